@@ -1,0 +1,55 @@
+#!/bin/sh
+# Installs what hashhound needs to build, run and test on Debian 12 (bookworm).
+# One package per line so modules can add theirs without touching others.
+set -eu
+[ "$(id -u)" = 0 ] || { echo "deps.sh: run as root (apt-get)" >&2; exit 2; }
+PKGS="
+build-essential
+pkg-config
+clang
+llvm
+bpftool
+libbpf-dev
+libelf-dev
+zlib1g-dev
+libjansson-dev
+libyaml-dev
+libpcap-dev
+libsqlite3-dev
+libssl-dev
+libarchive-dev
+libzstd-dev
+libyara-dev
+libcurl4-openssl-dev
+libmicrohttpd-dev
+libcmocka-dev
+libclang-rt-14-dev
+podman
+buildah
+runc
+conmon
+fuse-overlayfs
+uidmap
+slirp4netns
+iptables
+busybox-static
+stress-ng
+xz-utils
+openssl
+tcpdump
+procps
+python3
+"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+# tracefs for eBPF tracepoints and perf events.
+mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+echo "deps: ok"

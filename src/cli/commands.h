@@ -1,0 +1,3 @@
+/* The subcommands: HH_COMMAND(name, entry point, one-line summary).
+ * Included with HH_COMMAND defined by the includer. One line per command. */
+HH_COMMAND("config", hh_cmd_config, "print the built-in configuration or check a config file")

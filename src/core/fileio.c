@@ -1,0 +1,112 @@
+#include "core/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int read_fd(int fd, const char *path, size_t max, struct hh_buf *out, char *err, size_t errlen)
+{
+	size_t cap = 4096, len = 0;
+	char *data = malloc(cap + 1);
+	if (!data) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	for (;;) {
+		if (len == cap) {
+			if (cap > max) {
+				free(data);
+				snprintf(err, errlen, "%s: larger than the limit of %zu bytes", path, max);
+				return -1;
+			}
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			char *grown = realloc(data, cap + 1);
+			if (!grown) {
+				free(data);
+				snprintf(err, errlen, "%s: out of memory", path);
+				return -1;
+			}
+			data = grown;
+		}
+		ssize_t r = read(fd, data + len, cap - len);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "%s: read failed at offset %zu: %s", path, len, strerror(errno));
+			free(data);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+		if (len > max) {
+			free(data);
+			snprintf(err, errlen, "%s: larger than the limit of %zu bytes", path, max);
+			return -1;
+		}
+	}
+	data[len] = '\0';
+	out->data = data;
+	out->len = len;
+	return 0;
+}
+
+int hh_read_fileat(int dirfd, const char *path, size_t max, struct hh_buf *out, char *err, size_t errlen)
+{
+	out->data = NULL;
+	out->len = 0;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	int rc = read_fd(fd, path, max, out, err, errlen);
+	close(fd);
+	return rc;
+}
+
+int hh_read_file(const char *path, size_t max, struct hh_buf *out, char *err, size_t errlen)
+{
+	return hh_read_fileat(AT_FDCWD, path, max, out, err, errlen);
+}
+
+void hh_buf_free(struct hh_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+}
+
+ssize_t hh_read_small(const char *path, char *buf, size_t n)
+{
+	if (n == 0)
+		return -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	ssize_t r;
+	do
+		r = read(fd, buf, n - 1);
+	while (r < 0 && errno == EINTR);
+	close(fd);
+	if (r < 0)
+		return -1;
+	while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == '\r'))
+		r--;
+	buf[r] = '\0';
+	return r;
+}
+
+int hh_path_join(char *out, size_t n, const char *root, const char *path)
+{
+	size_t rl = strlen(root);
+	while (rl > 1 && root[rl - 1] == '/')
+		rl--;
+	if (rl == 1 && root[0] == '/')
+		rl = 0;
+	int w = snprintf(out, n, "%.*s%s%s", (int)rl, root, path[0] == '/' ? "" : "/", path);
+	return (w < 0 || (size_t)w >= n) ? -1 : 0;
+}

@@ -1,0 +1,278 @@
+#include "core/finding.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static const char *const severity_names[] = { "info", "low", "medium", "high", "critical" };
+
+const char *hh_severity_name(enum hh_severity s)
+{
+	return (s >= HH_SEV_INFO && s <= HH_SEV_CRITICAL) ? severity_names[s] : "info";
+}
+
+bool hh_severity_parse(const char *name, enum hh_severity *out)
+{
+	for (int i = HH_SEV_INFO; i <= HH_SEV_CRITICAL; i++) {
+		if (name && strcasecmp(name, severity_names[i]) == 0) {
+			*out = (enum hh_severity)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+double hh_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void hh_format_time(double t, char *buf, size_t n)
+{
+	time_t secs = (time_t)t;
+	int ms = (int)((t - (double)secs) * 1000.0);
+	if (ms < 0)
+		ms = 0;
+	if (ms > 999)
+		ms = 999;
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	char base[24];
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, n, "%s.%03dZ", base, ms);
+}
+
+struct hh_finding *hh_finding_new(const char *source, const char *rule, const char *title,
+				  enum hh_severity severity, double confidence)
+{
+	struct hh_finding *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->time = hh_now();
+	snprintf(f->source, sizeof(f->source), "%s", source ? source : "");
+	snprintf(f->rule, sizeof(f->rule), "%s", rule ? rule : "");
+	f->title = strdup(title ? title : "");
+	f->severity = severity;
+	f->confidence = confidence < 0 ? 0 : confidence > 1 ? 1 : confidence;
+	f->fields = json_object();
+	f->evidence = json_array();
+	if (!f->title || !f->fields || !f->evidence) {
+		hh_finding_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+void hh_finding_free(struct hh_finding *f)
+{
+	if (!f)
+		return;
+	free(f->title);
+	json_decref(f->fields);
+	json_decref(f->evidence);
+	free(f);
+}
+
+struct hh_finding *hh_finding_clone(const struct hh_finding *f)
+{
+	json_t *j = hh_finding_to_json(f);
+	struct hh_finding *c = hh_finding_from_json(j);
+	json_decref(j);
+	return c;
+}
+
+void hh_finding_add_mitre(struct hh_finding *f, const char *technique)
+{
+	for (size_t i = 0; i < f->n_mitre; i++)
+		if (strcmp(f->mitre[i], technique) == 0)
+			return;
+	if (f->n_mitre < HH_MAX_MITRE)
+		snprintf(f->mitre[f->n_mitre++], sizeof(f->mitre[0]), "%s", technique);
+}
+
+/* Field values are kept as UTF-8: raw bytes from hostile processes are
+ * escaped so json_string() never rejects them and nothing is silently lost. */
+static json_t *safe_string(const char *value)
+{
+	json_t *s = json_string(value);
+	if (s)
+		return s;
+	size_t len = strlen(value);
+	char *esc = malloc(len * 4 + 1);
+	if (!esc)
+		return json_string("");
+	char *o = esc;
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+		if (*p < 0x80)
+			*o++ = (char)*p;
+		else
+			o += sprintf(o, "\\x%02x", *p);
+	}
+	*o = '\0';
+	s = json_string(esc);
+	free(esc);
+	return s;
+}
+
+void hh_finding_set_str(struct hh_finding *f, const char *field, const char *value)
+{
+	if (value)
+		json_object_set_new(f->fields, field, safe_string(value));
+}
+
+void hh_finding_set_int(struct hh_finding *f, const char *field, long long value)
+{
+	json_object_set_new(f->fields, field, json_integer(value));
+}
+
+void hh_finding_set_real(struct hh_finding *f, const char *field, double value)
+{
+	json_object_set_new(f->fields, field, json_real(value));
+}
+
+void hh_finding_set_workload(struct hh_finding *f, const struct hh_workload *w)
+{
+	if (!w)
+		return;
+	struct { const char *name; const char *value; } map[] = {
+		{ "container.id", w->container_id },
+		{ "container.name", w->container_name },
+		{ "container.image", w->image },
+		{ "container.runtime", w->runtime },
+		{ "k8s.pod.name", w->pod_name },
+		{ "k8s.ns.name", w->pod_namespace },
+		{ "k8s.pod.uid", w->pod_uid },
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].value[0])
+			hh_finding_set_str(f, map[i].name, map[i].value);
+	if (w->image[0]) {
+		char repo[HH_IMAGE_LEN];
+		hh_image_repository(w->image, repo, sizeof(repo));
+		hh_finding_set_str(f, "container.image.repository", repo);
+	}
+}
+
+static void add_evidence(struct hh_finding *f, const char *what, json_t *value)
+{
+	json_t *e = json_object();
+	json_object_set_new(e, "what", json_string(what));
+	json_object_set_new(e, "value", value);
+	json_array_append_new(f->evidence, e);
+}
+
+void hh_finding_evidence_str(struct hh_finding *f, const char *what, const char *value)
+{
+	add_evidence(f, what, safe_string(value ? value : ""));
+}
+
+void hh_finding_evidence_num(struct hh_finding *f, const char *what, double value)
+{
+	add_evidence(f, what, json_real(value));
+}
+
+void hh_finding_evidencef(struct hh_finding *f, const char *what, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	hh_finding_evidence_str(f, what, buf);
+}
+
+json_t *hh_finding_to_json(const struct hh_finding *f)
+{
+	char ts[40];
+	hh_format_time(f->time, ts, sizeof(ts));
+	json_t *mitre = json_array();
+	for (size_t i = 0; i < f->n_mitre; i++)
+		json_array_append_new(mitre, json_string(f->mitre[i]));
+	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:f, s:o, s:O, s:O}",
+			 "time", ts, "source", f->source, "rule", f->rule,
+			 "title", safe_string(f->title), "severity", hh_severity_name(f->severity),
+			 "confidence", f->confidence, "mitre", mitre,
+			 "fields", f->fields, "evidence", f->evidence);
+}
+
+static double parse_rfc3339(const char *s)
+{
+	struct tm tm = { 0 };
+	const char *rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!rest)
+		return 0;
+	double frac = 0;
+	if (*rest == '.')
+		frac = strtod(rest, NULL);
+	return (double)timegm(&tm) + frac;
+}
+
+struct hh_finding *hh_finding_from_json(const json_t *obj)
+{
+	const char *ts = NULL, *source = NULL, *rule = NULL, *title = NULL, *sev = NULL;
+	double conf = 0;
+	json_t *mitre = NULL, *fields = NULL, *evidence = NULL;
+	if (!json_is_object(obj) ||
+	    json_unpack((json_t *)obj, "{s:s, s:s, s:s, s:s, s:s, s?F, s?o, s?o, s?o}",
+			"time", &ts, "source", &source, "rule", &rule, "title", &title,
+			"severity", &sev, "confidence", &conf, "mitre", &mitre,
+			"fields", &fields, "evidence", &evidence) != 0)
+		return NULL;
+	enum hh_severity severity;
+	if (!hh_severity_parse(sev, &severity))
+		return NULL;
+	struct hh_finding *f = hh_finding_new(source, rule, title, severity, conf);
+	if (!f)
+		return NULL;
+	f->time = parse_rfc3339(ts);
+	size_t i;
+	json_t *v;
+	json_array_foreach(mitre, i, v)
+		if (json_is_string(v))
+			hh_finding_add_mitre(f, json_string_value(v));
+	if (json_is_object(fields))
+		json_object_update(f->fields, fields);
+	if (json_is_array(evidence))
+		json_array_extend(f->evidence, evidence);
+	return f;
+}
+
+void hh_findings_push(struct hh_findings *list, struct hh_finding *f)
+{
+	if (!f)
+		return;
+	if (list->n == list->cap) {
+		size_t cap = list->cap ? list->cap * 2 : 16;
+		struct hh_finding **items = realloc(list->items, cap * sizeof(*items));
+		if (!items) {
+			hh_finding_free(f);
+			return;
+		}
+		list->items = items;
+		list->cap = cap;
+	}
+	list->items[list->n++] = f;
+}
+
+void hh_findings_clear(struct hh_findings *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+		hh_finding_free(list->items[i]);
+	free(list->items);
+	list->items = NULL;
+	list->n = list->cap = 0;
+}
+
+enum hh_severity hh_findings_max_severity(const struct hh_findings *list)
+{
+	enum hh_severity max = HH_SEV_INFO;
+	for (size_t i = 0; i < list->n; i++)
+		if (list->items[i]->severity > max)
+			max = list->items[i]->severity;
+	return max;
+}

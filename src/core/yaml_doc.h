@@ -1,0 +1,37 @@
+/* YAML (and JSON, its subset) to jansson values, with the limits hostile
+ * input needs: file size, nesting depth, node count, and alias expansion
+ * (billion-laughs documents are refused, not expanded). Errors name the input
+ * and the line and column. Every mapping and sequence remembers its line. */
+#ifndef HH_YAML_DOC_H
+#define HH_YAML_DOC_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct hh_yaml_limits {
+	size_t max_bytes;      /* default 64 MiB */
+	size_t max_depth;      /* default 64 */
+	size_t max_nodes;      /* default 2,000,000, aliases counted expanded */
+};
+
+struct hh_yaml_line { const json_t *node; unsigned line; };
+
+struct hh_yaml_docs {
+	json_t *docs;                 /* array: one value per document; owned */
+	struct hh_yaml_line *lines;   /* line of each mapping/sequence; owned */
+	size_t n_lines, cap_lines;
+	char error[512];              /* "NAME:LINE:COL: problem" when loading stopped early */
+};
+
+/* Loads every document. Returns 0 when the whole input was read; -1 when it
+ * stopped early: docs still holds the documents completed before the error,
+ * and error says where and why. limits may be NULL for defaults. */
+int hh_yaml_load_file(const char *path, const struct hh_yaml_limits *limits, struct hh_yaml_docs *out);
+int hh_yaml_load_buf(const char *buf, size_t len, const char *name,
+		     const struct hh_yaml_limits *limits, struct hh_yaml_docs *out);
+void hh_yaml_docs_free(struct hh_yaml_docs *d);
+
+/* 1-based line where a mapping or sequence of these docs starts, 0 if unknown. */
+unsigned hh_yaml_line_of(const struct hh_yaml_docs *d, const json_t *node);
+
+#endif
