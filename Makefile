@@ -26,8 +26,8 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) \
+OPTFLAGS ?= -O2 -g
+CFLAGS  := $(OPTFLAGS) -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) \
            -DHH_VERSION='"$(VERSION)"' -fstack-protector-strong $(SANFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm -lpthread
@@ -69,7 +69,8 @@ $(LIB): $(LIB_OBJS)
 # Every object may include a generated skeleton; generate them first.
 $(BUILD)/%.o: %.c | $(BPF_SKELS) $(EMBED_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 define EMBED_RULE
 $(BUILD)/gen/embed/$(call embed_name,$(1)).h: $(1)
