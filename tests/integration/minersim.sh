@@ -104,6 +104,34 @@ ok "3 dialects x TCP/compact and TLS/spaced/split: login, jobs, submits, keepali
 [ $rc -eq 2 ] || fail "non-loopback --listen: rc $rc, want 2"
 ok "non-loopback addresses refused"
 
+# Hostile lines to the pool: not JSON, an unknown method, then a 20 KiB line
+# (over its 16 KiB limit). It answers the first two with JSON-RPC errors and
+# drops the connection on the third, and keeps serving.
+start_pool hostile
+exec 7<>"/dev/tcp/127.0.0.1/$PORT" || fail "cannot connect to the pool"
+printf 'not json\n{"id":5,"method":"mining.steal"}\n' >&7
+head -c 20000 /dev/zero | tr '\0' 'a' >&7
+printf '\n' >&7 2>/dev/null
+replies=$(timeout 5 cat <&7 2>/dev/null)
+exec 7<&-
+grep -q '"code":-32700' <<<"$replies" || fail "no parse error reply: $replies"
+grep -q '"id":5,.*"code":-32601' <<<"$replies" || fail "no method-not-found reply: $replies"
+grep -q 'error line over' "$work/hostile.log" || fail "oversized line not reported in the pool log"
+"$MINER" --pool "127.0.0.1:$PORT" --duration 3 --quiet 2>/dev/null || fail "pool stopped serving after hostile input"
+grep -q 'recv .*"method":"submit"' "$work/hostile.log" || fail "no submit after the hostile client"
+ok "pool answers bad JSON and unknown methods, drops an oversized line, keeps serving"
+
+# SIGTERM: both stop promptly with status 0.
+"$MINER" --duration 0 --threads 2 2>"$work/term.err" &
+mp=$!
+sleep 1
+kill -TERM $mp
+for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 $mp 2>/dev/null || break; sleep 0.2; done
+kill -0 $mp 2>/dev/null && fail "miner still running 2 s after SIGTERM"
+wait $mp || fail "miner exited with $? after SIGTERM"
+grep -q 'stopped after' "$work/term.err" || fail "miner printed no summary on SIGTERM"
+ok "SIGTERM: clean exit ($(grep -o 'stopped after .*H/s)' "$work/term.err"))"
+
 # --- 2. disguise and duty cycle -------------------------------------------
 hz=$(getconf CLK_TCK)
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
