@@ -184,7 +184,37 @@ fi
 # On a busy shared machine utime+stime can stay low for a thread that never
 # sleeps; then the time not spent waiting on the runqueue shows it is busy.
 [ "$d100" -gt 70 ] || [ "$f100" -gt 70 ] || fail "--duty 100 used ${d100}% of a CPU (${f100}% without waits; want > 70)"
-ok "duty cycle throttles: ${d30}% vs ${d100}% (${f30}% vs ${f100}% without runqueue waits)"
+if [ "$d100" -gt 70 ]; then
+	ok "duty cycle throttles: ${d30}% vs ${d100}% of a CPU"
+else
+	# Other load kept duty 100 below 70%: the contrast is not measurable now,
+	# only the bounds and that duty 100 was busy whenever not kept waiting.
+	ok "duty 30 within bounds (${d30}%); duty 100 busy ${f100}% of the time it was not waiting (machine loaded: ${d100}%)"
+fi
+
+# --fpu-rounding: the hashing threads' MXCSR rounding bits (0x6000) are
+# non-default, the main thread's and a plain miner's are not (read with gdb).
+if command -v gdb >/dev/null; then
+	mxcsr() { timeout 30 gdb -p "$1" -batch -ex 'thread apply all p/x $mxcsr' 2>/dev/null | awk '/^\$[0-9]+ = 0x/ { print $3 }'; }
+	"$MINER" --fpu-rounding --threads 2 --duration 8 --quiet &
+	mp=$!; pids+=($mp)
+	sleep 1
+	vals=$(mxcsr $mp | tr '\n' ' ')
+	kill $mp; wait $mp
+	nondef=0 def=0
+	for v in $vals; do if (( (v & 0x6000) != 0 )); then nondef=$((nondef + 1)); else def=$((def + 1)); fi; done
+	[ $nondef -eq 2 ] && [ $def -eq 1 ] || fail "--fpu-rounding: MXCSR per thread '$vals' (want 2 non-default, 1 default)"
+	"$MINER" --threads 1 --duration 8 --quiet &
+	mp=$!; pids+=($mp)
+	sleep 1
+	plain=$(mxcsr $mp | tr '\n' ' ')
+	kill $mp; wait $mp
+	for v in $plain; do (( (v & 0x6000) == 0 )) || fail "plain miner has MXCSR $v"; done
+	[ -n "$plain" ] || fail "could not read the plain miner's MXCSR"
+	ok "--fpu-rounding: MXCSR $vals (plain miner: $plain)"
+else
+	echo "note: gdb absent, MXCSR check skipped"
+fi
 
 # --- 3. the scratch image ---------------------------------------------------
 need_root
