@@ -63,7 +63,7 @@ struct share {
 
 static struct opts o = { .dialect = MS_CRYPTONOTE, .style = MS_COMPACT, .threads = 1, .duty = 100,
 			 .duration = 60, .keepalive = 30 };
-static volatile sig_atomic_t g_stop;
+static _Atomic int g_stop; /* set by the signal handler, read by every thread (lock-free) */
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct ms_job g_job;     /* guarded by g_mu */
 static uint64_t g_job_gen;      /* guarded by g_mu; 0 = no job yet */

@@ -41,7 +41,7 @@ static struct {
 	long job_interval, difficulty, max_seconds, max_clients;
 } o = { .job_interval = 5, .difficulty = 50, .max_seconds = 600, .max_clients = 64 };
 
-static volatile sig_atomic_t g_stop;
+static _Atomic int g_stop; /* set by the signal handler, read by every thread (lock-free) */
 static SSL_CTX *g_ctx;
 static FILE *g_log;
 static pthread_mutex_t g_log_mu = PTHREAD_MUTEX_INITIALIZER;
