@@ -1,3 +1,4 @@
 /* The subcommands: HH_COMMAND(name, entry point, one-line summary).
  * Included with HH_COMMAND defined by the includer. One line per command. */
 HH_COMMAND("config", hh_cmd_config, "print the built-in configuration or check a config file")
+HH_COMMAND("check", hh_cmd_check, "check Kubernetes manifests and node configs for miner-enabling misconfigurations")
