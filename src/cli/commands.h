@@ -2,3 +2,4 @@
  * Included with HH_COMMAND defined by the includer. One line per command. */
 HH_COMMAND("config", hh_cmd_config, "print the built-in configuration or check a config file")
 HH_COMMAND("check", hh_cmd_check, "check Kubernetes manifests and node configs for miner-enabling misconfigurations")
+HH_COMMAND("audit-log", hh_cmd_audit_log, "analyze Kubernetes audit logs for cryptojacking intrusion steps")
