@@ -262,7 +262,11 @@ int hh_cmd_check(int argc, char **argv)
 			snprintf(msg, sizeof(msg), "%s: %s", argv[i], strerror(errno));
 			input_error(&r, msg);
 		} else if (S_ISDIR(st.st_mode)) {
-			walk(&r, argv[i], 0);
+			char dir[4096];
+			hh_strlcpy(dir, argv[i], sizeof(dir));
+			for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
+				dir[n - 1] = 0;
+			walk(&r, dir, 0);
 		} else {
 			check_file(&r, argv[i]);
 		}

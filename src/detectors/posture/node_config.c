@@ -59,7 +59,7 @@ int hh_posture_check_kubelet(struct hh_posture_ctx *ctx, const json_t *cfg,
 	if (json_is_integer(ro) && json_integer_value(ro) > 0 &&
 	    (f = node_finding(ctx, "posture.kubelet-readonly-port", HH_SEV_MEDIUM, "KubeletConfiguration", file,
 			      line_of(origin, cfg)))) {
-		hh_finding_evidence_num(f, "readOnlyPort", (double)json_integer_value(ro));
+		hh_finding_evidencef(f, "readOnlyPort", "%lld", (long long)json_integer_value(ro));
 		hh_posture_emit(ctx, f);
 	}
 	return 3;

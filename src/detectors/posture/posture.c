@@ -227,8 +227,26 @@ static int check_object(struct hh_posture_ctx *ctx, const json_t *obj,
 		hh_posture_check_kubelet(ctx, obj, origin);
 		return 1;
 	}
-	hh_debug("%s:%u: kind %s: no posture control applies", origin && origin->file ? origin->file : "<input>",
-		 o.line, kind);
+	/* Kinds with nothing to judge are expected; others are named so a typo or
+	 * an unsupported CRD does not pass silently. */
+	static const char *const inert[] = { "ConfigMap", "Secret", "Namespace", "ServiceAccount", "Ingress",
+					     "NetworkPolicy", "PersistentVolumeClaim", "PersistentVolume",
+					     "StorageClass", "HorizontalPodAutoscaler", "PodDisruptionBudget",
+					     "CustomResourceDefinition", "LimitRange", "ResourceQuota", "Endpoints",
+					     "EndpointSlice", "IngressClass", "PriorityClass", "Lease", "Event",
+					     "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+					     "APIService", "CSIDriver", "RuntimeClass", "PodSecurityPolicy" };
+	bool known = false;
+	for (size_t i = 0; i < sizeof(inert) / sizeof(inert[0]); i++)
+		known |= strcmp(kind, inert[i]) == 0;
+	if (known)
+		hh_debug("%s:%u: kind %s: no posture control applies",
+			 origin && origin->file ? origin->file : "<input>", o.line, kind);
+	else if (ctx->source && strcmp(ctx->source, "check") == 0)
+		hh_info("%s:%u: unknown kind %s (%s %s): no posture control applies, not checked",
+			origin && origin->file ? origin->file : "<input>", o.line, kind,
+			str_at(obj, "apiVersion", NULL) ? str_at(obj, "apiVersion", NULL) : "no apiVersion",
+			o.name[0] ? o.name : "unnamed");
 	return 1;
 }
 
