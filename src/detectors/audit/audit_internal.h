@@ -20,7 +20,7 @@ struct hh_audit {
 	char *buf;
 	size_t len, cap;
 	int depth;
-	bool in_str, esc, skipping, skip_line;
+	bool in_str, esc, skipping, skip_line, line_start;
 	unsigned line, start_line;
 };
 

@@ -103,7 +103,7 @@ static void reset_value(struct hh_audit *a)
 {
 	a->len = 0;
 	a->depth = 0;
-	a->in_str = a->esc = a->skipping = false;
+	a->in_str = a->esc = a->skipping = a->line_start = false;
 }
 
 static void feed(struct hh_audit *a, const char *data, size_t n, const char *name)
@@ -118,6 +118,7 @@ static void feed(struct hh_audit *a, const char *data, size_t n, const char *nam
 			continue;
 		}
 		if (a->depth == 0) {
+			a->line_start = false;
 			if (c == '\n') {
 				a->line++;
 				continue;
@@ -135,6 +136,19 @@ static void feed(struct hh_audit *a, const char *data, size_t n, const char *nam
 			a->len = 0;
 			a->skipping = false;
 		}
+		/* A '{' in column 0 inside an open value: pretty printers indent nested
+		 * lines, so this is the next event of a one-per-line log and the open
+		 * value was cut short. Report it, salvage its lines, start afresh. */
+		if (a->line_start && c == '{' && !a->in_str) {
+			input_error(a, name, a->start_line, "unterminated JSON value (next line starts a new one)");
+			const char *nl = a->skipping ? NULL : memchr(a->buf, '\n', a->len);
+			if (nl)
+				parse_lines_one_by_one(a, nl + 1, a->len - (size_t)(nl + 1 - a->buf), name,
+						       a->start_line + 1);
+			reset_value(a);
+			a->start_line = a->line;
+		}
+		a->line_start = c == '\n';
 		if (c == '\n') {
 			a->line++;
 			if (a->in_str) {  /* JSON strings hold no raw newline: the value was cut short */
