@@ -408,7 +408,13 @@ static struct cnode *build_cmp(const struct field_ref *f, const char *fname, enu
 	int w = snprintf(text, sizeof(text), "%s%s%s%s %s%s", fname, f->arg[0] ? "[" : "", f->arg,
 			 f->arg[0] ? "]" : "", o, lst ? " (" : "");
 	size_t tl = w < 0 ? 0 : (size_t)w >= sizeof(text) ? sizeof(text) - 1 : (size_t)w;
+	/* Long lists are abbreviated: the evidence value says what matched. */
 	for (size_t i = 0; i < n->n_vals && tl + 8 < sizeof(text); i++) {
+		if (lst && (i == 6 || tl + n->vals[i].len + 24 >= sizeof(text))) {
+			w = snprintf(text + tl, sizeof(text) - tl, ", ... %zu more", n->n_vals - i);
+			tl = w < 0 || (size_t)w >= sizeof(text) - tl ? sizeof(text) - 1 : tl + (size_t)w;
+			break;
+		}
 		w = snprintf(text + tl, sizeof(text) - tl, "%s%s", i ? ", " : lst ? "" : " ", n->vals[i].s);
 		tl = w < 0 || (size_t)w >= sizeof(text) - tl ? sizeof(text) - 1 : tl + (size_t)w;
 	}
@@ -526,7 +532,8 @@ static struct cnode *parse_cmp(struct parser *p, const struct field_ref *f, cons
 		if (!p->failed)
 			next(p); /* ')' */
 	} else {
-		if (p->cur.t != T_WORD && p->cur.t != T_STR) {
+		/* evt.dir = < : an operator-looking bare value is a value here. */
+		if (p->cur.t != T_WORD && p->cur.t != T_STR && p->cur.t != T_OP) {
 			fail_at(p, p->cur.off, "expected a value after '%s', got %s", op_names[op], shown(&p->cur, b, sizeof(b)));
 			return NULL;
 		}

@@ -194,6 +194,8 @@ static void render_output(const struct rule_def *d, struct rule_ctx *c, char *ou
 				sb_add(&b, "<NA>", 4); /* as Falco prints missing values */
 		}
 	}
+	while (b.n > 0 && (out[b.n - 1] == '\n' || out[b.n - 1] == ' ')) /* folded YAML leaves a newline */
+		out[--b.n] = '\0';
 }
 
 struct collect {
