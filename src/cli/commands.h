@@ -6,3 +6,4 @@ HH_COMMAND("serve", hh_cmd_serve, "serve the dashboard, findings API and /metric
 HH_COMMAND("check", hh_cmd_check, "check Kubernetes manifests and node configs for miner-enabling misconfigurations")
 HH_COMMAND("audit-log", hh_cmd_audit_log, "analyze Kubernetes audit logs for cryptojacking intrusion steps")
 HH_COMMAND("rules", hh_cmd_rules, "check, list and test runtime detection rules (Falco-style YAML)")
+HH_COMMAND("ps", hh_cmd_ps, "list containers with identity, CPU/quota/throttling/memory telemetry and (--processes) process inventory")
