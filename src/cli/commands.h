@@ -7,3 +7,4 @@ HH_COMMAND("check", hh_cmd_check, "check Kubernetes manifests and node configs f
 HH_COMMAND("audit-log", hh_cmd_audit_log, "analyze Kubernetes audit logs for cryptojacking intrusion steps")
 HH_COMMAND("rules", hh_cmd_rules, "check, list and test runtime detection rules (Falco-style YAML)")
 HH_COMMAND("ps", hh_cmd_ps, "list containers with identity, CPU/quota/throttling/memory telemetry and (--processes) process inventory")
+HH_COMMAND("respond", hh_cmd_respond, "snapshot evidence, then freeze, kill or isolate a container (dry-run unless --yes)")
