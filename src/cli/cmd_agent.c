@@ -1,0 +1,124 @@
+/* hashhound agent: watch every container on this node (src/agent/agent.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/agent.h"
+#include "cli/cli.h"
+#include "core/log.h"
+
+static void agent_usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: hashhound agent [OPTIONS]\n\n"
+		"Watches every container on this node: cgroup telemetry, the process inventory,\n"
+		"behavior detectors and the correlator, every interval. Findings are written as\n"
+		"JSON lines to stdout (or --format table) and appended to the findings file.\n"
+		"SIGINT/SIGTERM finish the current sweep, flush and exit 0.\n\n"
+		"Options:\n"
+		"      --interval S       seconds between sweeps (default agent.interval_s, 2)\n"
+		"      --duration S       stop after S seconds (default: run until stopped)\n"
+		"      --once             one sweep, then exit\n"
+		"      --findings-file F  append findings to F (default agent.findings_file,\n"
+		"                         /var/lib/hashhound/findings.jsonl; '-' for none)\n"
+		"      --proc-root DIR    procfs to read (default /proc; /host/proc in a container)\n"
+		"      --cgroup-root DIR  cgroup hierarchy (default /sys/fs/cgroup)\n"
+		"      --host-root DIR    prefix of runtime state dirs (default /)\n"
+		"      --container ID     follow only containers whose id starts with ID\n"
+		"      --stats            print sweep statistics on stderr at exit\n"
+		HH_COMMON_HELP
+		"\nWith --once or --duration the exit code follows --fail-on (1: findings at or\n"
+		"above it); stopped by a signal it is 0.\n");
+}
+
+static void emit_cb(const struct hh_finding *f, void *ctx) { hh_cli_emit(ctx, f); }
+
+static int parse_seconds(const char *arg, const char *opt, double *out)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	if (end == arg || *end || !(v >= 0) || v > 1e7) {
+		fprintf(stderr, "hashhound agent: %s needs seconds, got '%s'\n", opt, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int hh_cmd_agent(int argc, char **argv)
+{
+	enum { O_INTERVAL = 0x2000, O_DURATION, O_ONCE, O_FILE, O_PROC, O_CGROUP, O_HOST, O_CTR, O_STATS };
+	static const struct option longopts[] = {
+		HH_COMMON_LONGOPTS,
+		{ "interval", required_argument, 0, O_INTERVAL }, { "duration", required_argument, 0, O_DURATION },
+		{ "once", no_argument, 0, O_ONCE },               { "findings-file", required_argument, 0, O_FILE },
+		{ "proc-root", required_argument, 0, O_PROC },    { "cgroup-root", required_argument, 0, O_CGROUP },
+		{ "host-root", required_argument, 0, O_HOST },    { "container", required_argument, 0, O_CTR },
+		{ "stats", no_argument, 0, O_STATS },             { 0, 0, 0, 0 },
+	};
+	struct hh_cli cli;
+	hh_cli_init(&cli, "agent");
+	struct hh_agent_opts o = { 0 };
+	bool stats = false;
+	int opt;
+	while ((opt = getopt_long(argc, argv, HH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		int r = hh_cli_option(&cli, opt, optarg);
+		if (r < 0)
+			return HH_EXIT_USAGE;
+		if (r > 0)
+			continue;
+		switch (opt) {
+		case O_INTERVAL:
+			if (parse_seconds(optarg, "--interval", &o.interval_s) < 0 || o.interval_s < 0.1) {
+				fprintf(stderr, "hashhound agent: --interval must be at least 0.1 s\n");
+				return HH_EXIT_USAGE;
+			}
+			break;
+		case O_DURATION:
+			if (parse_seconds(optarg, "--duration", &o.duration_s) < 0)
+				return HH_EXIT_USAGE;
+			break;
+		case O_ONCE: o.once = true; break;
+		case O_FILE: o.findings_file = optarg; break;
+		case O_PROC: o.proc_root = optarg; break;
+		case O_CGROUP: o.cgroup_root = optarg; break;
+		case O_HOST: o.host_root = optarg; break;
+		case O_CTR: o.only_container = optarg; break;
+		case O_STATS: stats = true; break;
+		default: agent_usage(stderr); return HH_EXIT_USAGE;
+		}
+	}
+	if (cli.want_help) {
+		agent_usage(stdout);
+		return 0;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "hashhound agent: unexpected argument '%s'\n", argv[optind]);
+		return HH_EXIT_USAGE;
+	}
+	int rc = hh_cli_start(&cli);
+	if (rc)
+		return rc;
+	struct hh_agent *a = hh_agent_new(&cli.config, &o, emit_cb, &cli);
+	if (!a) {
+		hh_cli_finish(&cli);
+		return HH_EXIT_USAGE;
+	}
+	if (hh_log_get_level() >= HH_LOG_INFO)
+		hh_agent_banner(a, stderr);
+	int run = hh_agent_run(a, NULL, NULL);
+	struct hh_agent_stats s;
+	hh_agent_get_stats(a, &s);
+	int sig = hh_agent_stop_signal(a);
+	if (stats || hh_log_get_level() >= HH_LOG_DEBUG)
+		fprintf(stderr,
+			"agent stats: sweeps %lu, mean sweep %.3f ms, last %.3f ms, containers %zu, "
+			"processes %zu, new processes %lu, findings %lu\n",
+			s.sweeps, s.sweeps ? s.total_sweep_ms / (double)s.sweeps : 0, s.last_sweep_ms, s.containers,
+			s.processes_seen, s.new_processes, s.findings);
+	hh_agent_free(a);
+	rc = hh_cli_finish(&cli);
+	if (run < 0)
+		return HH_EXIT_USAGE;
+	return sig ? HH_EXIT_CLEAN : rc;
+}
