@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,25 +21,6 @@ static double mono_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* mkdir -p of path's parent directory. */
-static void make_parent(const char *path)
-{
-	char dir[HH_PATH_LEN];
-	hh_strlcpy(dir, path, sizeof(dir));
-	char *slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return;
-	*slash = '\0';
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(dir, 0750);
-		*p = '/';
-	}
-	mkdir(dir, 0750);
 }
 
 struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent_opts *opts,
@@ -66,23 +46,6 @@ struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent
 	a->max_procs = mp < 16 ? 16 : mp > 4000000 ? 4000000 : (size_t)mp;
 	a->node_cpus = 1;
 
-	const char *ff = opts->findings_file
-				 ? opts->findings_file
-				 : hh_config_str(cfg, NULL, "agent.findings_file", "/var/lib/hashhound/findings.jsonl");
-	hh_strlcpy(a->findings_path, ff, sizeof(a->findings_path));
-	if (a->findings_path[0] && strcmp(a->findings_path, "-") != 0) {
-		make_parent(a->findings_path);
-		a->findings_fp = fopen(a->findings_path, "ae");
-		if (!a->findings_fp) {
-			hh_err("agent: cannot append to findings file %s: %s (--findings-file, agent.findings_file)",
-			       a->findings_path, strerror(errno));
-			free(a);
-			return NULL;
-		}
-	} else {
-		a->findings_path[0] = '\0';
-	}
-
 	struct hh_identity_opts io = { .proc_root = a->proc_root, .cgroup_root = a->cgroup_root,
 				       .host_root = a->host_root, .cache_cap = a->max_ctr };
 	struct hh_procfs_opts po = { .proc_root = a->proc_root };
@@ -107,8 +70,6 @@ void hh_agent_free(struct hh_agent *a)
 {
 	if (!a)
 		return;
-	if (a->findings_fp)
-		fclose(a->findings_fp);
 	hh_procfs_free(a->procfs);
 	hh_identity_free(a->identity);
 	hh_behavior_free(a->behavior);
@@ -151,7 +112,6 @@ void hh_agent_banner(struct hh_agent *a, FILE *fp)
 	fprintf(fp, "  config:    %s\n", a->cfg && a->cfg->source[0] ? a->cfg->source : "built-in defaults");
 	fprintf(fp, "  interval:  %.1f s%s%s\n", a->opts.interval_s, a->opts.once ? " (once)" : "",
 		a->opts.only_container && *a->opts.only_container ? ", one container" : "");
-	fprintf(fp, "  findings:  stdout%s%s\n", a->findings_path[0] ? " and " : "", a->findings_path);
 	fflush(fp);
 }
 
@@ -162,8 +122,6 @@ int hh_agent_sweep(struct hh_agent *a, double now)
 	int n1 = hh_agent_sweep_containers(a);
 	int n2 = hh_agent_sweep_procs(a);
 	hh_correlator_expire(a->correlator, now);
-	if (a->findings_fp)
-		fflush(a->findings_fp);
 	a->stats.sweeps++;
 	a->stats.last_sweep_ms = (mono_now() - t0) * 1000;
 	a->stats.total_sweep_ms += a->stats.last_sweep_ms;
@@ -216,8 +174,6 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 			break;
 		}
 	}
-	if (a->findings_fp)
-		fflush(a->findings_fp);
 	if (sfd >= 0)
 		close(sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -2,7 +2,7 @@
  * containers and reads their cgroup telemetry, sweeps the process inventory
  * for new processes, runs the behavior detectors and the process indicators,
  * and passes every finding through the correlator. Findings go to a callback
- * (the command line's output) and are appended to a JSON-lines file.
+ * (the command line fans them out through sinks/sinks.h: stdout, file, store ...).
  *
  * Containers are followed as they come and go: the state of a gone one is
  * forgotten everywhere (behavior, correlator, identity cache). Memory is
@@ -25,7 +25,6 @@ struct hh_agent_opts {
 	double interval_s;            /* <= 0: agent.interval_s */
 	double duration_s;            /* 0: until stopped */
 	bool once;                    /* one sweep, then return */
-	const char *findings_file;    /* NULL: agent.findings_file; "" or "-": none */
 	const char *only_container;   /* follow only containers whose id starts with this (drill) */
 };
 
@@ -43,7 +42,7 @@ typedef void (*hh_agent_finding_cb)(const struct hh_finding *f, void *ctx);
 struct hh_agent;
 
 /* cfg is borrowed and must outlive the agent. Returns NULL (after logging
- * why) when the findings file cannot be opened or memory runs out. */
+ * why) when memory runs out. */
 struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent_opts *opts,
 			      hh_agent_finding_cb cb, void *ctx);
 void hh_agent_free(struct hh_agent *a);

@@ -1,15 +1,12 @@
-/* Findings out: to the caller (stdout), appended to the findings file, and
- * through the correlator, whose incidents go out the same way. */
+/* Findings out: to the caller's callback (its sinks), and through the
+ * correlator, whose incidents go out the same way. */
 #include "agent/agent_internal.h"
-#include "sinks/output.h"
 
 static void out(struct hh_agent *a, const struct hh_finding *f)
 {
 	a->stats.findings++;
 	if (a->cb)
 		a->cb(f, a->cb_ctx);
-	if (a->findings_fp)
-		hh_output_json_line(a->findings_fp, f);
 }
 
 void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_finding *f)

@@ -26,10 +26,8 @@ struct hh_agent {
 	const struct hh_config *cfg;
 	struct hh_agent_opts opts;
 	char proc_root[HH_PATH_LEN], cgroup_root[HH_PATH_LEN], host_root[HH_PATH_LEN];
-	char findings_path[HH_PATH_LEN];
 	hh_agent_finding_cb cb;
 	void *cb_ctx;
-	FILE *findings_fp;              /* append; NULL when disabled */
 
 	struct hh_identity *identity;
 	struct hh_procfs *procfs;
