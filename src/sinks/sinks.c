@@ -75,6 +75,25 @@ int hh_sinks_open(struct hh_sinks *s, const struct hh_config *cfg, const struct 
 			hh_warn("http: %s (dashboard and /metrics disabled)", err);
 		}
 	}
+	const char *url = hh_config_str(cfg, NULL, "sinks.webhook.url", "");
+	if (url[0]) {
+		struct hh_webhook_opts wo = {
+			.url = url,
+			.spool_path = hh_config_str(cfg, NULL, "sinks.webhook.spool", NULL),
+			.spool_max_bytes = (size_t)hh_config_int(cfg, NULL, "sinks.webhook.spool_max_bytes", 0),
+			.timeout_ms = hh_config_int(cfg, NULL, "sinks.webhook.timeout_ms", 0),
+			.auth_header = getenv("HASHHOUND_WEBHOOK_AUTH"),
+		};
+		if (wo.spool_path)
+			hh_ensure_parent_dir(wo.spool_path);
+		s->webhook = hh_webhook_start(&wo, err, sizeof(err));
+		if (s->webhook) {
+			open++;
+			hh_info("webhook: %s", url);
+		} else {
+			hh_warn("%s (sink disabled)", err);
+		}
+	}
 	if (hh_config_bool(cfg, NULL, "sinks.syslog.enabled", false)) {
 		openlog("hashhound", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 		s->syslog = true;
@@ -95,6 +114,8 @@ void hh_sinks_emit(struct hh_sinks *s, const struct hh_finding *f)
 		hh_output_json_line(s->file, f);
 	if (s->store)
 		hh_store_add(s->store, f);
+	if (s->webhook)
+		hh_webhook_send(s->webhook, f);
 	if (s->syslog) {
 		json_t *j = hh_finding_to_json(f);
 		char *text = json_dumps(j, JSON_COMPACT);
@@ -108,6 +129,7 @@ void hh_sinks_emit(struct hh_sinks *s, const struct hh_finding *f)
 void hh_sinks_close(struct hh_sinks *s)
 {
 	hh_http_stop(s->http);
+	hh_webhook_stop(s->webhook, 3000);
 	hh_output_close(s->out);
 	if (s->file)
 		fclose(s->file);

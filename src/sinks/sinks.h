@@ -1,6 +1,6 @@
 /* The agent's fan-out of findings: stdout (JSON lines or table), an
  * append-only JSON-lines file, the SQLite store, Prometheus counters, syslog,
- * and the local HTTP endpoint (dashboard, API, /metrics). Each is optional
+ * a webhook (spooled, retried), and the local HTTP endpoint (dashboard, API, /metrics). Each is optional
  * and configured under `sinks:` in the configuration. */
 #ifndef HH_SINKS_H
 #define HH_SINKS_H
@@ -14,6 +14,7 @@
 #include "sinks/metrics.h"
 #include "sinks/output.h"
 #include "sinks/store.h"
+#include "sinks/webhook.h"
 
 struct hh_sinks_opts {
 	enum hh_format stdout_format;   /* HH_FMT_JSON or HH_FMT_TABLE */
@@ -29,6 +30,7 @@ struct hh_sinks {
 	struct hh_store *store;
 	struct hh_metrics *metrics;
 	struct hh_http *http;
+	struct hh_webhook *webhook;
 	bool syslog;
 	enum hh_severity min_severity;  /* findings below are counted, not written */
 };

@@ -143,7 +143,10 @@ uint64_t ms_target_from_difficulty(double diff)
 {
 	if (!(diff > 1.0))
 		return UINT64_MAX;
-	return (uint64_t)((double)UINT64_MAX / diff);
+	if (diff < 1e18 && diff == (double)(uint64_t)diff)
+		return UINT64_MAX / (uint64_t)diff; /* exact for whole difficulties */
+	double t = 18446744073709551616.0 / diff;
+	return t >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)t;
 }
 
 int ms_target_from_cn_hex(const char *hex, uint64_t *out)

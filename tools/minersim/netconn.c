@@ -52,7 +52,7 @@ int ms_parse_loopback(const char *hp, struct sockaddr_storage *ss, socklen_t *sl
 	char *endp;
 	errno = 0;
 	long port = strtol(colon + 1, &endp, 10);
-	if (*endp || errno || port < 1 || port > 65535 || endp == colon + 1)
+	if (*endp || errno || port < 0 || port > 65535 || endp == colon + 1)
 		return snprintf(err, errsz, "bad port in '%s'", hp), -1;
 	if (!strcmp(host, "localhost"))
 		strcpy(host, "127.0.0.1");
