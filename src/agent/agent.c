@@ -63,6 +63,18 @@ struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent
 	}
 	if (!a->procfs)
 		hh_warn("agent: process inventory unavailable; telemetry and behavior only");
+	if (hh_config_bool(cfg, NULL, "agent.rules", true)) {
+		a->rules = hh_rules_new();
+		if (a->rules) {
+			hh_rules_load_config(a->rules, cfg);
+			a->rule_errors = hh_rules_n_errors(a->rules);
+			for (size_t i = 0; i < a->rule_errors && i < 20; i++) {
+				char msg[1024];
+				hh_rule_error_format(hh_rules_error(a->rules, i), msg, sizeof(msg));
+				hh_warn("rules: %s", msg);
+			}
+		}
+	}
 	return a;
 }
 
@@ -74,6 +86,7 @@ void hh_agent_free(struct hh_agent *a)
 	hh_identity_free(a->identity);
 	hh_behavior_free(a->behavior);
 	hh_correlator_free(a->correlator);
+	hh_rules_free(a->rules);
 	free(a->ctr);
 	free(a->refs);
 	free(a->seen);
@@ -108,6 +121,16 @@ void hh_agent_banner(struct hh_agent *a, FILE *fp)
 	fprintf(fp, "  runtimes:  %s (state under %s)\n", rt && *rt ? rt : "none found", a->host_root);
 	fprintf(fp, "  sources:   cgroup telemetry, %s\n", a->procfs ? "procfs inventory" : "no procfs inventory");
 	fprintf(fp, "  sensor:    none (cgroup + procfs sweeps only)\n");
+	if (a->rules) {
+		size_t n = hh_rules_count(a->rules), on = 0;
+		struct hh_rule_info ri;
+		for (size_t i = 0; i < n; i++)
+			if (hh_rules_info(a->rules, i, &ri) && ri.enabled && ri.loaded)
+				on++;
+		fprintf(fp, "  rules:     %zu enabled of %zu loaded (%zu errors)\n", on, n, a->rule_errors);
+	} else {
+		fprintf(fp, "  rules:     off (agent.rules: false)\n");
+	}
 	fprintf(fp, "  detectors: behavior (sustained, plateau, duty cycle, new regime), correlation\n");
 	fprintf(fp, "  config:    %s\n", a->cfg && a->cfg->source[0] ? a->cfg->source : "built-in defaults");
 	fprintf(fp, "  interval:  %.1f s%s%s\n", a->opts.interval_s, a->opts.once ? " (once)" : "",

@@ -10,6 +10,7 @@
 #include "agent/agent.h"
 #include "correlation/correlator.h"
 #include "detectors/behavior/behavior.h"
+#include "detectors/rules/rules.h"
 #include "enrich/identity.h"
 #include "sources/procfs/proc_inventory.h"
 #include "sources/telemetry/cgroup_stats.h"
@@ -33,6 +34,8 @@ struct hh_agent {
 	struct hh_procfs *procfs;
 	struct hh_behavior *behavior;
 	struct hh_correlator *correlator;
+	struct hh_rules *rules;         /* runtime rules over process events; NULL when none loaded */
+	size_t rule_errors;
 
 	/* Containers followed, sorted by id (merge-walked against each discovery). */
 	struct agent_container *ctr;
