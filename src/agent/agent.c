@@ -147,6 +147,8 @@ int hh_agent_sweep(struct hh_agent *a, double now)
 	hh_correlator_expire(a->correlator, now);
 	a->stats.sweeps++;
 	a->stats.last_sweep_ms = (mono_now() - t0) * 1000;
+	if (a->stats.sweeps == 1)
+		a->stats.first_sweep_ms = a->stats.last_sweep_ms;
 	a->stats.total_sweep_ms += a->stats.last_sweep_ms;
 	if (!a->cgroup_ok && !a->proc_ok)
 		return -1;

@@ -34,6 +34,7 @@ struct hh_agent_stats {
 	size_t processes_seen;        /* remembered as seen now */
 	unsigned long new_processes;  /* since start */
 	unsigned long findings;       /* emitted since start */
+	double first_sweep_ms;        /* cold: identities resolved, every process new */
 	double last_sweep_ms, total_sweep_ms;
 };
 

@@ -147,9 +147,10 @@ int hh_cmd_agent(int argc, char **argv)
 	int sig = hh_agent_stop_signal(a);
 	if (stats || hh_log_get_level() >= HH_LOG_DEBUG)
 		fprintf(stderr,
-			"agent stats: sweeps %lu, mean sweep %.3f ms, last %.3f ms, containers %zu, "
+			"agent stats: sweeps %lu, first sweep %.3f ms, later sweeps mean %.3f ms, containers %zu, "
 			"processes %zu, new processes %lu, findings %lu\n",
-			s.sweeps, s.sweeps ? s.total_sweep_ms / (double)s.sweeps : 0, s.last_sweep_ms, s.containers,
+			s.sweeps, s.first_sweep_ms,
+			s.sweeps > 1 ? (s.total_sweep_ms - s.first_sweep_ms) / (double)(s.sweeps - 1) : 0, s.containers,
 			s.processes_seen, s.new_processes, s.findings);
 	hh_agent_free(a);
 	hh_sinks_close(&out.sinks);
