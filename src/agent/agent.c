@@ -63,6 +63,9 @@ struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent
 	}
 	if (!a->procfs)
 		hh_warn("agent: process inventory unavailable; telemetry and behavior only");
+#if HH_AGENT_HAVE_PROCIND
+	a->procind = hh_procind_new(a->max_procs);
+#endif
 	if (hh_config_bool(cfg, NULL, "agent.rules", true)) {
 		a->rules = hh_rules_new();
 		if (a->rules) {
@@ -87,6 +90,9 @@ void hh_agent_free(struct hh_agent *a)
 	hh_behavior_free(a->behavior);
 	hh_correlator_free(a->correlator);
 	hh_rules_free(a->rules);
+#if HH_AGENT_HAVE_PROCIND
+	hh_procind_free(a->procind);
+#endif
 	free(a->ctr);
 	free(a->refs);
 	free(a->seen);
@@ -131,7 +137,8 @@ void hh_agent_banner(struct hh_agent *a, FILE *fp)
 	} else {
 		fprintf(fp, "  rules:     off (agent.rules: false)\n");
 	}
-	fprintf(fp, "  detectors: behavior (sustained, plateau, duty cycle, new regime), correlation\n");
+	fprintf(fp, "  detectors: behavior (sustained, plateau, duty cycle, new regime), %scorrelation\n",
+		HH_AGENT_HAVE_PROCIND ? "process indicators, " : "");
 	fprintf(fp, "  config:    %s\n", a->cfg && a->cfg->source[0] ? a->cfg->source : "built-in defaults");
 	fprintf(fp, "  interval:  %.1f s%s%s\n", a->opts.interval_s, a->opts.once ? " (once)" : "",
 		a->opts.only_container && *a->opts.only_container ? ", one container" : "");

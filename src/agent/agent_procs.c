@@ -35,21 +35,23 @@ static void on_new_process(struct hh_agent *a, const struct hh_event *ev, const 
 	/* A binary new to this workload may start a new CPU regime. */
 	if (c)
 		hh_behavior_note_exec(a->behavior, w, a->now, ev->exepath);
+	struct hh_findings out = { 0 };
+#if HH_AGENT_HAVE_PROCIND
+	/* Miner indicators in cmdline, environment and the exe's content. */
+	if (a->procind)
+		hh_procind_eval(a->procind, ev, &out);
+#endif
 	/* The runtime rules see the process as a "proc" event (the rules'
 	 * spawned_process macro covers both exec and proc). */
-	if (a->rules) {
-		struct hh_findings out = { 0 };
+	if (a->rules)
 		hh_rules_eval(a->rules, ev, a->cfg, &out);
-		for (size_t i = 0; i < out.n; i++) {
-			hh_finding_set_workload(out.items[i], w);
-			hh_agent_emit(a, w, out.items[i]);
-			out.items[i] = NULL;
-		}
-		out.n = 0;
-		hh_findings_clear(&out);
+	for (size_t i = 0; i < out.n; i++) {
+		hh_finding_set_workload(out.items[i], w);
+		hh_agent_emit(a, w, out.items[i]);
+		out.items[i] = NULL;
 	}
-	/* Hook: process indicators (detectors/process/process_indicators.h) judge
-	 * ev here once they are on main; findings go through hh_agent_emit(a, w, f). */
+	out.n = 0;
+	hh_findings_clear(&out);
 }
 
 struct sweep_ctx {
