@@ -40,6 +40,9 @@ tcpdump
 procps
 gdb
 python3
+curl
+prometheus
+chromium
 "
 missing=""
 for p in $PKGS; do
