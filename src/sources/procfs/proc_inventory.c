@@ -29,6 +29,8 @@ struct hh_procfs {
 	struct hh_identity *identity;   /* not owned; may be NULL */
 	struct hh_exe_cache *exe;
 	double btime;                   /* boot time from proc_root/stat, 0 unknown */
+	dev_t self_dev;                 /* our own executable: it holds every trait */
+	ino_t self_ino;                 /* pattern as data, so it is not scanned */
 	long hz;
 };
 
@@ -61,6 +63,11 @@ struct hh_procfs *hh_procfs_new(const struct hh_procfs_opts *opts, struct hh_ide
 		return NULL;
 	}
 	p->btime = read_btime(p->proc_root);
+	struct stat self;
+	if (stat("/proc/self/exe", &self) == 0) {
+		p->self_dev = self.st_dev;
+		p->self_ino = self.st_ino;
+	}
 	p->hz = sysconf(_SC_CLK_TCK);
 	if (p->hz <= 0)
 		p->hz = 100;
@@ -312,9 +319,13 @@ int hh_procfs_read_process(struct hh_procfs *p, int pid, struct hh_event *ev)
 			}
 			hh_strlcpy(ev->exepath, link, sizeof(ev->exepath));
 			struct hh_exe_facts f;
+			struct stat est;
+			bool self = stat(path, &est) == 0 && est.st_dev == p->self_dev && est.st_ino == p->self_ino;
 			if (hh_exe_facts_of(p->exe, path, &f) == 0) {
 				hh_strlcpy(ev->exe_sha256, f.sha256, sizeof(ev->exe_sha256));
-				hh_strlcpy(ev->exe_traits, f.traits, sizeof(ev->exe_traits));
+				/* hashhound's own binary carries the trait patterns as data */
+				if (!self)
+					hh_strlcpy(ev->exe_traits, f.traits, sizeof(ev->exe_traits));
 			}
 		}
 	}
