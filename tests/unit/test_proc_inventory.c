@@ -16,6 +16,7 @@
 
 #include "detectors/process/process_indicators.h"
 #include "sources/procfs/proc_inventory.h"
+#include "sources/procfs/procfs_parse.h"
 
 #define CID "9ec39b91f3d70e1beff50a308f77067065ea6be0d91a3378375056cd4422cf3d"
 #define WALLET "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A"
@@ -361,11 +362,51 @@ static void findings(void **state)
 	hh_identity_free(id);
 }
 
+static void parsers(void **state)
+{
+	(void)state;
+	struct hh_proc_stat st;
+	assert_int_equal(hh_proc_stat_parse("42 (a) b) (c) S 7 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 999 0", &st), 0);
+	assert_string_equal(st.comm, "a) b) (c");
+	assert_int_equal(st.ppid, 7);
+	assert_int_equal(st.starttime, 999);
+	assert_int_equal(hh_proc_stat_parse("42 (averyveryverylongcommandname) S 3", &st), 0);
+	assert_int_equal(strlen(st.comm), HH_EV_COMM_LEN - 1);
+	assert_int_equal(hh_proc_stat_parse("42 (x)", &st), -1);
+	assert_int_equal(hh_proc_stat_parse(") 42 (", &st), -1);
+	assert_int_equal(hh_proc_stat_parse("", &st), -1);
+
+	char out[64];
+	/* real podman --rootfs line (no optional fields), then a bind mount */
+	char a[] = "75 49 0:40 / / rw,nodev,relatime - overlay overlay rw,lowerdir=/,upperdir=/run/containers/storage/"
+		   "overlay-containers/819e/rootfs/upper,workdir=/run/w,uuid=on\n"
+		   "81 75 254:0 /run/x/hosts /etc/hosts rw,relatime - ext4 /dev/vda rw\n";
+	assert_int_equal(hh_mountinfo_root_upperdir(a, out, sizeof(out)), 0);
+	assert_string_equal(out, "/run/containers/storage/overlay-containers/819e/rootfs/upper");
+	/* optional fields, escaped space, a decoy "upperdir=" inside lowerdir */
+	char b[] = "600 500 0:52 / / rw shared:1 master:2 - overlay overlay rw,lowerdir=/x/upperdir=/evil,"
+		   "upperdir=/var/lib/a\\040b/diff,workdir=/w\n";
+	assert_int_equal(hh_mountinfo_root_upperdir(b, out, sizeof(out)), 0);
+	assert_string_equal(out, "/var/lib/a b/diff");
+	/* stacked: the last overlay on / wins */
+	char c[] = "1 0 0:1 / / rw - overlay o rw,upperdir=/first\n2 1 0:2 / / rw - overlay o rw,upperdir=/second\n";
+	assert_int_equal(hh_mountinfo_root_upperdir(c, out, sizeof(out)), 0);
+	assert_string_equal(out, "/second");
+	/* not overlay, truncated lines, too long for out */
+	char d[] = "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n2 1 0:2 / /\n3 1 0:3 / / rw - overlay\n";
+	assert_int_equal(hh_mountinfo_root_upperdir(d, out, sizeof(out)), -1);
+	char e[200];
+	snprintf(e, sizeof(e), "1 0 0:1 / / rw - overlay o upperdir=/%0100d\n", 0);
+	assert_int_equal(hh_mountinfo_root_upperdir(e, out, sizeof(out)), -1);
+	char f[] = "";
+	assert_int_equal(hh_mountinfo_root_upperdir(f, out, sizeof(out)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(synthetic_process), cmocka_unit_test(sweeps), cmocka_unit_test(real_self),
-		cmocka_unit_test(findings),
+		cmocka_unit_test(findings), cmocka_unit_test(parsers),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
