@@ -7,6 +7,8 @@
 #          then a binary carrying miner strings is copied in after start and run
 #          under an innocent name with miner arguments: exe flagged "upper",
 #          traits found, stratum URL and XMRig flag found in its cmdline
+# and the same from inside a container with the host mounted under /host
+# (--pid host, --proc-root/--cgroup-root/--host-root), as a DaemonSet runs.
 . "$(dirname "$0")/../lib.sh"
 need_root
 need_cmd podman buildah python3 gcc
@@ -19,7 +21,7 @@ named=hh-ident-named-$tag
 image=localhost/hh-ident-bb:test
 work=$(mktemp -d /tmp/hh-ident-it.XXXXXX)
 cleanup() {
-	podman rm -f -t 0 "$busy" "$named" >/dev/null 2>&1
+	podman rm -f -t 0 "$busy" "$named" "hh-ident-view-$tag" >/dev/null 2>&1
 	rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -97,6 +99,34 @@ if k:
 sh = [p for p in procs if p["container_id"] == busy_id]
 check(any(p["comm"] == "sh" and not p["upper_layer"] and p["traits"] == "" for p in sh), "busy loop: plain shell, not upper, no traits")
 sys.exit(1 if errors else 0)
+EOF
+
+# The same view from inside a container (how a DaemonSet runs): host roots
+# mounted under /host, host PID namespace, hashhound from the build tree.
+view=hh-ident-view-$tag
+timeout 120 "${PODMAN_RUN[@]}" --rm --name "$view" --pid host \
+	-v /proc:/host/proc:ro -v /sys/fs/cgroup:/host/sys/fs/cgroup:ro \
+	-v /var/lib/containers:/host/var/lib/containers:ro -v /run/containers:/host/run/containers:ro \
+	-v "$(dirname "$HH_BIN")":/hh:ro --rootfs /:O \
+	"/hh/$(basename "$HH_BIN")" ps --processes --format json --interval 1 \
+	--proc-root /host/proc --cgroup-root /host/sys/fs/cgroup --host-root /host \
+	> "$work/view.json" 2> "$work/view.err" || { cat "$work/view.err"; fail "ps inside a container"; }
+python3 - "$work/view.json" "$busy_id" "$named_id" "$busy" "$image" <<'EOF' || fail "in-container view checks (above)"
+import json, sys
+path, busy_id, named_id, busy, image = sys.argv[1:]
+objs = [json.loads(l) for l in open(path)]
+cont = {o["id"]: o for o in objs if o["type"] == "container"}
+ok = True
+def check(cond, msg):
+    global ok
+    print(("ok: " if cond else "FAIL: ") + "in-container view: " + msg)
+    ok = ok and cond
+b = cont.get(busy_id, {})
+check(b.get("name") == busy and b.get("cpu_quota_cpus") is not None, "busy container with name and quota")
+check(cont.get(named_id, {}).get("image") == image, "named container's image from /host state")
+k = [o for o in objs if o["type"] == "process" and o["container_id"] == named_id and o["exe"] == "/kworker"]
+check(len(k) == 1 and k[0]["upper_layer"] and "xmrig" in k[0]["traits"], "renamed miner: upper layer through /host, traits")
+sys.exit(0 if ok else 1)
 EOF
 
 # The table form names the same containers.
