@@ -44,3 +44,12 @@ $(BUILD)/tests/test_minersim_%: tests/unit/test_minersim_%.c $(MS_LIB)
 	$(CC) $(MS_CFLAGS) -I$(MS_DIR) -o $@ $< $(MS_LIB) $(LDFLAGS) -ljansson -lssl -lcrypto -lcmocka -lpthread
 
 -include $(MS_OBJS:.o=.d) $(BUILD)/minersim/minersim.d $(BUILD)/minersim/poolsim.d
+
+# libFuzzer target over the parsers (fuzz/fuzz_minersim.c): the library
+# sources are compiled into it with coverage, since make fuzz instruments
+# only libhashhound.
+MS_FUZZ_SRCS := $(addprefix $(MS_DIR)/,keccak.c wallet.c msgs.c netconn.c common.c)
+$(FUZZ_BUILD)/fuzz_minersim: fuzz/fuzz_minersim.c $(MS_FUZZ_SRCS)
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=c17 -D_GNU_SOURCE -O1 -g -I$(MS_DIR) -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(MS_FUZZ_SRCS) -ljansson -lssl -lcrypto -lpthread
