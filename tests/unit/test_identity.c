@@ -103,6 +103,11 @@ static void every_runtime(void **state)
 	assert_string_equal(w.pod_name, "node-exporter-abcde");
 	assert_string_equal(w.pod_namespace, "monitoring");
 	assert_string_equal(w.pod_uid, "11111111-2222-3333-4444-555555555555");
+	/* pod labels from the sandbox; Kubernetes bookkeeping labels left out */
+	assert_string_equal(hh_workload_label(&w, "app.kubernetes.io/name"), "node-exporter");
+	assert_string_equal(hh_workload_label(&w, "pod-template-generation"), "3");
+	assert_null(hh_workload_label(&w, "annotation.io.kubernetes.container.restartCount"));
+	assert_null(hh_workload_label(&w, "annotation.kubernetes.io/config.seen"));
 
 	/* unknown and hostile ids */
 	assert_int_equal(hh_identity_of_container(id, "abababababababababababababababababababababababababababababababab",
