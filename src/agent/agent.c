@@ -48,7 +48,7 @@ struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent
 
 	struct hh_identity_opts io = { .proc_root = a->proc_root, .cgroup_root = a->cgroup_root,
 				       .host_root = a->host_root, .cache_cap = a->max_ctr };
-	struct hh_procfs_opts po = { .proc_root = a->proc_root };
+	struct hh_procfs_opts po = { .proc_root = a->proc_root, .host_root = a->host_root };
 	a->identity = hh_identity_new(&io);
 	a->procfs = a->identity ? hh_procfs_new(&po, a->identity) : NULL;
 	a->behavior = hh_behavior_new(cfg);
