@@ -137,9 +137,9 @@ static void next(struct parser *p)
 		}
 		size_t i = p->pos + 1, k = 0;
 		for (; i < p->len && s[i] != c; i++) {
-			if (s[i] == '\\' && i + 1 < p->len) {
-				i++;
-				t->v[k++] = s[i] == 'n' ? '\n' : s[i] == 't' ? '\t' : s[i];
+			if (s[i] == '\\' && i + 1 < p->len && (s[i + 1] == '"' || s[i + 1] == '\'' || s[i + 1] == '\\')) {
+				/* Only quotes and backslash are escapes: "\." stays a regex escape. */
+				t->v[k++] = s[++i];
 			} else {
 				t->v[k++] = s[i];
 			}
@@ -396,7 +396,7 @@ static struct cnode *build_cmp(const struct field_ref *f, const char *fname, enu
 			return NULL;
 		}
 	}
-	if (op == OP_IN || op == OP_INTERSECTS) {
+	if ((op == OP_IN || op == OP_INTERSECTS) && n->n_vals > 1) {
 		if (f->type == FT_STR)
 			qsort(n->vals, n->n_vals, sizeof(*n->vals), cmp_str);
 		else if (f->type == FT_NUM)
@@ -740,7 +740,7 @@ static bool str_pos(const struct cnode *n, const char *s)
 	case OP_IN:
 	case OP_INTERSECTS: {
 		struct cval key = { .s = (char *)s };
-		return bsearch(&key, n->vals, n->n_vals, sizeof(key), cmp_str) != NULL;
+		return n->n_vals && bsearch(&key, n->vals, n->n_vals, sizeof(key), cmp_str) != NULL;
 	}
 	case OP_CONTAINS: return strstr(s, v->s) != NULL;
 	case OP_ICONTAINS: return strcasestr(s, v->s) != NULL;
@@ -772,7 +772,7 @@ static bool num_pos(const struct cnode *n, long long x)
 	case OP_IN:
 	case OP_INTERSECTS: {
 		struct cval key = { .n = x };
-		return bsearch(&key, n->vals, n->n_vals, sizeof(key), cmp_num) != NULL;
+		return n->n_vals && bsearch(&key, n->vals, n->n_vals, sizeof(key), cmp_num) != NULL;
 	}
 	default: return false;
 	}

@@ -10,7 +10,8 @@
  *   LISTOP  := in | intersects | pmatch
  *   item    := value | LIST-NAME (expanded in place)
  *
- * Values are bare words or quoted strings ("..." or '...', backslash escapes).
+ * Values are bare words or quoted strings ("..." or '...'). Inside quotes only
+ * \" \' and \\ are escapes; any other backslash stays, so regexes keep theirs.
  * Nesting (parentheses, not) is limited to COND_MAX_DEPTH; a condition to
  * COND_MAX_NODES nodes, macros counted once. */
 #ifndef HH_RULES_COND_H
