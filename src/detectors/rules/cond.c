@@ -100,7 +100,7 @@ static const char *shown(const struct token *t, char *buf, size_t n)
 	return buf;
 }
 
-static void next(struct parser *p)
+static void lex(struct parser *p)
 {
 	free(p->cur.v);
 	memset(&p->cur, 0, sizeof(p->cur));
@@ -171,6 +171,18 @@ static void next(struct parser *p)
 	t->v[n] = '\0';
 	t->n = n;
 	p->pos = start + n;
+}
+
+/* Advances to the next token; after a lexing error the token is END with no
+ * value, so no caller ever sees a half-made token. */
+static void next(struct parser *p)
+{
+	lex(p);
+	if (p->failed) {
+		free(p->cur.v);
+		memset(&p->cur, 0, sizeof(p->cur));
+		p->cur.t = T_END;
+	}
 }
 
 /* ---- AST ---- */
@@ -465,13 +477,13 @@ static struct cnode *parse_or(struct parser *p);
 
 static bool is_kw(const struct token *t, const char *kw)
 {
-	return t->t == T_WORD && strcmp(t->v, kw) == 0;
+	return t->t == T_WORD && t->v && strcmp(t->v, kw) == 0;
 }
 
 static bool token_is_op(const struct token *t)
 {
 	enum cop op;
-	return t->t == T_OP || (t->t == T_WORD && parse_op(t->v, &op) == 0);
+	return t->v && (t->t == T_OP || (t->t == T_WORD && parse_op(t->v, &op) == 0));
 }
 
 static struct cnode *parse_cmp(struct parser *p, const struct field_ref *f, const char *fname, size_t foff)
