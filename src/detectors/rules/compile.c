@@ -68,6 +68,9 @@ static void compile_macro(struct hh_rules *r, struct macro_def *m)
 		return;
 	}
 	m->state = 2;
+	/* Per-event memo slot (macros past the limit are simply re-evaluated). */
+	if (m->ast->memo == 0 && r->n_memo < RULE_CTX_MEMO)
+		m->ast->memo = ++r->n_memo;
 }
 
 static int env_macro(void *ud, const char *name, const struct cnode **out, char *err, size_t errlen)

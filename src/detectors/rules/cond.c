@@ -850,7 +850,21 @@ bool cond_eval(const struct cnode *n, struct rule_ctx *c)
 				return true;
 		return false;
 	case CN_NOT: return !cond_eval(n->kids[0], c);
-	case CN_MACRO: return cond_eval(n->macro, c);
+	case CN_MACRO: {
+		unsigned k = n->macro->memo;
+		if (!k || k > RULE_CTX_MEMO)
+			return cond_eval(n->macro, c);
+		uint64_t bit = 1ull << ((k - 1) % 64);
+		size_t w = (k - 1) / 64;
+		if (!(c->memo_have[w] & bit)) {
+			c->memo_have[w] |= bit;
+			if (cond_eval(n->macro, c))
+				c->memo_val[w] |= bit;
+			else
+				c->memo_val[w] &= ~bit;
+		}
+		return (c->memo_val[w] & bit) != 0;
+	}
 	case CN_CMP: return eval_cmp(n, c);
 	}
 	return false;

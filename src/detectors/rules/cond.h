@@ -61,6 +61,7 @@ struct cnode {
 	size_t n_vals;
 	regex_t *re;                  /* OP_REGEX; owned */
 	char *text;                   /* "proc.cmdline contains stratum+tcp" for evidence; owned */
+	unsigned memo;                /* macro roots: 1..RULE_CTX_MEMO, result cached per event; 0 none */
 };
 
 /* How the compiler resolves names it does not know as fields. */

@@ -102,6 +102,7 @@ void rule_ctx_init(struct rule_ctx *c, const struct hh_event *ev)
 {
 	c->ev = ev;
 	c->have = 0;
+	memset(c->memo_have, 0, sizeof(c->memo_have));
 }
 
 int field_resolve(const char *name, size_t len, struct field_ref *out, char *err, size_t errlen)
