@@ -87,4 +87,17 @@ Y
 grep -q '"rule":"local.kinsing"' "$tmp/out" || fail "config rules.files not loaded: $(cat "$tmp/err")"
 grep -q '"rule":"miner.binary-name"' "$tmp/out" && fail "config rules.disabled ignored"
 ok "rules config"
+
+# Falco's miner rules, unchanged, load and fire (the disabled one once enabled).
+falco="$HH_ROOT/tests/data/rules/falco_miner_ported.yaml"
+"$HH_BIN" rules check "$falco" 2>"$tmp/err" || fail "Falco rules rejected: $(cat "$tmp/err")"
+printf '%s\n' '{"evt.type":"execve","proc.name":"x","proc.cmdline":"x -o stratum+ssl://a:1"}' \
+	'{"evt.type":"connect","proc.name":"x","fd.sip":"51.1.1.1","fd.sport":443,"fd.sip.name":"pool.minexmr.com"}' \
+	'{"evt.type":"connect","proc.name":"x","fd.sip":"10.1.1.1","fd.sport":443,"fd.sip.name":"pool.minexmr.com"}' > "$tmp/falco.jsonl"
+printf 'rules:\n  enabled: [custom.detect-outbound-connections-to-common-miner-pool-ports]\n' > "$tmp/enable.yaml"
+"$HH_BIN" rules test --event "$tmp/falco.jsonl" --rules "$falco" -c "$tmp/enable.yaml" -f json > "$tmp/out" 2>"$tmp/err" || true
+grep -q '"rule":"custom.detect-crypto-miners-using-the-stratum-protocol"' "$tmp/out" || fail "ported stratum rule did not fire"
+[ "$(grep -c '"rule":"custom.detect-outbound-connections-to-common-miner-pool-ports"' "$tmp/out")" = 1 ] \
+	|| fail "ported pool rule: want exactly one finding (the RFC 1918 destination is excluded)"
+ok "Falco miner rules ported unchanged"
 exit 0
