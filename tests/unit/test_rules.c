@@ -447,6 +447,7 @@ static void file_errors_with_positions(void **state)
 	for (size_t i = 0; hh_rules_info(r, i, &info); i++)
 		loaded += info.loaded;
 	assert_int_equal(loaded, 2);
+	assert_int_equal(hh_rules_log_summary(r), 2);
 	hh_rules_free(r);
 
 	/* hostile files: not a sequence, huge, binary */
