@@ -117,6 +117,11 @@ static void operators(void **state)
 		if (got != cases[i].want)
 			fail_msg("[%s]: got %d, want %d", cases[i].cond, got, cases[i].want);
 	}
+	/* only the parent known: proc.aname[1] and proc.aname fall back to it */
+	e.n_ancestors = 0;
+	assert_int_equal(eval_text("proc.aname[1] = bash", &e), 1);
+	assert_int_equal(eval_text("proc.aname = bash", &e), 1);
+	assert_int_equal(eval_text("proc.aname = sshd", &e), 0);
 	/* host processes: container.id is "host", as in Falco */
 	e.workload.container_id[0] = '\0';
 	assert_int_equal(eval_text("container.id = host", &e), 1);

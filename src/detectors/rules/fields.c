@@ -332,6 +332,10 @@ bool field_get(const struct field_ref *f, struct rule_ctx *c, size_t i, struct f
 			return true;
 		}
 		size_t n = e->n_ancestors > HH_EV_MAX_ANCESTORS ? HH_EV_MAX_ANCESTORS : e->n_ancestors;
+		if (k == 1 && n == 0 && e->pcomm[0]) { /* a source that knows only the parent */
+			v->s = e->pcomm;
+			return true;
+		}
 		if (k > n) {
 			if (f->index >= 0) {
 				v->s = "";
