@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "core/yaml_doc.h"
 #include "detectors/rules/cond.h"
 #include "detectors/rules/rules.h"
 
@@ -699,9 +700,46 @@ static void benchmark(void **state)
 	hh_rules_free(r);
 }
 
+/* The yaml_doc extension the rule engine relies on: scalar positions. */
+static void yaml_scalar_positions(void **state)
+{
+	(void)state;
+	const char *y = "- a: plain value\n"
+			"  b: 'single'\n"
+			"  c: >\n"
+			"    folded\n"
+			"  d: 42\n"
+			"  e: true\n";
+	struct hh_yaml_docs d;
+	assert_int_equal(hh_yaml_load_buf(y, strlen(y), "p.yaml", NULL, &d), 0);
+	json_t *m = json_array_get(json_array_get(d.docs, 0), 0);
+	const struct hh_yaml_line *p = hh_yaml_pos_of(&d, json_object_get(m, "a"));
+	assert_non_null(p);
+	assert_int_equal(p->line, 1);
+	assert_int_equal(p->col, 6);
+	assert_int_equal(p->offset, 5);
+	assert_int_equal(p->style, HH_YAML_PLAIN);
+	p = hh_yaml_pos_of(&d, json_object_get(m, "b"));
+	assert_int_equal(p->line, 2);
+	assert_int_equal(p->style, HH_YAML_SINGLE_QUOTED);
+	assert_int_equal(y[p->offset], '\'');
+	p = hh_yaml_pos_of(&d, json_object_get(m, "c"));
+	assert_int_equal(p->style, HH_YAML_FOLDED);
+	assert_int_equal(y[p->offset], '>');
+	p = hh_yaml_pos_of(&d, json_object_get(m, "d"));
+	assert_int_equal(p->line, 5);
+	assert_null(hh_yaml_pos_of(&d, json_object_get(m, "e"))); /* shared singleton */
+	p = hh_yaml_pos_of(&d, m);
+	assert_int_equal(p->line, 1);
+	assert_int_equal(p->style, HH_YAML_COLLECTION);
+	assert_int_equal(hh_yaml_line_of(&d, m), 1);
+	hh_yaml_docs_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(yaml_scalar_positions),
 		cmocka_unit_test(operators),
 		cmocka_unit_test(compile_errors),
 		cmocka_unit_test(hostile_conditions),
