@@ -616,6 +616,9 @@ static void default_pack(void **state)
 		"{\"evt.type\":\"dns\",\"proc.name\":\"curl\",\"evt.dns.query\":\"deb.debian.org\"," CT "}",
 		"{\"evt.type\":\"open\",\"proc.name\":\"cat\",\"fd.name\":\"/proc/sys/vm/nr_hugepages\"," CT "}",
 		"{\"evt.type\":\"fpu\",\"proc.name\":\"python3\",\"proc.fpu.switches\":5000,\"proc.fpu.nondefault_switches\":0," CT "}",
+		"{\"evt.type\":\"open\",\"proc.name\":\"turbostat\",\"fd.name\":\"/dev/cpu/0/msr\"}",
+		"{\"evt.type\":\"open\",\"proc.name\":\"systemd-sysctl\",\"fd.name\":\"/proc/sys/vm/nr_hugepages\",\"evt.is_open_write\":true}",
+		"{\"evt.type\":\"execve\",\"proc.name\":\"runc:[2:INIT]\",\"proc.exepath\":\"/memfd:runc_cloned:/proc/self/exe (deleted)\",\"proc.is_exe_from_memfd\":true," CT "}",
 	};
 	for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++) {
 		size_t n;
