@@ -103,7 +103,7 @@ static void operators(void **state)
 		{ "container.id = 0123456789ab", 1 }, { "container.id != host", 1 },
 		{ "container.image.repository = registry.local:5000/team/app", 1 },
 		{ "k8s.ns.name = batch", 1 }, { "k8s.pod.name = x", 0 }, { "k8s.pod.name exists", 0 },
-		{ "proc.exe.miner_traits exists", 0 },
+		{ "proc.exe.miner_traits exists", 0 }, { "proc.cmdline.wallet exists", 0 },
 		/* precedence: not > and > or */
 		{ "proc.name = a or proc.name = xmrig and proc.pid = 4242", 1 },
 		{ "proc.name = xmrig or proc.name = a and proc.pid = 1", 1 },
@@ -118,6 +118,8 @@ static void operators(void **state)
 		if (got != cases[i].want)
 			fail_msg("[%s]: got %d, want %d", cases[i].cond, got, cases[i].want);
 	}
+	hh_strlcpy(e.cmdline, "x -u 44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A", sizeof(e.cmdline));
+	assert_int_equal(eval_text("proc.cmdline.wallet = \"monero:44AFFq...EP3A\"", &e), 1);
 	/* only the parent known: proc.aname[1] and proc.aname fall back to it */
 	e.n_ancestors = 0;
 	assert_int_equal(eval_text("proc.aname[1] = bash", &e), 1);
@@ -489,7 +491,8 @@ static const struct pack_case pack_cases[] = {
 	  "{\"evt.type\":\"execve\",\"proc.name\":\"tar\",\"proc.cmdline\":\"tar -a -cf rx.tar rx/0\"," CT "}" },
 	{ "miner.wallet-arg",
 	  "{\"evt.type\":\"execve\",\"proc.name\":\"svc\",\"proc.cmdline\":\"svc -u 44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A -p x\"," CT "}",
-	  "{\"evt.type\":\"execve\",\"proc.name\":\"sha256sum\",\"proc.cmdline\":\"sha256sum 4f2a9c0d1e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c\"," CT "}" },
+	  /* the same address with a broken checksum: not a wallet */
+	  "{\"evt.type\":\"execve\",\"proc.name\":\"svc\",\"proc.cmdline\":\"svc -u 44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3B -p x\"," CT "}" },
 	{ "miner.binary-name",
 	  "{\"evt.type\":\"execve\",\"proc.name\":\"xmrig\",\"proc.cmdline\":\"xmrig -c config.json\"," CT "}",
 	  "{\"evt.type\":\"execve\",\"proc.name\":\"nginx\",\"proc.cmdline\":\"nginx -g daemon off;\"," CT "}" },

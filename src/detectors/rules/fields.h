@@ -42,6 +42,7 @@ struct rule_ctx {
 	char repo[512];
 	char dir[HH_EV_PATH_LEN];
 	char scratch[512];
+	char wallet[64];      /* proc.cmdline.wallet: "monero:44AFFq...EP3A" */
 	uint8_t sip_family;   /* 4, 6, 0 = not an address */
 	uint8_t sip[16];
 	/* Macro results for this event: a macro used by several rules is
