@@ -322,6 +322,83 @@ static int parse_ip_literal(const char *s, struct cval *v)
 	return 0;
 }
 
+/* glibc's regcomp is exponential in stacked quantifiers ("x**...*" takes
+ * seconds) and large nested bounds: refuse them, and long patterns, so a
+ * bad rule cannot stall loading. NULL when fine, else why. */
+#define COND_MAX_REGEX 1024
+static const char *regex_unsafe(const char *re)
+{
+	size_t n = strlen(re);
+	if (n > COND_MAX_REGEX)
+		return "longer than 1024 characters";
+	/* weight: how many copies of an atom regcomp expands (bounds multiply
+	 * through nested groups); max[d] is the largest inside group depth d. */
+	enum { MAXD = 32 };
+	unsigned long max[MAXD + 1] = { 0 };
+	unsigned d = 0;
+	unsigned long last = 1;      /* weight of the atom just before */
+	bool prev_quant = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = re[i];
+		bool quant = c == '*' || c == '+' || c == '?' || (c == '{' && i + 1 < n && re[i + 1] >= '0' && re[i + 1] <= '9');
+		if (quant && prev_quant)
+			return "stacked quantifiers (e.g. '**', '+*', '}{')";
+		if (quant) {
+			if (c == '{') {
+				char *end;
+				unsigned long lo = strtoul(re + i + 1, &end, 10), hi = lo;
+				if (*end == ',')
+					hi = end[1] == '}' ? lo : strtoul(end + 1, &end, 10);
+				if (lo > 255 || hi > 255)
+					return "a repeat bound above 255";
+				last *= hi ? hi : 1;
+				if (last > 1000)
+					return "nested repeats expanding more than 1000 times";
+				const char *close = strchr(re + i, '}');
+				i = close ? (size_t)(close - re) : n;
+			}
+			if (last > max[d])
+				max[d] = last;
+			prev_quant = true;
+			continue;
+		}
+		prev_quant = false;
+		if (c == '(') {
+			if (++d > MAXD)
+				return "groups nested more than 32 deep";
+			max[d] = 1;
+			last = 1;
+		} else if (c == ')') {
+			last = d ? max[d] : 1;
+			if (d)
+				d--;
+			if (last > max[d])
+				max[d] = last;
+		} else if (c == '\\') {
+			i++;
+			last = 1;
+		} else if (c == '[') { /* bracket expression: one atom */
+			size_t j = i + 1;
+			if (j < n && re[j] == '^')
+				j++;
+			if (j < n && re[j] == ']')
+				j++;
+			while (j < n && re[j] != ']') {
+				if (re[j] == '[' && j + 1 < n && (re[j + 1] == ':' || re[j + 1] == '.' || re[j + 1] == '=')) {
+					const char *e = strstr(re + j + 2, ":]");
+					j = e ? (size_t)(e - re) + 1 : n;
+				}
+				j++;
+			}
+			i = j;
+			last = 1;
+		} else {
+			last = 1;
+		}
+	}
+	return NULL;
+}
+
 /* Builds the comparison node: type checks and literal conversion. */
 static struct cnode *build_cmp(const struct field_ref *f, const char *fname, enum cop op,
 			       const struct strvec *items, char *err, size_t errlen)
@@ -394,6 +471,12 @@ static struct cnode *build_cmp(const struct field_ref *f, const char *fname, enu
 		}
 	}
 	if (op == OP_REGEX) {
+		const char *why = regex_unsafe(n->vals[0].s);
+		if (why) {
+			snprintf(err, errlen, "regex refused: %s", why);
+			cond_free(n);
+			return NULL;
+		}
 		n->re = calloc(1, sizeof(*n->re));
 		if (!n->re)
 			goto oom;
