@@ -54,9 +54,10 @@ struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent
 	a->behavior = hh_behavior_new(cfg);
 	a->correlator = hh_correlator_new(cfg);
 	a->refs = calloc(a->max_ctr, sizeof(*a->refs));
-	a->seen = calloc(a->max_procs, sizeof(uint64_t));
-	a->seen_next = calloc(a->max_procs, sizeof(uint64_t));
-	if (!a->identity || !a->behavior || !a->correlator || !a->refs || !a->seen || !a->seen_next) {
+	a->seen = calloc(a->max_procs, sizeof(*a->seen));
+	a->seen_next = calloc(a->max_procs, sizeof(*a->seen_next));
+	a->ev = calloc(1, sizeof(*a->ev));
+	if (!a->identity || !a->behavior || !a->correlator || !a->refs || !a->seen || !a->seen_next || !a->ev) {
 		hh_err("agent: out of memory");
 		hh_agent_free(a);
 		return NULL;
@@ -97,6 +98,7 @@ void hh_agent_free(struct hh_agent *a)
 	free(a->refs);
 	free(a->seen);
 	free(a->seen_next);
+	free(a->ev);
 	free(a);
 }
 

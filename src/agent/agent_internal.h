@@ -31,6 +31,12 @@ struct agent_container {
 	double first_seen;
 };
 
+/* A process as the inventory remembers it between sweeps. */
+struct agent_proc {
+	int32_t pid;
+	uint32_t exe_hash;        /* of the exe link's text; 0: none (kernel thread) */
+};
+
 struct hh_agent {
 	const struct hh_config *cfg;
 	struct hh_agent_opts opts;
@@ -53,9 +59,10 @@ struct hh_agent {
 	size_t n_ctr, max_ctr;
 	struct hh_container_ref *refs;  /* discovery buffer, max_ctr */
 
-	/* Processes seen in the previous sweep, sorted; this sweep's keys. */
-	uint64_t *seen, *seen_next;
-	size_t n_seen, n_seen_next, max_procs;
+	/* Processes seen in the previous sweep, sorted by pid; this sweep's. */
+	struct agent_proc *seen, *seen_next;
+	size_t n_seen, max_procs;
+	struct hh_event *ev;            /* scratch event for full reads */
 	bool procs_capped_logged;
 
 	int node_cpus;

@@ -135,8 +135,9 @@ static bool find_sim_dir(const struct drill *d, char *out, size_t n)
 	}
 	for (size_t i = 0; i < nc; i++) {
 		char m[PATH_MAX + 16], p[PATH_MAX + 16];
-		snprintf(m, sizeof(m), "%s/hh-minersim", cand[i]);
-		snprintf(p, sizeof(p), "%s/hh-poolsim", cand[i]);
+		if (snprintf(m, sizeof(m), "%s/hh-minersim", cand[i]) >= (int)sizeof(m) ||
+		    snprintf(p, sizeof(p), "%s/hh-poolsim", cand[i]) >= (int)sizeof(p))
+			continue;
 		if (access(p, X_OK) == 0 && access(m, X_OK) == 0 && is_static_elf(m)) {
 			if (!realpath(cand[i], out))
 				hh_strlcpy(out, cand[i], n);
