@@ -11,14 +11,7 @@
 #include "correlation/correlator.h"
 #include "detectors/behavior/behavior.h"
 #include "detectors/rules/rules.h"
-/* The process indicators come from the identity/inventory work; the agent
- * uses them as soon as they are in the tree. */
-#if __has_include("detectors/process/process_indicators.h")
 #include "detectors/process/process_indicators.h"
-#define HH_AGENT_HAVE_PROCIND 1
-#else
-#define HH_AGENT_HAVE_PROCIND 0
-#endif
 #include "enrich/identity.h"
 #include "sources/procfs/proc_inventory.h"
 #include "sources/telemetry/cgroup_stats.h"
@@ -50,9 +43,7 @@ struct hh_agent {
 	struct hh_correlator *correlator;
 	struct hh_rules *rules;         /* runtime rules over process events; NULL when none loaded */
 	size_t rule_errors;
-#if HH_AGENT_HAVE_PROCIND
 	struct hh_procind *procind;     /* miner.process-indicators, miner.exe-traits, proc.exe-* */
-#endif
 
 	/* Containers followed, sorted by id (merge-walked against each discovery). */
 	struct agent_container *ctr;

@@ -35,11 +35,8 @@ static void on_new_process(struct hh_agent *a, const struct hh_event *ev, const 
 	if (c)
 		hh_behavior_note_exec(a->behavior, w, a->now, ev->exepath);
 	struct hh_findings out = { 0 };
-#if HH_AGENT_HAVE_PROCIND
 	/* Miner indicators in cmdline, environment and the exe's content. */
-	if (a->procind)
-		hh_procind_eval(a->procind, ev, &out);
-#endif
+	hh_procind_eval(a->procind, ev, &out);
 	/* The runtime rules see the process as a "proc" event (the rules'
 	 * spawned_process macro covers both exec and proc). */
 	if (a->rules)
