@@ -38,6 +38,7 @@ xz-utils
 openssl
 tcpdump
 procps
+gdb
 python3
 curl
 prometheus
