@@ -38,20 +38,19 @@ struct hh_procconn {
 
 static int send_listen(int fd, enum proc_cn_mcast_op op)
 {
-	struct {
-		struct nlmsghdr nl;
-		struct cn_msg cn;
-		enum proc_cn_mcast_op op;
-	} __attribute__((packed)) msg;
-	memset(&msg, 0, sizeof(msg));
-	msg.nl.nlmsg_len = sizeof(msg);
-	msg.nl.nlmsg_pid = (uint32_t)getpid();
-	msg.nl.nlmsg_type = NLMSG_DONE;
-	msg.cn.id.idx = CN_IDX_PROC;
-	msg.cn.id.val = CN_VAL_PROC;
-	msg.cn.len = sizeof(enum proc_cn_mcast_op);
-	msg.op = op;
-	return send(fd, &msg, sizeof(msg), 0) < 0 ? -1 : 0;
+	/* nlmsghdr | cn_msg | op, laid out by hand (cn_msg ends in a flexible array) */
+	char buf[NLMSG_SPACE(sizeof(struct cn_msg) + sizeof(enum proc_cn_mcast_op))] __attribute__((aligned(8)));
+	memset(buf, 0, sizeof(buf));
+	struct nlmsghdr *nl = (struct nlmsghdr *)buf;
+	struct cn_msg *cn = NLMSG_DATA(nl);
+	nl->nlmsg_len = NLMSG_LENGTH(sizeof(struct cn_msg) + sizeof(op));
+	nl->nlmsg_pid = (uint32_t)getpid();
+	nl->nlmsg_type = NLMSG_DONE;
+	cn->id.idx = CN_IDX_PROC;
+	cn->id.val = CN_VAL_PROC;
+	cn->len = sizeof(op);
+	memcpy(cn->data, &op, sizeof(op));
+	return send(fd, buf, nl->nlmsg_len, 0) < 0 ? -1 : 0;
 }
 
 struct hh_procconn *hh_procconn_open(const char *proc_root, bool containers_only, char *err, size_t errlen)
