@@ -23,7 +23,7 @@ static void on_signal(int sig)
 static void sensor_usage(FILE *fp)
 {
 	fprintf(fp, "usage: hashhound sensor [--duration S] [--fallback] [--containers-only]\n"
-		    "                        [--keep-privileges] [--fpu-interval MS] [-o FILE] [-c FILE]\n\n"
+		    "                        [--keep-privileges] [--fpu-interval MS] [--fpu-all] [-o FILE] [-c FILE]\n\n"
 		    "Runs the runtime sensor alone and prints each event as a JSON line (exec, exit,\n"
 		    "connect, dns, open, init_module, ptrace, setns, unshare, mount, memfd_create, fpu),\n"
 		    "with evt.latency_us: the time from the syscall to its delivery here.\n"
@@ -32,6 +32,7 @@ static void sensor_usage(FILE *fp)
 		    "  --containers-only   only processes outside the host pid namespace\n"
 		    "  --keep-privileges   do not drop capabilities after loading\n"
 		    "  --fpu-interval MS   FPU summaries every MS milliseconds (default 2000)\n"
+		    "  --fpu-all           FPU summaries for every process, not only non-default rounding\n"
 		    "Configuration keys: sensor.containers_only, sensor.drop_privileges,\n"
 		    "sensor.force_fallback, sensor.fpu_interval_ms. Needs root (or CAP_BPF+CAP_PERFMON).\n\n"
 		    HH_COMMON_HELP);
@@ -70,17 +71,18 @@ static void print_event(const struct hh_event *ev, void *ctx)
 
 int hh_cmd_sensor(int argc, char **argv)
 {
-	enum { O_DURATION = 0x2000, O_FALLBACK, O_CONTAINERS, O_KEEP, O_FPU };
+	enum { O_DURATION = 0x2000, O_FALLBACK, O_CONTAINERS, O_KEEP, O_FPU, O_FPU_ALL };
 	static const struct option longopts[] = {
 		{ "duration", required_argument, 0, O_DURATION }, { "fallback", no_argument, 0, O_FALLBACK },
 		{ "containers-only", no_argument, 0, O_CONTAINERS }, { "keep-privileges", no_argument, 0, O_KEEP },
-		{ "fpu-interval", required_argument, 0, O_FPU }, HH_COMMON_LONGOPTS, { 0, 0, 0, 0 },
+		{ "fpu-interval", required_argument, 0, O_FPU }, { "fpu-all", no_argument, 0, O_FPU_ALL }, HH_COMMON_LONGOPTS, { 0, 0, 0, 0 },
 	};
 	struct hh_cli cli;
 	hh_cli_init(&cli, "sensor");
 	double duration = 0;
 	int fallback = -1, containers = -1, keep = -1;
 	long fpu_ms = -1;
+	bool fpu_all = false;
 	int opt;
 	while ((opt = getopt_long(argc, argv, HH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		char *end;
@@ -95,6 +97,7 @@ int hh_cmd_sensor(int argc, char **argv)
 		case O_FALLBACK: fallback = 1; break;
 		case O_CONTAINERS: containers = 1; break;
 		case O_KEEP: keep = 1; break;
+		case O_FPU_ALL: fpu_all = true; break;
 		case O_FPU:
 			fpu_ms = strtol(optarg, &end, 10);
 			if (*end || fpu_ms < 10 || fpu_ms > 3600000) {
@@ -131,6 +134,7 @@ int hh_cmd_sensor(int argc, char **argv)
 	so.drop_privileges = keep > 0 ? false : hh_config_bool(&cli.config, NULL, "sensor.drop_privileges", true);
 	so.fpu_interval_ms = (unsigned)(fpu_ms > 0 ? fpu_ms
 					: hh_config_num(&cli.config, NULL, "sensor.fpu_interval_ms", 2000));
+	so.fpu_all = fpu_all;
 	struct sensor_out out = { cli.out_fp };
 	struct hh_sensor *s = hh_sensor_open(&so, print_event, &out);
 	if (!s) {

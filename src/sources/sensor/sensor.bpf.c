@@ -136,6 +136,9 @@ static __always_inline __u32 exe_flags(struct task_struct *t)
 SEC("tracepoint/sched/sched_process_exec")
 int tp_exec(struct trace_event_raw_sched_process_exec *ctx)
 {
+	/* a new program image: its FPU behaviour starts from zero */
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	bpf_map_delete_elem(&fpu_stats, &tgid);
 	if (skip_current(false))
 		return 0;
 	struct hh_k_exec *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/fileio.h"
 #include "core/log.h"
 #include "sources/sensor/sensor_events.h" /* before the skeleton: it names struct hh_k_config */
 #include "sensor.skel.h"
@@ -35,6 +36,7 @@ struct hh_sensor {
 	void *ctx;
 	char proc_root[256];
 	bool containers_only;
+	bool fpu_all;
 	unsigned fpu_interval_ms;
 	uint64_t next_fpu_ns;
 	uint64_t events;
@@ -99,7 +101,10 @@ static int on_record(void *ctx, void *data, size_t size)
 		hh_debug("sensor: record skipped: %s", err);
 		return 0;
 	}
-	if (ev.type == HH_EV_EXEC)
+	/* exe path for exec and the rare sensitive events (rules need proc.exepath:
+	 * e.g. the container runtime's own mounts); not for connect/DNS/exit,
+	 * which come in storms */
+	if (ev.type != HH_EV_CONNECT && ev.type != HH_EV_DNS && ev.type != HH_EV_EXIT)
 		hh_sensor_proc_exe(s->proc_root, &ev);
 	deliver(s, &ev);
 	return 0;
@@ -119,7 +124,7 @@ static int ebpf_open(struct hh_sensor *s, char *why, size_t whylen)
 		return -1;
 	}
 	s->skel->rodata->cfg.containers_only = s->containers_only;
-	s->skel->rodata->cfg.host_pidns = hh_sensor_pidns(s->proc_root, 1);
+	s->skel->rodata->cfg.host_pidns = hh_sensor_host_pidns(s->proc_root);
 	s->skel->rodata->cfg.self_tgid = (uint32_t)getpid();
 	int err = sensor_bpf__load(s->skel);
 	if (err) {
@@ -128,7 +133,7 @@ static int ebpf_open(struct hh_sensor *s, char *why, size_t whylen)
 		s->skel = sensor_bpf__open();
 		if (s->skel) {
 			s->skel->rodata->cfg.containers_only = s->containers_only;
-			s->skel->rodata->cfg.host_pidns = hh_sensor_pidns(s->proc_root, 1);
+			s->skel->rodata->cfg.host_pidns = hh_sensor_host_pidns(s->proc_root);
 			s->skel->rodata->cfg.self_tgid = (uint32_t)getpid();
 			bpf_program__set_autoload(s->skel->progs.tp_fpu, false);
 			if (sensor_bpf__load(s->skel) == 0) {
@@ -194,7 +199,7 @@ static void fpu_sweep(struct hh_sensor *s)
 		if (bpf_map_lookup_elem(fd, &key, &v) < 0)
 			continue;
 		bool alive = kill((pid_t)key, 0) == 0 || errno != ESRCH;
-		if (v.nondefault > 0) {
+		if (v.nondefault > 0 || (s->fpu_all && v.switches > 0)) {
 			struct hh_event ev;
 			memset(&ev, 0, sizeof(ev));
 			ev.type = HH_EV_FPU;
@@ -204,9 +209,15 @@ static void fpu_sweep(struct hh_sensor *s)
 			memcpy(ev.comm, v.comm, sizeof(ev.comm) - 1);
 			ev.fpu_switches = v.switches;
 			ev.fpu_nondefault_switches = v.nondefault;
-			ev.mxcsr_last = v.mxcsr_nondefault_last;
-			if (alive)
+			ev.mxcsr_last = v.nondefault ? v.mxcsr_nondefault_last : v.mxcsr_last;
+			if (alive) {
+				/* the name now (prctl renames), not at the first switch */
+				char path[300], comm[64];
+				snprintf(path, sizeof(path), "%s/%u/comm", s->proc_root, key);
+				if (hh_read_small(path, comm, sizeof(comm)) > 0)
+					snprintf(ev.comm, sizeof(ev.comm), "%.15s", comm);
 				hh_sensor_proc_exe(s->proc_root, &ev);
+			}
 			deliver(s, &ev);
 		}
 		if (!alive && n_gone < sizeof(gone) / sizeof(gone[0]))
@@ -236,6 +247,7 @@ struct hh_sensor *hh_sensor_open(const struct hh_sensor_opts *opts, hh_sensor_cb
 	s->ctx = ctx;
 	snprintf(s->proc_root, sizeof(s->proc_root), "%s", opts && opts->proc_root ? opts->proc_root : "/proc");
 	s->containers_only = opts && opts->containers_only;
+	s->fpu_all = opts && opts->fpu_all;
 	s->fpu_interval_ms = opts && opts->fpu_interval_ms ? opts->fpu_interval_ms : 2000;
 	char why[256] = "forced by configuration (force_fallback)";
 	if (!(opts && opts->force_fallback) && ebpf_open(s, why, sizeof(why)) == 0) {

@@ -19,6 +19,8 @@ struct hh_sensor_opts {
 	                              * sensor still needs (see hh_sensor_drop_privileges);
 	                              * off by default: the agent's responses need more */
 	unsigned fpu_interval_ms;    /* HH_EV_FPU summaries every this often; 0: 2000 */
+	bool fpu_all;                /* summaries for every process that used the FPU, not
+	                              * only those with non-default rounding (measurement) */
 };
 
 struct hh_sensor_stats {

@@ -64,6 +64,19 @@ uint32_t hh_sensor_pidns(const char *proc_root, int pid)
 	return (uint32_t)st.st_ino;
 }
 
+uint32_t hh_sensor_host_pidns(const char *proc_root)
+{
+	uint32_t ns = hh_sensor_pidns(proc_root, 1);
+	if (!ns) {
+		char p[PATH_MAX];
+		struct stat st;
+		snprintf(p, sizeof(p), "%s/self/ns/pid", root_or_default(proc_root));
+		if (stat(p, &st) == 0)
+			ns = (uint32_t)st.st_ino;
+	}
+	return ns;
+}
+
 /* The cgroup2 mount: /sys/fs/cgroup on v2 hosts, /sys/fs/cgroup/unified on hybrid ones. */
 static const char *cgroup2_root(void)
 {

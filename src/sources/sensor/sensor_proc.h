@@ -18,6 +18,9 @@ void hh_sensor_proc_exe(const char *proc_root, struct hh_event *ev);
 int hh_sensor_proc_details(const char *proc_root, struct hh_event *ev);
 /* Inode of /proc/PID/ns/pid (pid namespace), 0 when unreadable. */
 uint32_t hh_sensor_pidns(const char *proc_root, int pid);
+/* The host pid namespace: that of PID 1, or our own when PID 1 is not
+ * readable (a sandbox hiding it); 0 if neither. */
+uint32_t hh_sensor_host_pidns(const char *proc_root);
 /* The cgroup v2 id of a process: the inode of its cgroup2 directory. 0 if unknown. */
 uint64_t hh_sensor_cgroup_id(const char *proc_root, int pid);
 

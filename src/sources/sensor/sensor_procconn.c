@@ -62,7 +62,7 @@ struct hh_procconn *hh_procconn_open(const char *proc_root, bool containers_only
 	}
 	snprintf(pc->proc_root, sizeof(pc->proc_root), "%s", proc_root && *proc_root ? proc_root : "/proc");
 	pc->containers_only = containers_only;
-	pc->host_pidns = hh_sensor_pidns(pc->proc_root, 1);
+	pc->host_pidns = hh_sensor_host_pidns(pc->proc_root);
 	pc->fd = socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_CONNECTOR);
 	if (pc->fd < 0) {
 		snprintf(err, errlen, "netlink connector socket: %s", strerror(errno));
