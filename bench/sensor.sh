@@ -50,6 +50,7 @@ start_tool() { # TOOL KIND
 		sleep 1 ;;
 	auditd)
 		auditctl -D >/dev/null
+		auditctl -b 8192 >/dev/null # Debian's default rules file sets this; the kernel default (64) stalls
 		auditctl -a always,exit -F arch=b64 -S execve -S execveat -S connect -S openat -S sendto -S sendmsg \
 			-S memfd_create -S ptrace -S setns -S unshare -S mount -k hh-bench >/dev/null
 		auditctl -e 1 >/dev/null ;;
@@ -119,7 +120,7 @@ ratio() { awk "BEGIN{printf \"%.3f\", $1 / $2}"; }
 	echo "machine; best of $ROUNDS interleaved rounds per configuration). Workload: \`bench/sensor/storm.c\`"
 	echo "($EXECS execs of /bin/true one after another; $CONNECTS TCP connects to a loopback listener)."
 	echo "hashhound: \`hashhound sensor\` (release build, all programs attached, JSON lines to a file)."
-	echo "auditd: Debian auditd, rule \`-S execve,execveat,connect,openat,sendto,sendmsg,memfd_create,ptrace,setns,unshare,mount\`."
+	echo "auditd: Debian auditd (\`auditd -n\`, backlog 8192, default auditd.conf), rule \`-S execve,execveat,connect,openat,sendto,sendmsg,memfd_create,ptrace,setns,unshare,mount\`."
 	echo "bpftrace: Debian bpftrace $(bpftrace --version 2>/dev/null | awk '{print $2}'), tracepoints sched_process_exec/exit, sys_enter_connect, sys_enter_openat (filtered)."
 	echo
 	echo "| workload | none (s) | hashhound (s) | ratio | auditd (s) | ratio | bpftrace (s) | ratio |"

@@ -9,7 +9,9 @@
 
 #include "cli/cli.h"
 #include "core/log.h"
+#include "detectors/rules/rules.h"
 #include "sources/sensor/sensor.h"
+#include "sources/sensor/sensor_container.h"
 #include "sources/sensor/sensor_json.h"
 
 static volatile sig_atomic_t stop;
@@ -23,7 +25,7 @@ static void on_signal(int sig)
 static void sensor_usage(FILE *fp)
 {
 	fprintf(fp, "usage: hashhound sensor [--duration S] [--fallback] [--containers-only]\n"
-		    "                        [--keep-privileges] [--fpu-interval MS] [--fpu-all] [-o FILE] [-c FILE]\n\n"
+		    "                        [--keep-privileges] [--fpu-interval MS] [--fpu-all] [--rules] [-o FILE] [-c FILE]\n\n"
 		    "Runs the runtime sensor alone and prints each event as a JSON line (exec, exit,\n"
 		    "connect, dns, open, init_module, ptrace, setns, unshare, mount, memfd_create, fpu),\n"
 		    "with evt.latency_us: the time from the syscall to its delivery here.\n"
@@ -33,6 +35,8 @@ static void sensor_usage(FILE *fp)
 		    "  --keep-privileges   do not drop capabilities after loading\n"
 		    "  --fpu-interval MS   FPU summaries every MS milliseconds (default 2000)\n"
 		    "  --fpu-all           FPU summaries for every process, not only non-default rounding\n"
+		    "  --rules             evaluate the rules (rules.files, built-in pack) and print findings\n"
+		    "                      instead of events (container id from the cgroup; exit 1 on --fail-on)\n"
 		    "Configuration keys: sensor.containers_only, sensor.drop_privileges,\n"
 		    "sensor.force_fallback, sensor.fpu_interval_ms. Needs root (or CAP_BPF+CAP_PERFMON).\n\n"
 		    HH_COMMON_HELP);
@@ -40,6 +44,9 @@ static void sensor_usage(FILE *fp)
 
 struct sensor_out {
 	FILE *fp;
+	struct hh_cli *cli;
+	struct hh_rules *rules;       /* --rules: findings instead of events */
+	struct hh_cgcache *cgcache;
 };
 
 static uint64_t mono_ns(void)
@@ -49,9 +56,35 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* --rules: container id, the rule engine, findings with the latency from the
+ * syscall to the finding as evidence. */
+static void eval_rules(struct sensor_out *so, const struct hh_event *cev)
+{
+	struct hh_event *ev = malloc(sizeof(*ev));
+	if (!ev)
+		return;
+	memcpy(ev, cev, sizeof(*ev));
+	hh_cgcache_enrich(so->cgcache, ev);
+	struct hh_findings list = { 0 };
+	hh_rules_eval(so->rules, ev, &so->cli->config, &list);
+	uint64_t now = mono_ns();
+	for (size_t i = 0; i < list.n; i++) {
+		if (ev->ktime_ns && now >= ev->ktime_ns && ev->type != HH_EV_FPU)
+			hh_finding_evidence_num(list.items[i], "latency.syscall_to_finding_ms",
+						(double)(now - ev->ktime_ns) / 1e6);
+		hh_cli_emit(so->cli, list.items[i]);
+	}
+	hh_findings_clear(&list);
+	free(ev);
+}
+
 static void print_event(const struct hh_event *ev, void *ctx)
 {
 	struct sensor_out *so = ctx;
+	if (so->rules) {
+		eval_rules(so, ev);
+		return;
+	}
 	json_t *o = hh_event_to_json(ev);
 	if (!o)
 		return;
@@ -71,18 +104,19 @@ static void print_event(const struct hh_event *ev, void *ctx)
 
 int hh_cmd_sensor(int argc, char **argv)
 {
-	enum { O_DURATION = 0x2000, O_FALLBACK, O_CONTAINERS, O_KEEP, O_FPU, O_FPU_ALL };
+	enum { O_DURATION = 0x2000, O_FALLBACK, O_CONTAINERS, O_KEEP, O_FPU, O_FPU_ALL, O_RULES };
 	static const struct option longopts[] = {
 		{ "duration", required_argument, 0, O_DURATION }, { "fallback", no_argument, 0, O_FALLBACK },
 		{ "containers-only", no_argument, 0, O_CONTAINERS }, { "keep-privileges", no_argument, 0, O_KEEP },
-		{ "fpu-interval", required_argument, 0, O_FPU }, { "fpu-all", no_argument, 0, O_FPU_ALL }, HH_COMMON_LONGOPTS, { 0, 0, 0, 0 },
+		{ "fpu-interval", required_argument, 0, O_FPU }, { "fpu-all", no_argument, 0, O_FPU_ALL },
+		{ "rules", no_argument, 0, O_RULES }, HH_COMMON_LONGOPTS, { 0, 0, 0, 0 },
 	};
 	struct hh_cli cli;
 	hh_cli_init(&cli, "sensor");
 	double duration = 0;
 	int fallback = -1, containers = -1, keep = -1;
 	long fpu_ms = -1;
-	bool fpu_all = false;
+	bool fpu_all = false, with_rules = false;
 	int opt;
 	while ((opt = getopt_long(argc, argv, HH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		char *end;
@@ -98,6 +132,7 @@ int hh_cmd_sensor(int argc, char **argv)
 		case O_CONTAINERS: containers = 1; break;
 		case O_KEEP: keep = 1; break;
 		case O_FPU_ALL: fpu_all = true; break;
+		case O_RULES: with_rules = true; break;
 		case O_FPU:
 			fpu_ms = strtol(optarg, &end, 10);
 			if (*end || fpu_ms < 10 || fpu_ms > 3600000) {
@@ -135,9 +170,28 @@ int hh_cmd_sensor(int argc, char **argv)
 	so.fpu_interval_ms = (unsigned)(fpu_ms > 0 ? fpu_ms
 					: hh_config_num(&cli.config, NULL, "sensor.fpu_interval_ms", 2000));
 	so.fpu_all = fpu_all;
-	struct sensor_out out = { cli.out_fp };
+	struct sensor_out out = { cli.out_fp, &cli, NULL, NULL };
+	if (with_rules) {
+		/* the rules of the configuration (rules.files, the built-in pack);
+		 * rules that do not load are reported and skipped */
+		out.rules = hh_rules_new();
+		out.cgcache = hh_cgcache_new(NULL);
+		if (!out.rules || !out.cgcache) {
+			hh_err("sensor: out of memory");
+			return HH_EXIT_USAGE;
+		}
+		int nerr = hh_rules_load_config(out.rules, &cli.config);
+		for (size_t i = 0; i < hh_rules_n_errors(out.rules); i++) {
+			char buf[1024];
+			hh_rule_error_format(hh_rules_error(out.rules, i), buf, sizeof(buf));
+			hh_warn("rules: %s", buf);
+		}
+		hh_info("sensor: %zu rules loaded%s", hh_rules_count(out.rules), nerr ? " (some with errors, see above)" : "");
+	}
 	struct hh_sensor *s = hh_sensor_open(&so, print_event, &out);
 	if (!s) {
+		hh_rules_free(out.rules);
+		hh_cgcache_free(out.cgcache);
 		hh_cli_finish(&cli);
 		return HH_EXIT_USAGE;
 	}
@@ -160,10 +214,10 @@ int hh_cmd_sensor(int argc, char **argv)
 			err = 1;
 			break;
 		}
-		fflush(out.fp);
+		fflush(cli.out_fp);
 	}
 	hh_sensor_poll(s, 0); /* what is already in the buffer */
-	fflush(out.fp);
+	fflush(cli.out_fp);
 	struct hh_sensor_stats st;
 	hh_sensor_get_stats(s, &st);
 	fprintf(stderr, "sensor: source=%s events=%llu lost=%llu", hh_sensor_kind(s),
@@ -172,6 +226,8 @@ int hh_cmd_sensor(int argc, char **argv)
 		fprintf(stderr, " %s=%llu", st.program_names[i], (unsigned long long)st.lost_by_program[i]);
 	fputc('\n', stderr);
 	hh_sensor_close(s);
-	hh_cli_finish(&cli);
-	return err ? HH_EXIT_USAGE : 0;
+	hh_rules_free(out.rules);
+	hh_cgcache_free(out.cgcache);
+	int rc2 = hh_cli_finish(&cli);
+	return err ? HH_EXIT_USAGE : with_rules ? rc2 : 0;
 }
