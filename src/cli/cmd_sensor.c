@@ -13,6 +13,7 @@
 #include "sources/sensor/sensor.h"
 #include "sources/sensor/sensor_container.h"
 #include "sources/sensor/sensor_json.h"
+#include "sources/sensor/sensor_traits.h"
 
 static volatile sig_atomic_t stop;
 
@@ -47,6 +48,7 @@ struct sensor_out {
 	struct hh_cli *cli;
 	struct hh_rules *rules;       /* --rules: findings instead of events */
 	struct hh_cgcache *cgcache;
+	struct hh_traits_cache *traits;
 };
 
 static uint64_t mono_ns(void)
@@ -65,6 +67,9 @@ static void eval_rules(struct sensor_out *so, const struct hh_event *cev)
 		return;
 	memcpy(ev, cev, sizeof(*ev));
 	hh_cgcache_enrich(so->cgcache, ev);
+	/* content traits of binaries started in containers (renamed miners) */
+	if (ev->type == HH_EV_EXEC && ev->workload.container_id[0])
+		hh_traits_cache_fill(so->traits, ev);
 	struct hh_findings list = { 0 };
 	hh_rules_eval(so->rules, ev, &so->cli->config, &list);
 	uint64_t now = mono_ns();
@@ -170,13 +175,14 @@ int hh_cmd_sensor(int argc, char **argv)
 	so.fpu_interval_ms = (unsigned)(fpu_ms > 0 ? fpu_ms
 					: hh_config_num(&cli.config, NULL, "sensor.fpu_interval_ms", 2000));
 	so.fpu_all = fpu_all;
-	struct sensor_out out = { cli.out_fp, &cli, NULL, NULL };
+	struct sensor_out out = { cli.out_fp, &cli, NULL, NULL, NULL };
 	if (with_rules) {
 		/* the rules of the configuration (rules.files, the built-in pack);
 		 * rules that do not load are reported and skipped */
 		out.rules = hh_rules_new();
 		out.cgcache = hh_cgcache_new(NULL);
-		if (!out.rules || !out.cgcache) {
+		out.traits = hh_traits_cache_new(NULL);
+		if (!out.rules || !out.cgcache || !out.traits) {
 			hh_err("sensor: out of memory");
 			return HH_EXIT_USAGE;
 		}
@@ -192,6 +198,7 @@ int hh_cmd_sensor(int argc, char **argv)
 	if (!s) {
 		hh_rules_free(out.rules);
 		hh_cgcache_free(out.cgcache);
+		hh_traits_cache_free(out.traits);
 		hh_cli_finish(&cli);
 		return HH_EXIT_USAGE;
 	}
@@ -228,6 +235,7 @@ int hh_cmd_sensor(int argc, char **argv)
 	hh_sensor_close(s);
 	hh_rules_free(out.rules);
 	hh_cgcache_free(out.cgcache);
+	hh_traits_cache_free(out.traits);
 	int rc2 = hh_cli_finish(&cli);
 	return err ? HH_EXIT_USAGE : with_rules ? rc2 : 0;
 }

@@ -36,6 +36,9 @@ json_t *hh_event_to_json(const struct hh_event *ev)
 		json_object_set_new(o, "proc.exe_upper_layer", json_boolean(ev->exe_upper_layer));
 		json_object_set_new(o, "proc.exe_memfd", json_boolean(ev->exe_memfd));
 		json_object_set_new(o, "proc.exe_deleted", json_boolean(ev->exe_deleted));
+		set_str(o, "proc.exe.miner_traits", ev->exe_traits);
+	} else {
+		set_str(o, "proc.cmdline", ev->cmdline);
 	}
 	set_int(o, "user.uid", ev->uid);
 	set_int(o, "user.gid", ev->gid);

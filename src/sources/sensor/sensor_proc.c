@@ -122,6 +122,39 @@ uint64_t hh_sensor_cgroup_id(const char *proc_root, int pid)
 	return 0;
 }
 
+/* Reads a NUL-separated /proc file into out, separators replaced by sep. */
+static ssize_t read_nul_list(const char *path, char sep, char *out, size_t outlen, bool *trunc)
+{
+	ssize_t n = hh_read_small(path, out, outlen);
+	if (n <= 0) {
+		out[0] = '\0';
+		return n;
+	}
+	size_t m = (size_t)n;
+	if (trunc && m >= outlen - 1)
+		*trunc = true;
+	while (m > 0 && out[m - 1] == '\0')
+		m--;
+	for (size_t i = 0; i < m; i++)
+		if (out[i] == '\0')
+			out[i] = sep;
+	out[m] = '\0';
+	return (ssize_t)m;
+}
+
+void hh_sensor_proc_env_cmdline(const char *proc_root, struct hh_event *ev)
+{
+	char p[PATH_MAX];
+	if (!ev->env[0]) {
+		snprintf(p, sizeof(p), "%s/%d/environ", root_or_default(proc_root), ev->pid);
+		read_nul_list(p, '\n', ev->env, sizeof(ev->env), NULL);
+	}
+	if (!ev->cmdline[0]) {
+		snprintf(p, sizeof(p), "%s/%d/cmdline", root_or_default(proc_root), ev->pid);
+		read_nul_list(p, ' ', ev->cmdline, sizeof(ev->cmdline), &ev->cmdline_truncated);
+	}
+}
+
 int hh_sensor_proc_details(const char *proc_root, struct hh_event *ev)
 {
 	const char *root = root_or_default(proc_root);
@@ -145,21 +178,9 @@ int hh_sensor_proc_details(const char *proc_root, struct hh_event *ev)
 		line = nl ? nl + 1 : NULL;
 	}
 	snprintf(p, sizeof(p), "%s/%d/cmdline", root, ev->pid);
-	char cmd[HH_EV_CMDLINE_LEN];
-	n = hh_read_small(p, cmd, sizeof(cmd));
-	if (n > 0) {
-		size_t m = (size_t)n;
-		/* hh_read_small NUL-terminates within the buffer: a full buffer was cut */
-		if (m >= sizeof(cmd) - 1)
-			ev->cmdline_truncated = true;
-		while (m > 0 && cmd[m - 1] == '\0')
-			m--;
-		for (size_t i = 0; i < m; i++)
-			if (cmd[i] == '\0')
-				cmd[i] = ' ';
-		cmd[m] = '\0';
-		copy_str(ev->cmdline, sizeof(ev->cmdline), cmd);
-	}
+	read_nul_list(p, ' ', ev->cmdline, sizeof(ev->cmdline), &ev->cmdline_truncated);
+	snprintf(p, sizeof(p), "%s/%d/environ", root, ev->pid);
+	read_nul_list(p, '\n', ev->env, sizeof(ev->env), NULL);
 	ev->cgroup_id = hh_sensor_cgroup_id(proc_root, ev->pid);
 	hh_sensor_proc_exe(proc_root, ev);
 	return 0;

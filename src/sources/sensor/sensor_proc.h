@@ -13,6 +13,9 @@
 /* Resolves ev->exepath from /proc/PID/exe (keeps the exec filename when the
  * process is gone), sets exe_deleted/exe_memfd and ev->pcomm. */
 void hh_sensor_proc_exe(const char *proc_root, struct hh_event *ev);
+/* Fills ev->env from /proc/PID/environ (pairs separated by '\n', first
+ * HH_EV_ENV_LEN-1 bytes) and, when empty, ev->cmdline from /proc/PID/cmdline. */
+void hh_sensor_proc_env_cmdline(const char *proc_root, struct hh_event *ev);
 /* Fallback: fills comm, ppid, uid, gid, cmdline, cgroup_id of ev->pid.
  * Returns 0, or -1 when the process is gone. */
 int hh_sensor_proc_details(const char *proc_root, struct hh_event *ev);
