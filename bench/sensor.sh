@@ -10,7 +10,7 @@ set -u
 cd "$(dirname "$0")/.."
 EXECS=${HH_BENCH_EXECS:-10000}
 CONNECTS=${HH_BENCH_CONNECTS:-20000}
-ROUNDS=${HH_BENCH_ROUNDS:-2}
+ROUNDS=${HH_BENCH_ROUNDS:-3}
 HH=${HH_BIN:-build/hashhound}
 out=bench/out/sensor
 mkdir -p "$out"
@@ -27,12 +27,18 @@ command -v bpftrace >/dev/null && have_bpftrace=1
 audit_rules_before=""
 auditd_pid=""
 tool_pid=""
+# the kernel's audit state before the run, restored after it
+audit_enabled_before=$(auditctl -s 2>/dev/null | awk '$1 == "enabled" {print $2}')
+audit_backlog_before=$(auditctl -s 2>/dev/null | awk '$1 == "backlog_limit" {print $2}')
 cleanup() {
 	[ -n "$tool_pid" ] && kill "$tool_pid" 2>/dev/null && wait "$tool_pid" 2>/dev/null
 	if [ -n "$auditd_pid" ]; then
 		auditctl -D >/dev/null 2>&1
 		kill "$auditd_pid" 2>/dev/null
 		wait "$auditd_pid" 2>/dev/null
+		auditd_pid=""
+		[ -n "$audit_backlog_before" ] && auditctl -b "$audit_backlog_before" >/dev/null 2>&1
+		[ -n "$audit_enabled_before" ] && auditctl -e "$audit_enabled_before" >/dev/null 2>&1
 	fi
 }
 trap cleanup EXIT
@@ -43,11 +49,10 @@ start_tool() { # TOOL KIND
 	case $1 in
 	none) ;;
 	hashhound)
-		"$HH" sensor -q >"$out/hh-$2.json" 2>"$out/hh-$2.err" &
+		"$HH" sensor >"$out/hh-$2.json" 2>"$out/hh-$2.err" &
 		tool_pid=$!
-		for _ in $(seq 100); do grep -q 'sensor' "$out/hh-$2.err" 2>/dev/null && break
-			[ -s "$out/hh-$2.err" ] && break; sleep 0.1; done
-		sleep 1 ;;
+		for _ in $(seq 100); do grep -q 'sensor: source' "$out/hh-$2.err" 2>/dev/null && break; sleep 0.1; done
+		sleep 0.5 ;;
 	auditd)
 		auditctl -D >/dev/null
 		auditctl -b 8192 >/dev/null # Debian's default rules file sets this; the kernel default (64) stalls
@@ -100,6 +105,7 @@ for round in $(seq "$ROUNDS"); do
 			k="$kind/$tool"
 			if [ -z "${best[$k]:-}" ] || awk "BEGIN{exit !($t < ${best[$k]})}"; then best[$k]=$t; fi
 			if [ $tool = hashhound ]; then
+				echo "$t" >"$out/hh-$kind-r$round.time"
 				cp "$out/hh-$kind.err" "$out/hh-$kind-r$round.err"
 				grep -c . "$out/hh-$kind.json" >"$out/hh-$kind-r$round.lines"
 				cp "$out/hh-$kind.rss" "$out/hh-$kind-r$round.rss"
@@ -135,7 +141,8 @@ ratio() { awk "BEGIN{printf \"%.3f\", $1 / $2}"; }
 		echo "$row |"
 	done
 	echo
-	echo "hashhound sensor, per run (events delivered, lost-event counters, peak RSS):"
+	echo "hashhound sensor, per run (events delivered, including the rest of the machine's; events/s over"
+	echo "the workload time; lost-event counters; peak RSS):"
 	echo
 	echo "| run | workload time (s) | events | events/s | lost | peak RSS (MiB) |"
 	echo "|---|---|---|---|---|---|"
@@ -146,7 +153,8 @@ ratio() { awk "BEGIN{printf \"%.3f\", $1 / $2}"; }
 		lost=$(grep -o ' lost=[0-9]*' "$f" | cut -d= -f2)
 		rss=$(awk '{printf "%.1f", $1/1024}' "$base.rss")
 		kind=${name%%-*}
-		echo "| $name | ${best[$kind/hashhound]} (best) | $ev | $(awk "BEGIN{printf \"%d\", $ev / ${best[$kind/hashhound]}}") | $lost | $rss |"
+		t=$(cat "$base.time")
+		echo "| $name | $t | $ev | $(awk "BEGIN{printf \"%d\", $ev / $t}") | $lost | $rss |"
 	done
 } >"$res"
 cat "$res"

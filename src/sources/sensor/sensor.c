@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -312,12 +312,8 @@ int hh_sensor_poll(struct hh_sensor *s, int timeout_ms)
 		}
 		return s->delivered;
 	}
-	struct pollfd_like { int fd; } p = { hh_procconn_fd(s->pc) };
-	fd_set rd;
-	FD_ZERO(&rd);
-	FD_SET(p.fd, &rd);
-	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
-	int r = select(p.fd + 1, &rd, NULL, NULL, timeout_ms < 0 ? NULL : &tv);
+	struct pollfd p = { .fd = hh_procconn_fd(s->pc), .events = POLLIN };
+	int r = poll(&p, 1, timeout_ms);
 	if (r < 0 && errno != EINTR)
 		return -1;
 	if (r > 0 && hh_procconn_read(s->pc, on_pc_event, s) < 0) {
