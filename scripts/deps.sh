@@ -40,6 +40,7 @@ tcpdump
 procps
 auditd
 bpftrace
+gdb
 python3
 curl
 prometheus
