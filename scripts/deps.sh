@@ -38,6 +38,8 @@ xz-utils
 openssl
 tcpdump
 procps
+auditd
+bpftrace
 gdb
 python3
 curl
