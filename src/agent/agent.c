@@ -78,6 +78,7 @@ struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent
 			}
 		}
 	}
+	hh_agent_sensor_open(a);
 	return a;
 }
 
@@ -85,6 +86,8 @@ void hh_agent_free(struct hh_agent *a)
 {
 	if (!a)
 		return;
+	hh_agent_sensor_close(a);
+	hh_agent_dedup_free(a);
 	hh_procfs_free(a->procfs);
 	hh_identity_free(a->identity);
 	hh_behavior_free(a->behavior);
@@ -125,7 +128,11 @@ void hh_agent_banner(struct hh_agent *a, FILE *fp)
 	fprintf(fp, "  proc:      %s%s\n", a->proc_root, access(a->proc_root, R_OK) == 0 ? "" : " (unreadable)");
 	fprintf(fp, "  runtimes:  %s (state under %s)\n", rt && *rt ? rt : "none found", a->host_root);
 	fprintf(fp, "  sources:   cgroup telemetry, %s\n", a->procfs ? "procfs inventory" : "no procfs inventory");
-	fprintf(fp, "  sensor:    none (cgroup + procfs sweeps only)\n");
+	if (a->sensor)
+		fprintf(fp, "  sensor:    %s (exec, connect, DNS, opens, FPU ... into the rules)\n", hh_sensor_kind(a->sensor));
+	else
+		fprintf(fp, "  sensor:    none (%s; cgroup + procfs sweeps only)\n",
+			a->opts.sensor ? "could not open" : "off");
 	if (a->rules) {
 		size_t n = hh_rules_count(a->rules), on = 0;
 		struct hh_rule_info ri;
@@ -190,16 +197,39 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 			next = t + a->opts.interval_s * 0.5;
 		if (a->opts.duration_s > 0 && next > start + a->opts.duration_s)
 			next = start + a->opts.duration_s;
-		int wait_ms = (int)ceil((next - t) * 1000);
-		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
-		int pr = poll(sfd >= 0 ? &pfd : NULL, sfd >= 0 ? 1 : 0, wait_ms > 0 ? wait_ms : 0);
-		if (pr > 0 && (pfd.revents & POLLIN)) {
-			struct signalfd_siginfo si;
-			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-				a->stop_signal = (int)si.ssi_signo;
-			hh_info("agent: %s received, stopping", a->stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
-			break;
+		/* Wait for the next tick; sensor events are handled as they come. */
+		bool stop = false;
+		for (;;) {
+			double now_m = mono_now();
+			if (now_m >= next)
+				break;
+			int wait_ms = (int)ceil((next - now_m) * 1000);
+			struct pollfd pfd[2];
+			nfds_t np = 0;
+			int sens_fd = a->sensor ? hh_sensor_fd(a->sensor) : -1;
+			if (sfd >= 0)
+				pfd[np++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+			int sens_i = -1;
+			if (sens_fd >= 0) {
+				sens_i = (int)np;
+				pfd[np++] = (struct pollfd){ .fd = sens_fd, .events = POLLIN };
+			} else if (a->sensor && wait_ms > 100) {
+				wait_ms = 100; /* a sensor without an fd is polled */
+			}
+			int pr = poll(np ? pfd : NULL, np, wait_ms > 0 ? wait_ms : 0);
+			if (pr > 0 && sfd >= 0 && (pfd[0].revents & POLLIN)) {
+				struct signalfd_siginfo si;
+				if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+					a->stop_signal = (int)si.ssi_signo;
+				hh_info("agent: %s received, stopping", a->stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+				stop = true;
+				break;
+			}
+			if (a->sensor && (sens_i < 0 || (pr > 0 && (pfd[sens_i].revents & POLLIN))))
+				hh_sensor_poll(a->sensor, 0);
 		}
+		if (stop)
+			break;
 		if (a->opts.duration_s > 0 && mono_now() - start >= a->opts.duration_s) {
 			hh_agent_sweep(a, hh_now()); /* the last tick of the duration */
 			break;

@@ -14,6 +14,8 @@
 #include "detectors/process/process_indicators.h"
 #include "enrich/identity.h"
 #include "sources/procfs/proc_inventory.h"
+#include "sources/sensor/sensor.h"
+#include "sources/sensor/sensor_container.h"
 #include "sources/telemetry/cgroup_stats.h"
 
 struct agent_container {
@@ -54,6 +56,11 @@ struct hh_agent {
 	struct agent_proc *seen, *seen_next;
 	size_t n_seen, max_procs;
 	struct hh_event *ev;            /* scratch event for full reads */
+
+	struct hh_sensor *sensor;       /* NULL: none (off, or nothing could load) */
+	struct hh_cgcache *cgcache;     /* sensor event -> container id, by cgroup id */
+	struct hh_event *sev;           /* scratch copy of a sensor event */
+	struct hh_agent_dedup *dedup;   /* process findings already out (agent_emit.c) */
 	bool procs_capped_logged;
 
 	int node_cpus;
@@ -69,7 +76,11 @@ struct agent_container *hh_agent_container(struct hh_agent *a, const char *id);
 bool hh_agent_follows(const struct hh_agent *a, const char *container_id);
 /* agent_procs.c */
 int hh_agent_sweep_procs(struct hh_agent *a);
+/* agent_sensor.c */
+void hh_agent_sensor_open(struct hh_agent *a);
+void hh_agent_sensor_close(struct hh_agent *a);
 /* agent_emit.c: emits f (takes ownership), then correlates it for w. */
 void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_finding *f);
+void hh_agent_dedup_free(struct hh_agent *a);
 
 #endif

@@ -400,7 +400,8 @@ static int drill_run(struct drill *d)
 		d->ctr_id, d->ctr_name, d->cpus, d->disguise, listen, d->duration);
 
 	/* The detection: the agent's own loop, restricted to that container. */
-	struct hh_agent_opts ao = { .interval_s = d->interval, .duration_s = d->duration, .only_container = d->ctr_id };
+	struct hh_agent_opts ao = { .interval_s = d->interval, .duration_s = d->duration, .only_container = d->ctr_id,
+				    .sensor = hh_config_bool(&d->cli.config, NULL, "agent.sensor", true) };
 	struct hh_agent *a = hh_agent_new(&d->cli.config, &ao, on_finding, d);
 	if (!a)
 		return 2;

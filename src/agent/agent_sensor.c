@@ -1,0 +1,76 @@
+/* The runtime sensor in the agent: eBPF (or the proc connector) delivers
+ * exec, connect, DNS, sensitive opens, FPU rounding summaries ... as they
+ * happen. Each event gets its container from its cgroup (cached by cgroup
+ * id), then the workload the agent already identified, and goes through the
+ * runtime rules and the correlator like the inventory's processes. An exec
+ * also marks a candidate for the behavior detectors' "new CPU regime".
+ * Procfs "proc" snapshots stay the inventory's job. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/agent_internal.h"
+#include "core/log.h"
+
+static void on_sensor_event(const struct hh_event *cev, void *ctx)
+{
+	struct hh_agent *a = ctx;
+	if (cev->type == HH_EV_PROC)
+		return;
+	struct hh_event *ev = a->sev;
+	memcpy(ev, cev, sizeof(*ev));
+	if (!ev->workload.container_id[0])
+		hh_cgcache_enrich(a->cgcache, ev);
+	if (!ev->workload.container_id[0] || !hh_agent_follows(a, ev->workload.container_id))
+		return;
+	a->stats.sensor_events++;
+	a->now = hh_now();
+	const struct agent_container *c = hh_agent_container(a, ev->workload.container_id);
+	if (c)
+		ev->workload = c->w;
+	if (ev->type == HH_EV_EXEC && c)
+		hh_behavior_note_exec(a->behavior, &c->w, a->now, ev->exepath);
+	if (!a->rules)
+		return;
+	struct hh_findings out = { 0 };
+	hh_rules_eval(a->rules, ev, a->cfg, &out);
+	for (size_t i = 0; i < out.n; i++) {
+		hh_agent_emit(a, &ev->workload, out.items[i]);
+		out.items[i] = NULL;
+	}
+	out.n = 0;
+	hh_findings_clear(&out);
+}
+
+void hh_agent_sensor_open(struct hh_agent *a)
+{
+	if (!a->opts.sensor)
+		return;
+	a->sev = calloc(1, sizeof(*a->sev));
+	a->cgcache = hh_cgcache_new(a->proc_root);
+	if (!a->sev || !a->cgcache)
+		return;
+	struct hh_sensor_opts so = {
+		.containers_only = true,
+		.proc_root = a->proc_root,
+		.force_fallback = !hh_config_bool(a->cfg, NULL, "agent.ebpf", true),
+	};
+	a->sensor = hh_sensor_open(&so, on_sensor_event, a);
+	if (!a->sensor)
+		hh_warn("agent: no runtime sensor (see above); inventory sweeps only");
+}
+
+void hh_agent_sensor_close(struct hh_agent *a)
+{
+	if (a->sensor) {
+		struct hh_sensor_stats st;
+		hh_sensor_get_stats(a->sensor, &st);
+		if (st.lost)
+			hh_warn("sensor: %llu events lost", (unsigned long long)st.lost);
+		hh_sensor_close(a->sensor);
+	}
+	hh_cgcache_free(a->cgcache);
+	free(a->sev);
+	a->sensor = NULL;
+	a->cgcache = NULL;
+	a->sev = NULL;
+}
