@@ -25,8 +25,18 @@ static void on_sensor_event(const struct hh_event *cev, void *ctx)
 	a->stats.sensor_events++;
 	a->now = hh_now();
 	const struct agent_container *c = hh_agent_container(a, ev->workload.container_id);
-	if (c)
+	if (c) {
 		ev->workload = c->w;
+	} else {
+		/* Started since the last sweep: name it now (the identity cache
+		 * keeps it for the sweep that will follow it). */
+		struct hh_workload w = { 0 };
+		hh_identity_of_container(a->identity, ev->workload.container_id, ev->workload.runtime, &w);
+		hh_strlcpy(w.container_id, ev->workload.container_id, sizeof(w.container_id));
+		if (!w.runtime[0])
+			hh_strlcpy(w.runtime, ev->workload.runtime, sizeof(w.runtime));
+		ev->workload = w;
+	}
 	if (ev->type == HH_EV_EXEC && c)
 		hh_behavior_note_exec(a->behavior, &c->w, a->now, ev->exepath);
 	if (!a->rules)
