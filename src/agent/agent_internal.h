@@ -16,6 +16,7 @@
 #include "sources/procfs/proc_inventory.h"
 #include "sources/sensor/sensor.h"
 #include "sources/sensor/sensor_container.h"
+#include "sources/sensor/sensor_traits.h"
 #include "sources/telemetry/cgroup_stats.h"
 
 struct agent_container {
@@ -60,6 +61,7 @@ struct hh_agent {
 	struct hh_sensor *sensor;       /* NULL: none (off, or nothing could load) */
 	struct hh_cgcache *cgcache;     /* sensor event -> container id, by cgroup id */
 	struct hh_event *sev;           /* scratch copy of a sensor event */
+	struct hh_traits_cache *traits; /* miner traits of exec'd binaries, by file identity */
 	struct hh_agent_dedup *dedup;   /* process findings already out (agent_emit.c) */
 	bool procs_capped_logged;
 

@@ -7,6 +7,7 @@
  * Procfs "proc" snapshots stay the inventory's job. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "agent/agent_internal.h"
 #include "core/log.h"
@@ -37,13 +38,23 @@ static void on_sensor_event(const struct hh_event *cev, void *ctx)
 			hh_strlcpy(w.runtime, ev->workload.runtime, sizeof(w.runtime));
 		ev->workload = w;
 	}
-	if (ev->type == HH_EV_EXEC && c)
-		hh_behavior_note_exec(a->behavior, &c->w, a->now, ev->exepath);
+	if (ev->type == HH_EV_EXEC) {
+		/* content traits of the binary: a renamed miner is still one */
+		hh_traits_cache_fill(a->traits, ev);
+		if (c)
+			hh_behavior_note_exec(a->behavior, &c->w, a->now, ev->exepath);
+	}
 	if (!a->rules)
 		return;
 	struct hh_findings out = { 0 };
 	hh_rules_eval(a->rules, ev, a->cfg, &out);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t now_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	for (size_t i = 0; i < out.n; i++) {
+		if (ev->ktime_ns && now_ns >= ev->ktime_ns && ev->type != HH_EV_FPU)
+			hh_finding_evidence_num(out.items[i], "latency.syscall_to_finding_ms",
+						(double)(now_ns - ev->ktime_ns) / 1e6);
 		hh_agent_emit(a, &ev->workload, out.items[i]);
 		out.items[i] = NULL;
 	}
@@ -57,7 +68,8 @@ void hh_agent_sensor_open(struct hh_agent *a)
 		return;
 	a->sev = calloc(1, sizeof(*a->sev));
 	a->cgcache = hh_cgcache_new(a->proc_root);
-	if (!a->sev || !a->cgcache)
+	a->traits = hh_traits_cache_new(a->proc_root);
+	if (!a->sev || !a->cgcache || !a->traits)
 		return;
 	struct hh_sensor_opts so = {
 		.containers_only = true,
@@ -79,6 +91,8 @@ void hh_agent_sensor_close(struct hh_agent *a)
 		hh_sensor_close(a->sensor);
 	}
 	hh_cgcache_free(a->cgcache);
+	hh_traits_cache_free(a->traits);
+	a->traits = NULL;
 	free(a->sev);
 	a->sensor = NULL;
 	a->cgcache = NULL;
