@@ -39,6 +39,9 @@ openssl
 tcpdump
 procps
 python3
+yamllint
+jq
+time
 "
 missing=""
 for p in $PKGS; do

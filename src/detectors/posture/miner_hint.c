@@ -25,34 +25,43 @@ static bool is_b58(int c)
 	return isalnum(c) && c != '0' && c != 'O' && c != 'I' && c != 'l';
 }
 
-static const char *find_ci(const char *hay, const char *needle)
+/* Needles are lower case; the haystack is lowered once (first 4 KiB: a
+ * longer argument would not hide a URL from this check, but the content
+ * scanners read whole files). */
+static const char *find_lc(const char *lower, const char *needle)
 {
-	size_t n = strlen(needle);
-	for (const char *p = hay; *p; p++)
-		if (strncasecmp(p, needle, n) == 0)
-			return p;
-	return NULL;
+	return strstr(lower, needle);
 }
 
 const char *hh_posture_miner_hint(const char *s, char *buf, size_t n)
 {
 	if (!s)
 		return NULL;
-	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
-		if (find_ci(s, schemes[i])) {
-			snprintf(buf, n, "stratum URL scheme %s", schemes[i]);
-			return buf;
-		}
-	for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++)
-		if (find_ci(s, pools[i])) {
-			snprintf(buf, n, "mining pool domain %s", pools[i]);
-			return buf;
-		}
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		for (const char *p = s; (p = find_ci(p, names[i])); p++) {
-			if (p == s || !isalnum((unsigned char)p[-1])) {
-				snprintf(buf, n, "miner program name %s", names[i]);
+	char lower[4096];
+	size_t len = 0;
+	for (; s[len] && len + 1 < sizeof(lower); len++)
+		lower[len] = (char)tolower((unsigned char)s[len]);
+	lower[len] = 0;
+	/* Cheap pre-filter: every needle holds one of these. */
+	bool maybe = strpbrk(lower, ":.-") || strstr(lower, "min") || strstr(lower, "xmr") || strstr(lower, "rig") ||
+		     strstr(lower, "cryptonight") || strstr(lower, "randomx");
+	if (maybe) {
+		for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+			if (find_lc(lower, schemes[i])) {
+				snprintf(buf, n, "stratum URL scheme %s", schemes[i]);
 				return buf;
+			}
+		for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++)
+			if (find_lc(lower, pools[i])) {
+				snprintf(buf, n, "mining pool domain %s", pools[i]);
+				return buf;
+			}
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			for (const char *p = lower; (p = find_lc(p, names[i])); p++) {
+				if (p == lower || !isalnum((unsigned char)p[-1])) {
+					snprintf(buf, n, "miner program name %s", names[i]);
+					return buf;
+				}
 			}
 		}
 	}
