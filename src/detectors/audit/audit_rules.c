@@ -599,6 +599,10 @@ struct hh_audit *hh_audit_new(const struct hh_config *cfg, hh_posture_sink sink,
 		hh_audit_free(a);
 		return NULL;
 	}
+	/* posture.exceptions are policy for manifests; an audit log records what happened. */
+	free(a->posture.exceptions);
+	a->posture.exceptions = NULL;
+	a->posture.n_exceptions = 0;
 	size_t cap = (size_t)hh_config_int(cfg, NULL, "audit.state_entries", 16384);
 	size_t idcap = (size_t)hh_config_int(cfg, NULL, "audit.dedup_entries", 4096);
 	a->seq_window_s = hh_config_num(cfg, NULL, "audit.sequence_window_s", 3600);
