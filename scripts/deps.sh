@@ -42,6 +42,9 @@ python3
 yamllint
 jq
 time
+curl
+prometheus
+chromium
 "
 missing=""
 for p in $PKGS; do
