@@ -81,3 +81,18 @@ grep -q 'broken.jsonl:2:' "$out/a.err" && grep -q 'broken.jsonl:3:' "$out/a.err"
 [ "$(wc -l <"$out/a.json")" -eq 3 ] || fail "good events not all judged"
 "$HH_BIN" audit-log -q -f json - <"$HH_ROOT/tests/data/audit/actor-chain.jsonl" | grep -q '"ka.actor.root":"alice"' || fail "actor via stdin"
 ok "audit-log input handling"
+
+# Helm-rendered output on stdin: empty documents and '# Source:' comments, lines right
+helm=$HH_ROOT/tests/data/posture-helm/rendered.yaml
+"$HH_BIN" check -q -f json - <"$helm" >"$out/helm.json"; rc=$?
+[ $rc -eq 1 ] || fail "helm output: want 1, got $rc"
+python3 - "$out/helm.json" <<'PY' || fail "helm findings"
+import json, sys
+f = [json.loads(l) for l in open(sys.argv[1])]
+p = [x for x in f if x["rule"] == "posture.privileged"]
+assert len(p) == 1 and p[0]["severity"] == "critical", p   # privileged + hostPID
+assert p[0]["fields"]["file.line"] == 29, p[0]["fields"]   # the securityContext mapping
+assert p[0]["fields"]["k8s.kind"] == "DaemonSet" and p[0]["fields"]["container.name"] == "agent"
+assert any(x["rule"] == "posture.no-cpu-limit" for x in f)
+PY
+ok "helm-rendered output"
