@@ -167,6 +167,13 @@ static void formats_and_garbage(void **state)
 	assert_int_equal(count(&r.g, "audit.attach-to-pod"), 1);
 	run_free(&r);
 
+	/* an array with one element per line in column 0 is a layout, not a cut */
+	snprintf(buf, sizeof(buf), "[\n%s,\n%s\n]\n", ex, ex);
+	run_buf(&r, buf, strlen(buf));
+	assert_int_equal(r.errors, 0);
+	assert_int_equal(count(&r.g, "audit.exec-into-pod"), 2);
+	run_free(&r);
+
 	const char *bad[] = { "", "\n\n", "]]]]", "{", "[[[[[[", "\"str\"\n", "{\"a\":\"\\", "\xff\xfe{}",
 			      "{\"verb\":5,\"objectRef\":[]}", "{\"kind\":\"EventList\",\"items\":{}}",
 			      "{\"verb\":\"create\",\"user\":7,\"objectRef\":{\"resource\":\"pods\"},\"requestObject\":{\"kind\":\"Pod\",\"spec\":[]}}" };

@@ -135,11 +135,13 @@ static void feed(struct hh_audit *a, const char *data, size_t n, const char *nam
 			a->start_line = a->line;
 			a->len = 0;
 			a->skipping = false;
+			a->open_char = c;
 		}
-		/* A '{' in column 0 inside an open value: pretty printers indent nested
+		/* A '{' in column 0 inside an open object: pretty printers indent nested
 		 * lines, so this is the next event of a one-per-line log and the open
-		 * value was cut short. Report it, salvage its lines, start afresh. */
-		if (a->line_start && c == '{' && !a->in_str) {
+		 * value was cut short. (Inside an array, '{' in column 0 is a plain
+		 * element layout.) Report it, salvage its lines, start afresh. */
+		if (a->line_start && c == '{' && !a->in_str && a->open_char == '{') {
 			input_error(a, name, a->start_line, "unterminated JSON value (next line starts a new one)");
 			const char *nl = a->skipping ? NULL : memchr(a->buf, '\n', a->len);
 			if (nl)
@@ -147,6 +149,7 @@ static void feed(struct hh_audit *a, const char *data, size_t n, const char *nam
 						       a->start_line + 1);
 			reset_value(a);
 			a->start_line = a->line;
+			a->open_char = '{';
 		}
 		a->line_start = c == '\n';
 		if (c == '\n') {
