@@ -15,7 +15,6 @@ expect=$(dirname "$0")/posture_expect.py
 
 # kube-linter check -> our control, mode. Checks with no counterpart (not asserted):
 #   drop-net-raw-capability  (we flag dangerous capabilities added, not NET_RAW left undropped)
-#   unsafe-proc-mount        (procMount: Unmasked has no control here)
 #   default-service-account  (we flag token automount, not the use of the default account)
 map="
 docker-sock posture.runtime-socket each
@@ -31,6 +30,7 @@ host-ipc posture.host-ipc each
 host-network posture.host-network each
 cluster-admin-role-binding posture.rbac-cluster-admin-binding each
 run-as-non-root posture.run-as-root each
+unsafe-proc-mount posture.unmasked-proc-mount each
 access-to-create-pods posture.rbac-pod-create any
 wildcard-in-rules posture.rbac-wildcard any
 "

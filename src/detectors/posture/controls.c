@@ -24,6 +24,8 @@ static const struct hh_control controls[] = {
 	  "the runtime socket starts privileged containers on the node: the classic miner deployment path" },
 	{ "posture.dangerous-capabilities", "Dangerous Linux capabilities added", HH_SEV_HIGH, "C-0046", "KSV005", "5.2.9", "T1611",
 	  "SYS_ADMIN, SYS_MODULE, BPF ... allow escape, kernel modules (msr) and hiding" },
+	{ "posture.unmasked-proc-mount", "Unmasked /proc mount", HH_SEV_MEDIUM, "", "KSV027", "", "T1611",
+	  "procMount: Unmasked exposes /proc paths the runtime hides (sysrq-trigger, kcore) that help an escape" },
 	{ "posture.privilege-escalation", "Privilege escalation allowed", HH_SEV_MEDIUM, "C-0016", "KSV001", "5.2.6", "T1611",
 	  "allowPrivilegeEscalation unset or true: setuid binaries gain privileges" },
 	{ "posture.run-as-root", "Container may run as root", HH_SEV_MEDIUM, "C-0013", "KSV012", "5.2.7", "T1611",

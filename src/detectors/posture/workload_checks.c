@@ -241,6 +241,15 @@ static void check_container(struct hh_posture_ctx *ctx, const struct hh_obj *o, 
 	}
 	hh_posture_emit(ctx, f);
 
+	const char *pm = json_string_value(json_object_get(sc, "procMount"));
+	if (pm && strcmp(pm, "Unmasked") == 0 &&
+	    (f = hh_posture_new(ctx, "posture.unmasked-proc-mount", HH_SEV_MEDIUM, o, at_sc))) {
+		set_container(f, c);
+		snprintf(what, sizeof(what), "%s.securityContext.procMount", base);
+		hh_finding_evidence_str(f, what, pm);
+		hh_posture_emit(ctx, f);
+	}
+
 	/* allowPrivilegeEscalation: unset means allowed (the kernel's no_new_privs stays off). */
 	const json_t *ape = json_object_get(sc, "allowPrivilegeEscalation");
 	if (!json_is_false(ape)) {
