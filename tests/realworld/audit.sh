@@ -67,7 +67,7 @@ total=$(ls "$D"/*.json | wc -l)
 ok "k8s-audit: $seen files, each with the findings its name says"
 
 # Whole directory as one log, from stdin. Two fixture files reuse auditIDs of others
-# (Falco copied events), so one stage-dedup collapse makes this one fewer than file by file.
+# (Falco copied events), so stage dedup may judge fewer events than file by file.
 cat "$D"/*.json | "$HH_BIN" audit-log -q -f json - >"$out/all.jsonl"
 [ $? -le 1 ] || fail "stdin run failed"
 n_all=$(wc -l <"$out/all.jsonl")
