@@ -31,7 +31,7 @@ static void agent_usage(FILE *fp)
 		"      --container ID     follow only containers whose id starts with ID\n"
 		"      --stats            print sweep statistics on stderr at exit\n"
 		"      --no-sensor        no runtime sensor (eBPF / proc connector): sweeps only;\n"
-		"                         also the default with --proc-root (a synthetic tree)\n"
+		"                         also the default with --once and --proc-root\n"
 		HH_COMMON_HELP
 		"\nWith --once or --duration the exit code follows --fail-on (1: findings at or\n"
 		"above it); stopped by a signal it is 0.\n");
@@ -137,7 +137,7 @@ int hh_cmd_agent(int argc, char **argv)
 	}
 	/* The sensor watches this kernel: with another proc root it would report
 	 * processes the rest of the agent cannot see. */
-	o.sensor = !no_sensor && hh_config_bool(&cfg, NULL, "agent.sensor", true) &&
+	o.sensor = !no_sensor && !o.once && hh_config_bool(&cfg, NULL, "agent.sensor", true) &&
 		   (!o.proc_root || strcmp(o.proc_root, "/proc") == 0);
 	struct agent_out out = { 0 };
 	so.stdout_format = cli.format;
