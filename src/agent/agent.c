@@ -78,6 +78,11 @@ struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent
 			}
 		}
 	}
+	if (hh_agent_sensor_open(a) < 0) {
+		hh_err("agent: out of memory");
+		hh_agent_free(a);
+		return NULL;
+	}
 	return a;
 }
 
@@ -85,6 +90,7 @@ void hh_agent_free(struct hh_agent *a)
 {
 	if (!a)
 		return;
+	hh_agent_sensor_close(a);
 	hh_procfs_free(a->procfs);
 	hh_identity_free(a->identity);
 	hh_behavior_free(a->behavior);
@@ -126,7 +132,14 @@ void hh_agent_banner(struct hh_agent *a, FILE *fp)
 	fprintf(fp, "  proc:      %s%s\n", a->proc_root, access(a->proc_root, R_OK) == 0 ? "" : " (unreadable)");
 	fprintf(fp, "  runtimes:  %s (state under %s)\n", rt && *rt ? rt : "none found", a->host_root);
 	fprintf(fp, "  sources:   cgroup telemetry, %s\n", a->procfs ? "procfs inventory" : "no procfs inventory");
-	fprintf(fp, "  sensor:    none (cgroup + procfs sweeps only)\n");
+	const char *sk = hh_agent_sensor_kind(a);
+	if (sk && strcmp(sk, "ebpf") == 0)
+		fprintf(fp, "  sensor:    ebpf (exec, exit, connect, DNS, sensitive opens, module, ptrace, "
+			    "setns/unshare/mount, memfd, FPU rounding)\n");
+	else if (sk)
+		fprintf(fp, "  sensor:    %s (exec and exit only)\n", sk);
+	else
+		fprintf(fp, "  sensor:    none (cgroup + procfs sweeps only)\n");
 	if (a->rules) {
 		size_t n = hh_rules_count(a->rules), on = 0;
 		struct hh_rule_info ri;
@@ -150,6 +163,7 @@ int hh_agent_sweep(struct hh_agent *a, double now)
 	double t0 = mono_now();
 	a->now = now;
 	int n1 = hh_agent_sweep_containers(a);
+	hh_agent_sensor_poll(a);
 	int n2 = hh_agent_sweep_procs(a);
 	hh_correlator_expire(a->correlator, now);
 	a->stats.sweeps++;
@@ -191,16 +205,31 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 			next = t + a->opts.interval_s * 0.5;
 		if (a->opts.duration_s > 0 && next > start + a->opts.duration_s)
 			next = start + a->opts.duration_s;
-		int wait_ms = (int)ceil((next - t) * 1000);
-		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
-		int pr = poll(sfd >= 0 ? &pfd : NULL, sfd >= 0 ? 1 : 0, wait_ms > 0 ? wait_ms : 0);
-		if (pr > 0 && (pfd.revents & POLLIN)) {
-			struct signalfd_siginfo si;
-			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-				a->stop_signal = (int)si.ssi_signo;
-			hh_info("agent: %s received, stopping", a->stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
-			break;
+		/* wait for the next tick, judging sensor events as they come */
+		bool stop = false;
+		for (;;) {
+			hh_agent_sensor_poll(a);
+			double tn = mono_now();
+			if (tn >= next)
+				break;
+			int wait_ms = (int)ceil((next - tn) * 1000);
+			struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN },
+						 { .fd = hh_agent_sensor_fd(a), .events = POLLIN } };
+			/* the sensor's periodic FPU summaries need a poll now and then */
+			if (pfd[1].fd >= 0 && wait_ms > 500)
+				wait_ms = 500;
+			int pr = poll(pfd, 2, wait_ms > 0 ? wait_ms : 0);
+			if (pr > 0 && (pfd[0].revents & POLLIN)) {
+				struct signalfd_siginfo si;
+				if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+					a->stop_signal = (int)si.ssi_signo;
+				hh_info("agent: %s received, stopping", a->stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+				stop = true;
+				break;
+			}
 		}
+		if (stop)
+			break;
 		if (a->opts.duration_s > 0 && mono_now() - start >= a->opts.duration_s) {
 			hh_agent_sweep(a, hh_now()); /* the last tick of the duration */
 			break;

@@ -21,6 +21,9 @@
 #endif
 #include "enrich/identity.h"
 #include "sources/procfs/proc_inventory.h"
+#include "sources/sensor/sensor.h"
+#include "sources/sensor/sensor_container.h"
+#include "sources/sensor/sensor_traits.h"
 #include "sources/telemetry/cgroup_stats.h"
 
 struct agent_container {
@@ -58,6 +61,14 @@ struct hh_agent {
 	size_t n_seen, n_seen_next, max_procs;
 	bool procs_capped_logged;
 
+	/* The runtime sensor (agent_sensor.c); NULL when off or unavailable. */
+	struct hh_sensor *sensor;
+	struct hh_event *sensor_ev;     /* scratch copy of the event being judged */
+	struct hh_cgcache *cgcache;
+	struct hh_traits_cache *traits;
+	int32_t *sensor_judged;         /* pids judged at exec, HH_AGENT_JUDGED_SLOTS, direct-mapped */
+	unsigned long long sensor_events;
+
 	int node_cpus;
 	double now;                     /* time of the sweep in progress */
 	bool cgroup_ok, proc_ok;
@@ -71,6 +82,14 @@ struct agent_container *hh_agent_container(struct hh_agent *a, const char *id);
 bool hh_agent_follows(const struct hh_agent *a, const char *container_id);
 /* agent_procs.c */
 int hh_agent_sweep_procs(struct hh_agent *a);
+/* agent_sensor.c */
+#define HH_AGENT_JUDGED_SLOTS 65536
+int hh_agent_sensor_open(struct hh_agent *a);
+void hh_agent_sensor_close(struct hh_agent *a);
+const char *hh_agent_sensor_kind(const struct hh_agent *a);
+int hh_agent_sensor_fd(const struct hh_agent *a);
+void hh_agent_sensor_poll(struct hh_agent *a);
+bool hh_agent_sensor_judged(const struct hh_agent *a, int32_t pid);
 /* agent_emit.c: emits f (takes ownership), then correlates it for w. */
 void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_finding *f);
 

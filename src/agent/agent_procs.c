@@ -42,8 +42,9 @@ static void on_new_process(struct hh_agent *a, const struct hh_event *ev, const 
 		hh_procind_eval(a->procind, ev, &out);
 #endif
 	/* The runtime rules see the process as a "proc" event (the rules'
-	 * spawned_process macro covers both exec and proc). */
-	if (a->rules)
+	 * spawned_process macro covers both exec and proc), unless the sensor
+	 * already judged its exec. */
+	if (a->rules && !hh_agent_sensor_judged(a, ev->pid))
 		hh_rules_eval(a->rules, ev, a->cfg, &out);
 	for (size_t i = 0; i < out.n; i++) {
 		hh_finding_set_workload(out.items[i], w);
@@ -61,6 +62,8 @@ struct sweep_ctx {
 static void on_proc(const struct hh_event *ev, void *vctx)
 {
 	struct hh_agent *a = ((struct sweep_ctx *)vctx)->a;
+	/* a sweep takes long on a busy node: judge sensor events meanwhile */
+	hh_agent_sensor_poll(a);
 	if (ev->type != HH_EV_PROC || !ev->workload.container_id[0] ||
 	    !hh_agent_follows(a, ev->workload.container_id))
 		return;
