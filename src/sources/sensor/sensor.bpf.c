@@ -106,6 +106,30 @@ static __always_inline void fill_hdr(struct hh_k_hdr *h, __u32 type)
 
 /* ---- exec / exit ---- */
 
+/* overlayfs before 6.5: the lower layer is a path in the inode, and
+ * struct ovl_entry names its count numlower (CO-RE flavours) */
+struct ovl_inode___v61 {
+	struct ovl_path lowerpath;
+} __attribute__((preserve_access_index));
+struct ovl_entry___v61 {
+	unsigned int numlower;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool ovl_has_lower(struct ovl_inode *oi)
+{
+	if (bpf_core_field_exists(oi->oe)) {
+		struct ovl_entry *oe = BPF_CORE_READ(oi, oe);
+		if (!oe)
+			return false;
+		if (bpf_core_field_exists(oe->__numlower))
+			return BPF_CORE_READ(oe, __numlower) != 0;
+		struct ovl_entry___v61 *old = (void *)oe;
+		return BPF_CORE_READ(old, numlower) != 0;
+	}
+	struct ovl_inode___v61 *old = (void *)oi;
+	return BPF_CORE_READ(old, lowerpath.dentry) != 0;
+}
+
 static __always_inline __u32 exe_flags(struct task_struct *t)
 {
 	__u32 flags = 0;
@@ -125,9 +149,7 @@ static __always_inline __u32 exe_flags(struct task_struct *t)
 		 * lower layer means the file was created in the container. */
 		struct ovl_inode *oi = (void *)ino - bpf_core_field_offset(struct ovl_inode, vfs_inode);
 		struct dentry *upper = BPF_CORE_READ(oi, __upperdentry);
-		struct ovl_entry *oe = BPF_CORE_READ(oi, oe);
-		unsigned int numlower = oe ? BPF_CORE_READ(oe, __numlower) : 0;
-		if (upper && numlower == 0)
+		if (upper && !ovl_has_lower(oi))
 			flags |= HH_KF_EXE_UPPER;
 	}
 	return flags;
