@@ -106,28 +106,42 @@ static __always_inline void fill_hdr(struct hh_k_hdr *h, __u32 type)
 
 /* ---- exec / exit ---- */
 
-/* overlayfs before 6.5: the lower layer is a path in the inode, and
- * struct ovl_entry names its count numlower (CO-RE flavours) */
-struct ovl_inode___v61 {
-	struct ovl_path lowerpath;
+/* overlayfs, described locally (CO-RE flavours) rather than taken from
+ * vmlinux.h: overlay may be a module (its BTF then lives in
+ * /sys/kernel/btf/overlay, which libbpf also relocates against), and its
+ * layout changed in 6.5: before, the lower layer is a path in the inode and
+ * struct ovl_entry names its count numlower; since, the inode points to an
+ * ovl_entry with __numlower. */
+struct ovl_path___hh {
+	struct dentry *dentry;
 } __attribute__((preserve_access_index));
-struct ovl_entry___v61 {
+struct ovl_entry___hh {
+	unsigned int __numlower;
+} __attribute__((preserve_access_index));
+struct ovl_entry___hh61 {
 	unsigned int numlower;
 } __attribute__((preserve_access_index));
+struct ovl_inode___hh {
+	struct inode vfs_inode;
+	struct dentry *__upperdentry;
+	struct ovl_entry___hh *oe;            /* 6.5 and later */
+	struct ovl_path___hh lowerpath;       /* before 6.5 */
+} __attribute__((preserve_access_index));
 
-static __always_inline bool ovl_has_lower(struct ovl_inode *oi)
+static __always_inline bool ovl_has_lower(struct ovl_inode___hh *oi)
 {
 	if (bpf_core_field_exists(oi->oe)) {
-		struct ovl_entry *oe = BPF_CORE_READ(oi, oe);
+		struct ovl_entry___hh *oe = BPF_CORE_READ(oi, oe);
 		if (!oe)
 			return false;
 		if (bpf_core_field_exists(oe->__numlower))
 			return BPF_CORE_READ(oe, __numlower) != 0;
-		struct ovl_entry___v61 *old = (void *)oe;
+		struct ovl_entry___hh61 *old = (void *)oe;
 		return BPF_CORE_READ(old, numlower) != 0;
 	}
-	struct ovl_inode___v61 *old = (void *)oi;
-	return BPF_CORE_READ(old, lowerpath.dentry) != 0;
+	if (bpf_core_field_exists(oi->lowerpath))
+		return BPF_CORE_READ(oi, lowerpath.dentry) != 0;
+	return true; /* unknown layout: never claim "upper layer only" */
 }
 
 static __always_inline __u32 exe_flags(struct task_struct *t)
@@ -147,7 +161,7 @@ static __always_inline __u32 exe_flags(struct task_struct *t)
 	if (magic == OVERLAYFS_SUPER_MAGIC) {
 		/* struct ovl_inode embeds the VFS inode: upper dentry set and no
 		 * lower layer means the file was created in the container. */
-		struct ovl_inode *oi = (void *)ino - bpf_core_field_offset(struct ovl_inode, vfs_inode);
+		struct ovl_inode___hh *oi = (void *)ino - bpf_core_field_offset(struct ovl_inode___hh, vfs_inode);
 		struct dentry *upper = BPF_CORE_READ(oi, __upperdentry);
 		if (upper && !ovl_has_lower(oi))
 			flags |= HH_KF_EXE_UPPER;
