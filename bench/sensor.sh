@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 EXECS=${HH_BENCH_EXECS:-10000}
 CONNECTS=${HH_BENCH_CONNECTS:-20000}
 ROUNDS=${HH_BENCH_ROUNDS:-3}
-CROUNDS=${HH_BENCH_CONNECT_ROUNDS:-7} # connect storms are short and noisier: more rounds
+CROUNDS=${HH_BENCH_CONNECT_ROUNDS:-5} # connect storms are short and noisier: more rounds
 HH=${HH_BIN:-build/hashhound}
 out=bench/out/sensor
 mkdir -p "$out"
@@ -31,7 +31,10 @@ tool_pid=""
 # the kernel's audit state before the run, restored after it
 audit_enabled_before=$(auditctl -s 2>/dev/null | awk '$1 == "enabled" {print $2}')
 audit_backlog_before=$(auditctl -s 2>/dev/null | awk '$1 == "backlog_limit" {print $2}')
+bpf_stats_before=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
+sysctl -qw kernel.bpf_stats_enabled=1 2>/dev/null # run time per eBPF program invocation
 cleanup() {
+	sysctl -qw kernel.bpf_stats_enabled="$bpf_stats_before" 2>/dev/null
 	[ -n "$tool_pid" ] && kill "$tool_pid" 2>/dev/null && wait "$tool_pid" 2>/dev/null
 	if [ -n "$auditd_pid" ]; then
 		auditctl -D >/dev/null 2>&1
@@ -59,6 +62,7 @@ start_tool() { # TOOL KIND
 		auditctl -b 8192 >/dev/null # Debian's default rules file sets this; the kernel default (64) stalls
 		auditctl -a always,exit -F arch=b64 -S execve -S execveat -S connect -S openat -S sendto -S sendmsg \
 			-S memfd_create -S ptrace -S setns -S unshare -S mount -k hh-bench >/dev/null
+		auditd_cpu0=$(cpu_of "$auditd_pid")
 		auditctl -e 1 >/dev/null ;;
 	bpftrace)
 		bpftrace -q -e '
@@ -71,13 +75,31 @@ tracepoint:syscalls:sys_enter_openat /str(args->filename) == "/proc/sys/vm/nr_hu
 		sleep 4 ;; # bpftrace compiles and attaches
 	esac
 }
+# CPU seconds (user + system) a process has used, from /proc/PID/stat.
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+tool_cpu=0
 stop_tool() { # TOOL KIND
 	case $1 in
 	hashhound)
 		grep VmHWM "/proc/$tool_pid/status" | awk '{print $2}' >"$out/hh-$2.rss"
+		tool_cpu=$(cpu_of "$tool_pid")
+		# in-kernel cost: run time per invocation of each program (bpf_stats)
+		bpftool prog show -j 2>/dev/null | python3 -c '
+import json, sys
+names = {"tp_exec", "tp_exit", "tp_openat", "tp_openat2", "tp_open", "tp_connect", "tp_sendto",
+         "tp_sendmsg", "tp_sendmmsg", "tp_init_module", "tp_finit_module", "tp_ptrace", "tp_setns",
+         "tp_unshare", "tp_mount", "tp_memfd", "tp_fpu"}
+for p in json.load(sys.stdin):
+    if p.get("name") in names and p.get("run_cnt"):
+        print("%s %d %d" % (p["name"], p["run_cnt"], p["run_time_ns"]))' >"$out/hh-$2.bpfstats"
 		kill -INT "$tool_pid"; wait "$tool_pid"; tool_pid="" ;;
-	auditd) auditctl -D >/dev/null; auditctl -e 0 >/dev/null ;;
-	bpftrace) kill -INT "$tool_pid"; wait "$tool_pid"; tool_pid="" ;;
+	auditd)
+		tool_cpu=$(awk -v a="$(cpu_of "$auditd_pid")" -v b="$auditd_cpu0" 'BEGIN{printf "%.3f", a - b}')
+		auditctl -D >/dev/null; auditctl -e 0 >/dev/null ;;
+	bpftrace)
+		tool_cpu=$(cpu_of "$tool_pid")
+		kill -INT "$tool_pid"; wait "$tool_pid"; tool_pid="" ;;
+	none) tool_cpu=0 ;;
 	esac
 }
 
@@ -93,7 +115,7 @@ if [ $have_auditd = 1 ]; then
 fi
 [ $have_bpftrace = 1 ] && tools+=(bpftrace)
 
-declare -A best
+declare -A best bcpu btool
 maxr=$ROUNDS; [ "$CROUNDS" -gt "$maxr" ] && maxr=$CROUNDS
 for round in $(seq "$maxr"); do
 	for kind in exec connect; do
@@ -102,17 +124,20 @@ for round in $(seq "$maxr"); do
 		[ $kind = connect ] && [ "$round" -gt "$CROUNDS" ] && continue
 		for tool in "${tools[@]}"; do
 			start_tool "$tool" "$kind"
-			t=$("$out/storm" "$kind" "$n")
+			read -r t c < <("$out/storm" "$kind" "$n")
 			sleep 0.5
 			stop_tool "$tool" "$kind"
-			echo "round $round $kind $tool: ${t}s"
+			echo "round $round $kind $tool: wall ${t}s, workload cpu ${c}s, tool cpu ${tool_cpu}s"
 			k="$kind/$tool"
 			if [ -z "${best[$k]:-}" ] || awk "BEGIN{exit !($t < ${best[$k]})}"; then best[$k]=$t; fi
+			if [ -z "${bcpu[$k]:-}" ] || awk "BEGIN{exit !($c < ${bcpu[$k]})}"; then bcpu[$k]=$c; fi
+			if [ -z "${btool[$k]:-}" ] || awk "BEGIN{exit !($tool_cpu < ${btool[$k]})}"; then btool[$k]=$tool_cpu; fi
 			if [ $tool = hashhound ]; then
 				echo "$t" >"$out/hh-$kind-r$round.time"
 				cp "$out/hh-$kind.err" "$out/hh-$kind-r$round.err"
 				grep -c . "$out/hh-$kind.json" >"$out/hh-$kind-r$round.lines"
 				cp "$out/hh-$kind.rss" "$out/hh-$kind-r$round.rss"
+				cp "$out/hh-$kind.bpfstats" "$out/hh-$kind-r$round.bpfstats"
 			fi
 		done
 	done
@@ -143,6 +168,31 @@ ratio() { awk "BEGIN{printf \"%.3f\", $1 / $2}"; }
 			if [ -n "$v" ]; then row="$row | $v | $(ratio "$v" "$b")"; else row="$row | n/a | n/a"; fi
 		done
 		echo "$row |"
+	done
+	echo
+	echo "CPU seconds, less sensitive to the other tenants of a shared machine than wall time: the"
+	echo "workload's own (user + system, children included: probes and audit hooks run in its context)"
+	echo "and the tool's user-space process (hashhound sensor; auditd; bpftrace). Best of the rounds."
+	echo
+	echo "| workload | none: workload cpu | hashhound: workload cpu (ratio) + tool cpu | auditd: workload cpu (ratio) + tool cpu | bpftrace: workload cpu (ratio) + tool cpu |"
+	echo "|---|---|---|---|---|"
+	for kind in exec connect; do
+		b=${bcpu[$kind/none]}
+		row="| $kind storm | $b"
+		for tool in hashhound auditd bpftrace; do
+			v=${bcpu[$kind/$tool]:-}
+			if [ -n "$v" ]; then row="$row | $v ($(ratio "$v" "$b")) + ${btool[$kind/$tool]}"; else row="$row | n/a"; fi
+		done
+		echo "$row |"
+	done
+	echo
+	echo "In-kernel cost of hashhound's eBPF programs (kernel.bpf_stats_enabled), last round:"
+	echo
+	echo "| storm | program | invocations | mean ns per invocation |"
+	echo "|---|---|---|---|"
+	for kind in exec connect; do
+		f=$(ls "$out"/hh-$kind-r*.bpfstats 2>/dev/null | sort | tail -1)
+		[ -n "$f" ] && sort -k2,2nr "$f" | head -6 | awk -v k="$kind" '{printf "| %s | %s | %d | %.0f |\n", k, $1, $2, $3 / $2}'
 	done
 	echo
 	echo "hashhound sensor, per run (events delivered, including the rest of the machine's; events/s over"

@@ -215,9 +215,10 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 			int wait_ms = (int)ceil((next - tn) * 1000);
 			struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN },
 						 { .fd = hh_agent_sensor_fd(a), .events = POLLIN } };
-			/* the sensor's periodic FPU summaries need a poll now and then */
-			if (pfd[1].fd >= 0 && wait_ms > 500)
-				wait_ms = 500;
+			/* frequent sensor events are delivered without a wakeup (and the
+			 * FPU summaries are periodic): poll the sensor this often */
+			if (pfd[1].fd >= 0 && wait_ms > HH_SENSOR_MAX_WAIT_MS)
+				wait_ms = HH_SENSOR_MAX_WAIT_MS;
 			int pr = poll(pfd, 2, wait_ms > 0 ? wait_ms : 0);
 			if (pr > 0 && (pfd[0].revents & POLLIN)) {
 				struct signalfd_siginfo si;

@@ -52,6 +52,19 @@ struct {
 	__type(value, struct hh_k_sys);
 } scratch SEC(".maps");
 
+/* Waking the reader for every record costs more than the probe itself
+ * (an irq_work and a wakeup per event; an IPI in a VM). Frequent records
+ * (exec, exit, connect) are submitted without a wakeup unless a backlog
+ * builds up: the reader polls at least every HH_SENSOR_MAX_WAIT_MS (sensor.h).
+ * Rare, sensitive records wake it at once. */
+#define HH_WAKEUP_BACKLOG (512 << 10)
+
+static __always_inline void submit_lazy(void *e)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	bpf_ringbuf_submit(e, avail >= HH_WAKEUP_BACKLOG ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
 static __always_inline void count_lost(__u32 prog)
 {
 	__u64 *v = bpf_map_lookup_elem(&lost, &prog);
@@ -200,7 +213,7 @@ int tp_exec(struct trace_event_raw_sched_process_exec *ctx)
 	barrier_var(n);
 	if (n > 0 && n <= HH_K_ARGS_LEN && bpf_probe_read_user(e->args, n, (void *)a0) == 0)
 		e->args_len = n;
-	bpf_ringbuf_submit(e, 0);
+	submit_lazy(e);
 	return 0;
 }
 
@@ -223,7 +236,7 @@ int tp_exit(struct trace_event_raw_sched_process_template *ctx)
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	e->exit_code = BPF_CORE_READ(t, exit_code);
 	e->pad = 0;
-	bpf_ringbuf_submit(e, 0);
+	submit_lazy(e);
 	return 0;
 }
 
@@ -289,7 +302,7 @@ static __always_inline int report_sys(__u32 type, __u32 prog, __u32 flags, struc
 	e->arg[2] = src->arg[2];
 	bpf_probe_read_kernel(e->str, sizeof(e->str), src->str);
 	bpf_probe_read_kernel(e->str2, sizeof(e->str2), src->str2);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 
@@ -378,7 +391,7 @@ int tp_connect(struct trace_event_raw_sys_enter *ctx)
 		bpf_probe_read_user(e->addr, 4, uaddr + 4);
 	else
 		bpf_probe_read_user(e->addr, 16, uaddr + 8);
-	bpf_ringbuf_submit(e, 0);
+	submit_lazy(e);
 	return 0;
 }
 
@@ -455,7 +468,7 @@ static __always_inline int on_udp_send(int fd, const void *uaddr, const void *bu
 	barrier_var(len);
 	if (buf && len > 0 && len <= HH_K_DNS_LEN && bpf_probe_read_user(e->payload, len, buf) == 0)
 		e->len = len;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 
