@@ -313,6 +313,13 @@ int hh_sensor_poll(struct hh_sensor *s, int timeout_ms)
 			hh_err("sensor: ring buffer poll: %s", strerror(-rc));
 			return -1;
 		}
+		/* epoll only reports rings that were woken: drain what was
+		 * submitted quietly */
+		rc = ring_buffer__consume(s->rb);
+		if (rc < 0 && rc != -EINTR) {
+			hh_err("sensor: ring buffer: %s", strerror(-rc));
+			return -1;
+		}
 		return s->delivered;
 	}
 	struct pollfd p = { .fd = hh_procconn_fd(s->pc), .events = POLLIN };
