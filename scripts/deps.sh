@@ -42,6 +42,9 @@ auditd
 bpftrace
 gdb
 python3
+yamllint
+jq
+time
 curl
 prometheus
 chromium

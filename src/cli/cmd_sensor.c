@@ -98,7 +98,7 @@ static void print_event(const struct hh_event *ev, void *ctx)
 		if (now >= ev->ktime_ns)
 			json_object_set_new(o, "evt.latency_us", json_integer((json_int_t)((now - ev->ktime_ns) / 1000)));
 	}
-	char *s = json_dumps(o, JSON_COMPACT);
+	char *s = json_dumps(o, HH_JSON_COMPACT);
 	if (s) {
 		fputs(s, so->fp);
 		fputc('\n', so->fp);

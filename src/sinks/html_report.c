@@ -47,7 +47,7 @@ void hh_html_report_write(FILE *fp, const char *command, const struct hh_finding
 		size_t k;
 		json_t *e;
 		json_array_foreach(f->evidence, k, e) {
-			char *v = json_dumps(json_object_get(e, "value"), JSON_ENCODE_ANY | JSON_COMPACT);
+			char *v = json_dumps(json_object_get(e, "value"), JSON_ENCODE_ANY | HH_JSON_COMPACT);
 			fprintf(fp, "<code>");
 			hh_markup_escaped(fp, json_string_value(json_object_get(e, "what")));
 			fprintf(fp, ": ");

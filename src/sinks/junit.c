@@ -29,7 +29,7 @@ void hh_junit_write(FILE *fp, const char *command, const struct hh_findings *lis
 			fprintf(fp, "      <failure type=\"%s\" message=\"", hh_severity_name(f->severity));
 			hh_markup_escaped(fp, f->title);
 			fprintf(fp, "\">");
-			char *ev = json_dumps(f->evidence, JSON_COMPACT);
+			char *ev = json_dumps(f->evidence, HH_JSON_COMPACT);
 			hh_markup_escaped(fp, ev);
 			free(ev);
 			fprintf(fp, "</failure>\n");
