@@ -1,6 +1,8 @@
 /* Workload for bench/sensor.sh: N execs of /bin/true (posix_spawn + wait,
  * one at a time) or N TCP connects to a loopback listener (accepted and
- * closed by a thread). Prints the wall time in seconds. */
+ * closed by a thread). Prints the wall time and the CPU time (user + system,
+ * its own and its children's: the kernel work done in the workload's context,
+ * where probes and audit hooks run) in seconds. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -9,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -73,6 +76,12 @@ int main(int argc, char **argv)
 			close(s);
 		}
 	}
-	printf("%.3f\n", now() - t0);
+	double wall = now() - t0;
+	struct rusage self, kids;
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	double cpu = (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) +
+		     (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) / 1e6;
+	printf("%.3f %.3f\n", wall, cpu);
 	return 0;
 }

@@ -52,6 +52,19 @@ struct {
 	__type(value, struct hh_k_sys);
 } scratch SEC(".maps");
 
+/* Waking the reader for every record costs more than the probe itself
+ * (an irq_work and a wakeup per event; an IPI in a VM). Frequent records
+ * (exec, exit, connect) are submitted without a wakeup unless a backlog
+ * builds up: the reader polls at least every HH_SENSOR_MAX_WAIT_MS (sensor.h).
+ * Rare, sensitive records wake it at once. */
+#define HH_WAKEUP_BACKLOG (512 << 10)
+
+static __always_inline void submit_lazy(void *e)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	bpf_ringbuf_submit(e, avail >= HH_WAKEUP_BACKLOG ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
 static __always_inline void count_lost(__u32 prog)
 {
 	__u64 *v = bpf_map_lookup_elem(&lost, &prog);
@@ -106,6 +119,44 @@ static __always_inline void fill_hdr(struct hh_k_hdr *h, __u32 type)
 
 /* ---- exec / exit ---- */
 
+/* overlayfs, described locally (CO-RE flavours) rather than taken from
+ * vmlinux.h: overlay may be a module (its BTF then lives in
+ * /sys/kernel/btf/overlay, which libbpf also relocates against), and its
+ * layout changed in 6.5: before, the lower layer is a path in the inode and
+ * struct ovl_entry names its count numlower; since, the inode points to an
+ * ovl_entry with __numlower. */
+struct ovl_path___hh {
+	struct dentry *dentry;
+} __attribute__((preserve_access_index));
+struct ovl_entry___hh {
+	unsigned int __numlower;
+} __attribute__((preserve_access_index));
+struct ovl_entry___hh61 {
+	unsigned int numlower;
+} __attribute__((preserve_access_index));
+struct ovl_inode___hh {
+	struct inode vfs_inode;
+	struct dentry *__upperdentry;
+	struct ovl_entry___hh *oe;            /* 6.5 and later */
+	struct ovl_path___hh lowerpath;       /* before 6.5 */
+} __attribute__((preserve_access_index));
+
+static __always_inline bool ovl_has_lower(struct ovl_inode___hh *oi)
+{
+	if (bpf_core_field_exists(oi->oe)) {
+		struct ovl_entry___hh *oe = BPF_CORE_READ(oi, oe);
+		if (!oe)
+			return false;
+		if (bpf_core_field_exists(oe->__numlower))
+			return BPF_CORE_READ(oe, __numlower) != 0;
+		struct ovl_entry___hh61 *old = (void *)oe;
+		return BPF_CORE_READ(old, numlower) != 0;
+	}
+	if (bpf_core_field_exists(oi->lowerpath))
+		return BPF_CORE_READ(oi, lowerpath.dentry) != 0;
+	return true; /* unknown layout: never claim "upper layer only" */
+}
+
 static __always_inline __u32 exe_flags(struct task_struct *t)
 {
 	__u32 flags = 0;
@@ -123,11 +174,9 @@ static __always_inline __u32 exe_flags(struct task_struct *t)
 	if (magic == OVERLAYFS_SUPER_MAGIC) {
 		/* struct ovl_inode embeds the VFS inode: upper dentry set and no
 		 * lower layer means the file was created in the container. */
-		struct ovl_inode *oi = (void *)ino - bpf_core_field_offset(struct ovl_inode, vfs_inode);
+		struct ovl_inode___hh *oi = (void *)ino - bpf_core_field_offset(struct ovl_inode___hh, vfs_inode);
 		struct dentry *upper = BPF_CORE_READ(oi, __upperdentry);
-		struct ovl_entry *oe = BPF_CORE_READ(oi, oe);
-		unsigned int numlower = oe ? BPF_CORE_READ(oe, __numlower) : 0;
-		if (upper && numlower == 0)
+		if (upper && !ovl_has_lower(oi))
 			flags |= HH_KF_EXE_UPPER;
 	}
 	return flags;
@@ -164,7 +213,7 @@ int tp_exec(struct trace_event_raw_sched_process_exec *ctx)
 	barrier_var(n);
 	if (n > 0 && n <= HH_K_ARGS_LEN && bpf_probe_read_user(e->args, n, (void *)a0) == 0)
 		e->args_len = n;
-	bpf_ringbuf_submit(e, 0);
+	submit_lazy(e);
 	return 0;
 }
 
@@ -187,7 +236,7 @@ int tp_exit(struct trace_event_raw_sched_process_template *ctx)
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	e->exit_code = BPF_CORE_READ(t, exit_code);
 	e->pad = 0;
-	bpf_ringbuf_submit(e, 0);
+	submit_lazy(e);
 	return 0;
 }
 
@@ -253,7 +302,7 @@ static __always_inline int report_sys(__u32 type, __u32 prog, __u32 flags, struc
 	e->arg[2] = src->arg[2];
 	bpf_probe_read_kernel(e->str, sizeof(e->str), src->str);
 	bpf_probe_read_kernel(e->str2, sizeof(e->str2), src->str2);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 
@@ -342,7 +391,7 @@ int tp_connect(struct trace_event_raw_sys_enter *ctx)
 		bpf_probe_read_user(e->addr, 4, uaddr + 4);
 	else
 		bpf_probe_read_user(e->addr, 16, uaddr + 8);
-	bpf_ringbuf_submit(e, 0);
+	submit_lazy(e);
 	return 0;
 }
 
@@ -419,7 +468,7 @@ static __always_inline int on_udp_send(int fd, const void *uaddr, const void *bu
 	barrier_var(len);
 	if (buf && len > 0 && len <= HH_K_DNS_LEN && bpf_probe_read_user(e->payload, len, buf) == 0)
 		e->len = len;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 

@@ -305,9 +305,19 @@ int hh_sensor_poll(struct hh_sensor *s, int timeout_ms)
 		} else if (timeout_ms < 0 || (uint64_t)timeout_ms * 1000000ull > s->next_fpu_ns - now) {
 			timeout_ms = (int)((s->next_fpu_ns - now) / 1000000ull) + 1;
 		}
+		/* lazily submitted records wake nobody: never sleep longer than this */
+		if (timeout_ms < 0 || timeout_ms > HH_SENSOR_MAX_WAIT_MS)
+			timeout_ms = HH_SENSOR_MAX_WAIT_MS;
 		int rc = ring_buffer__poll(s->rb, timeout_ms);
 		if (rc < 0 && rc != -EINTR) {
 			hh_err("sensor: ring buffer poll: %s", strerror(-rc));
+			return -1;
+		}
+		/* epoll only reports rings that were woken: drain what was
+		 * submitted quietly */
+		rc = ring_buffer__consume(s->rb);
+		if (rc < 0 && rc != -EINTR) {
+			hh_err("sensor: ring buffer: %s", strerror(-rc));
 			return -1;
 		}
 		return s->delivered;

@@ -41,7 +41,11 @@ struct hh_sensor *hh_sensor_open(const struct hh_sensor_opts *opts, hh_sensor_cb
 const char *hh_sensor_kind(const struct hh_sensor *s);
 /* Delivers pending events; waits at most timeout_ms. Returns events delivered or -1. */
 int hh_sensor_poll(struct hh_sensor *s, int timeout_ms);
-/* A file descriptor to poll(2) on, or -1. */
+/* A file descriptor to poll(2) on, or -1. Frequent events (exec, exit,
+ * connect) do not make it readable one by one (that costs a wakeup per
+ * event): a caller that waits on it must still call hh_sensor_poll at least
+ * every HH_SENSOR_MAX_WAIT_MS; hh_sensor_poll itself never waits longer. */
+#define HH_SENSOR_MAX_WAIT_MS 20
 int hh_sensor_fd(const struct hh_sensor *s);
 void hh_sensor_get_stats(const struct hh_sensor *s, struct hh_sensor_stats *out);
 void hh_sensor_close(struct hh_sensor *s);
