@@ -3,3 +3,8 @@
 HH_COMMAND("config", hh_cmd_config, "print the built-in configuration or check a config file")
 HH_COMMAND("pcap", hh_cmd_pcap, "find mining on the wire in capture files or live traffic")
 HH_COMMAND("intel", hh_cmd_intel, "import, list and test mining-pool intel (domains, IPs, ports)")
+HH_COMMAND("report", hh_cmd_report, "replay findings from the store, or import JSON-lines findings into it")
+HH_COMMAND("serve", hh_cmd_serve, "serve the dashboard, findings API and /metrics over a store")
+HH_COMMAND("check", hh_cmd_check, "check Kubernetes manifests and node configs for miner-enabling misconfigurations")
+HH_COMMAND("audit-log", hh_cmd_audit_log, "analyze Kubernetes audit logs for cryptojacking intrusion steps")
+HH_COMMAND("rules", hh_cmd_rules, "check, list and test runtime detection rules (Falco-style YAML)")

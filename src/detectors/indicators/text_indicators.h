@@ -1,0 +1,41 @@
+/* Miner indicators in text: command lines, environments, configs, scripts.
+ * One scanner for the agent's process inventory, the image scanner and the
+ * rule engine's helpers, so every layer agrees on what a miner looks like. */
+#ifndef HH_TEXT_INDICATORS_H
+#define HH_TEXT_INDICATORS_H
+
+#include <stddef.h>
+
+#include "core/finding.h"
+
+enum hh_indicator_kind {
+	HH_IND_STRATUM_URL,   /* stratum+tcp://, stratum+ssl://, stratum+tls://, stratum+udp://, stratum2+tcp:// */
+	HH_IND_WALLET,        /* a checksum-valid wallet address (value is masked) */
+	HH_IND_MINER_FLAG,    /* --donate-level, --cpu-max-threads-hint, -a rx/0, --coin, --randomx-1gb-pages ... */
+	HH_IND_MINER_NAME,    /* xmrig, xmr-stak, cpuminer, minerd, ccminer, t-rex, lolminer, nbminer ... as a word */
+	HH_IND_POOL_CONFIG,   /* JSON/INI config keys: "pools", "donate-level", "randomx", "coin" with "url" */
+	HH_IND_ALGORITHM,     /* rx/0, cryptonight, randomx, kawpow, ethash, autolykos ... as an argument value */
+};
+
+struct hh_indicator {
+	enum hh_indicator_kind kind;
+	char value[160];      /* what matched (wallets masked), truncated */
+	size_t offset;        /* in the scanned text */
+};
+
+const char *hh_indicator_kind_name(enum hh_indicator_kind kind);
+
+/* Scans text (not NUL-terminated; may hold NULs, e.g. /proc/PID/cmdline or
+ * environ) and returns the number of indicators found, at most max.
+ * Linear in len; each kind reported at most once per distinct value. */
+size_t hh_indicators_scan(const char *text, size_t len, struct hh_indicator *out, size_t max);
+
+/* Strength of a set of indicators: a stratum URL or a wallet is strong alone;
+ * a flag, name or algorithm alone is medium; two kinds together are high. */
+enum hh_severity hh_indicators_severity(const struct hh_indicator *ind, size_t n);
+
+/* Adds one evidence entry per indicator to f. */
+void hh_indicators_to_evidence(struct hh_finding *f, const char *where,
+			       const struct hh_indicator *ind, size_t n);
+
+#endif
