@@ -116,8 +116,13 @@ static void hold(struct hh_reasm *r, const struct hh_reasm_limits *lim, uint32_t
 void hh_reasm_segment(struct hh_reasm *r, const struct hh_reasm_limits *lim, uint32_t seq, const uint8_t *data,
 		      size_t len, size_t wire_len, hh_reasm_deliver fn, void *arg)
 {
+	static const uint8_t none[1];
 	if (wire_len == 0)
 		return;
+	if (!data) { /* the capture kept none of the payload */
+		data = none;
+		len = 0;
+	}
 	if (wire_len < len)
 		wire_len = len;
 	if (!r->started) { /* capture began mid-stream: start at the first data seen */
@@ -140,7 +145,7 @@ void hh_reasm_segment(struct hh_reasm *r, const struct hh_reasm_limits *lim, uin
 		}
 		d = 0;
 	}
-	uint32_t skip = (uint32_t)(-d);
+	uint32_t skip = 0u - (uint32_t)d; /* d <= 0; INT32_MIN must not be negated */
 	if (skip >= wire_len)
 		return; /* entirely old: a retransmission */
 	size_t cs = skip < len ? skip : len;
