@@ -1,4 +1,5 @@
 /* hashhound pcap: mining on the wire, from capture files or a live interface. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "detectors/network/netdetect.h"
+#include "enrich/identity.h"
 #include "enrich/intel/intel.h"
 #include "sources/pcap/engine.h"
 #include "sources/pcap/live.h"
@@ -46,6 +48,18 @@ static void sink(void *arg, struct hh_finding *f)
 	hh_cli_emit_free(c->cli, f);
 }
 
+/* Live owner callback: the capture threads call it one at a time per
+ * interface; a single interface is the common case, and hh_identity is only
+ * shared when several are captured, so serialise it. */
+static pthread_mutex_t owner_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool owner_of(void *arg, int pid, struct hh_workload *w)
+{
+	pthread_mutex_lock(&owner_lock);
+	int r = hh_identity_of_pid(arg, pid, w);
+	pthread_mutex_unlock(&owner_lock);
+	return r == 1;
+}
+
 static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig)
 {
@@ -58,9 +72,13 @@ static int run_live(struct hh_cli *cli, struct pcap_ctx *ctx, const struct hh_in
 {
 	struct hh_live_opts o = { .ifaces = ifaces, .n_ifaces = n_ifaces, .filter = filter, .duration_s = duration };
 	char err[512];
-	struct hh_live *l = hh_live_start(&o, &cli->config, intel, sink, ctx, NULL, NULL, err, sizeof(err));
+	/* Socket owners are named by process, and by container through runtime state. */
+	struct hh_identity_opts io = { 0 };
+	struct hh_identity *id = hh_identity_new(&io);
+	struct hh_live *l = hh_live_start(&o, &cli->config, intel, sink, ctx, id ? owner_of : NULL, id, err, sizeof(err));
 	if (!l) {
 		fprintf(stderr, "hashhound pcap: %s\n", err);
+		hh_identity_free(id);
 		return -1;
 	}
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -71,6 +89,7 @@ static int run_live(struct hh_cli *cli, struct pcap_ctx *ctx, const struct hh_in
 	struct hh_live_stats st;
 	hh_live_get_stats(l, &st);
 	hh_live_stop(l);
+	hh_identity_free(id);
 	if (stats)
 		fprintf(stderr, "live: %llu packets, %llu dropped by the kernel, %llu flows, %llu attributed to a process\n",
 			st.packets, st.dropped_kernel, st.flows, st.attributed);

@@ -2,6 +2,7 @@
 #include "sources/pcap/live.h"
 
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -96,11 +97,20 @@ static void *capture_thread(void *arg)
 	while (!atomic_load(&l->stop)) {
 		if (l->deadline > 0 && mono() >= l->deadline)
 			break;
+		/* Immediate mode ignores the read timeout on Linux: wait here, bounded,
+		 * so the stop flag and the deadline are seen on a quiet link. */
+		int fd = pcap_get_selectable_fd(li->p);
+		if (fd >= 0) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			if (poll(&pfd, 1, 200) == 0)
+				goto quiet;
+		}
 		int r = pcap_dispatch(li->p, 256, on_packet, (u_char *)li);
 		if (r < 0 && r != PCAP_ERROR_BREAK) {
 			hh_err("live capture on %s: %s", li->name, pcap_geterr(li->p));
 			break;
 		}
+	quiet:
 		/* Quiet links still age their flows out. */
 		struct timespec now;
 		clock_gettime(CLOCK_REALTIME, &now);
@@ -177,6 +187,10 @@ struct hh_live *hh_live_start(const struct hh_live_opts *o, const struct hh_conf
 			goto fail;
 		}
 		li->linktype = pcap_datalink(li->p);
+		if (pcap_setnonblock(li->p, 1, perr) < 0) {
+			snprintf(err, errlen, "interface %s: %s", li->name, perr);
+			goto fail;
+		}
 		struct bpf_program prog;
 		if (filter[0] && (pcap_compile(li->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0 ||
 				  pcap_setfilter(li->p, &prog) < 0)) {
