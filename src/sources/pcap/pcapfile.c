@@ -2,6 +2,7 @@
 #include "sources/pcap/pcapfile.h"
 
 #include <pcap/pcap.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,28 +29,40 @@ int hh_pcap_read_file(struct hh_engine *e, const char *path, struct hh_pcap_file
 		return -1;
 	}
 	FILE *fp = pcap_file(p);
+	/* Offsets: classic pcap records are 16 bytes of header plus the captured
+	 * bytes, so they are counted, not asked for (ftell is a system call per
+	 * packet). pcapng blocks vary: its offsets are read from the stream, and
+	 * only when a message needs one. */
+	bool classic = pcap_major_version(p) == 2;
+	long next_off = 24;
 	int rc = 0;
 	for (;;) {
-		long off = fp ? ftell(fp) : -1;
+		long off = classic ? next_off : -1;
 		struct pcap_pkthdr *h;
 		const u_char *data;
 		int r = pcap_next_ex(p, &h, &data);
 		if (r == PCAP_ERROR_BREAK)
 			break; /* end of file */
 		if (r != 1) {
-			snprintf(err, errlen, "%s: packet %llu at offset %ld: %s", path,
-				 (unsigned long long)res->packets + 1, off, pcap_geterr(p));
+			if (!classic)
+				off = fp ? ftell(fp) : -1;
+			snprintf(err, errlen, "%s: packet %llu at offset %ld%s: %s", path,
+				 (unsigned long long)res->packets + 1, off, classic ? "" : " (block end)", pcap_geterr(p));
 			rc = -1;
 			break;
 		}
+		next_off += 16 + (long)h->caplen;
 		res->packets++;
 		uint32_t caplen = h->caplen, wirelen = h->len < h->caplen ? h->caplen : h->len;
 		double ts = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6;
 		const char *why = "";
 		if (hh_engine_packet(e, res->linktype, data, caplen, wirelen, ts, &why) == HH_DECODE_MALFORMED) {
-			if (res->malformed++ < MAX_LOGGED_MALFORMED)
-				hh_warn("%s: packet %llu at offset %ld: %s (skipped)", path,
-					(unsigned long long)res->packets, off, why);
+			if (res->malformed++ < MAX_LOGGED_MALFORMED) {
+				if (!classic)
+					off = fp ? ftell(fp) : -1;
+				hh_warn("%s: packet %llu at offset %ld%s: %s (skipped)", path,
+					(unsigned long long)res->packets, off, classic ? "" : " (block end)", why);
+			}
 		}
 	}
 	if (res->malformed > MAX_LOGGED_MALFORMED)
