@@ -12,6 +12,7 @@
 #include <pcap/pcap.h>
 
 #include "detectors/network/netdetect.h"
+#include "enrich/intel/intel.h"
 #include "sources/pcap/decode.h"
 #include "sources/pcap/engine.h"
 #include "sources/pcap/reasm.h"
@@ -350,6 +351,102 @@ static void decode_hostile(void **state)
 	assert_int_equal(hh_decode_packet(DLT_EN10MB, six, sizeof(six), &p, &why), HH_DECODE_MALFORMED);
 }
 
+
+static void udp_dns(uint8_t *f, const uint8_t *answer_ip, size_t *n)
+{
+	/* Ethernet + IPv4 + UDP 53 -> 40001, response for pool.supportxmr.com A answer_ip. */
+	static const char qname[] = "\x04pool\x0asupportxmr\x03" "com";
+	uint8_t dns[128];
+	size_t o = 0;
+	memcpy(dns, "\x12\x34\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00", 12);
+	o = 12;
+	memcpy(dns + o, qname, sizeof(qname));
+	o += sizeof(qname);
+	memcpy(dns + o, "\x00\x01\x00\x01", 4);
+	o += 4;
+	memcpy(dns + o, "\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04", 12);
+	o += 12;
+	memcpy(dns + o, answer_ip, 4);
+	o += 4;
+	memset(f, 0, 14);
+	f[12] = 0x08;
+	uint8_t *ip = f + 14;
+	memset(ip, 0, 28);
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)((28 + o) >> 8);
+	ip[3] = (uint8_t)(28 + o);
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, "\x08\x08\x08\x08", 4);
+	memcpy(ip + 16, CLI, 4);
+	uint8_t *u = ip + 20;
+	u[1] = 53;
+	u[2] = 0x9c;
+	u[3] = 0x41;
+	u[4] = (uint8_t)((8 + o) >> 8);
+	u[5] = (uint8_t)(8 + o);
+	memcpy(u + 8, dns, o);
+	*n = 14 + 28 + o;
+}
+
+static void engine_http_getwork_sv2_and_dns_names(void **state)
+{
+	(void)state;
+	struct hh_intel *intel = hh_intel_new();
+	hh_intel_load_builtin(intel, NULL);
+	struct rig r;
+	memset(&r, 0, sizeof(r));
+	struct hh_netdetect_opts o;
+	hh_netdetect_opts_load(&o, NULL);
+	struct hh_engine_opts eo;
+	hh_engine_opts_load(&eo, NULL);
+	r.det = hh_netdetect_new(&o, intel, "pcap", sink, &r.s);
+	r.eng = hh_engine_new(&eo, r.det, intel);
+	uint8_t f[2048];
+	const char *why;
+	size_t n;
+	/* getwork over HTTP, the header and body in separate segments. */
+	const char *hdr = "POST / HTTP/1.1\r\nHost: 203.0.113.9:8332\r\nUser-Agent: cgminer/4.10.0\r\n"
+			  "Content-Type: application/json\r\nContent-Length: 43\r\n\r\n";
+	const char *body = "{\"method\": \"getwork\", \"params\": [], \"id\":0}";
+	assert_int_equal(strlen(body), 43);
+	n = ipv4_tcp(f, false, CLI, SRV, 40100, 8332, 1, HH_TCP_ACK | HH_TCP_PSH, hdr);
+	hh_engine_packet(r.eng, DLT_EN10MB, f, (uint32_t)n, (uint32_t)n, 1.0, &why);
+	n = ipv4_tcp(f, false, CLI, SRV, 40100, 8332, 1 + (uint32_t)strlen(hdr), HH_TCP_ACK | HH_TCP_PSH, body);
+	hh_engine_packet(r.eng, DLT_EN10MB, f, (uint32_t)n, (uint32_t)n, 1.1, &why);
+	/* Stratum V2 shape on its default port: 64-byte act, 234-byte reply. */
+	char act[65], reply[235];
+	memset(act, 0x5a, 64);
+	act[64] = 0;
+	memset(reply, 0x33, 234);
+	reply[234] = 0;
+	n = ipv4_tcp(f, false, CLI, SRV, 40200, 34254, 1, HH_TCP_ACK | HH_TCP_PSH, act);
+	hh_engine_packet(r.eng, DLT_EN10MB, f, (uint32_t)n, (uint32_t)n, 2.0, &why);
+	n = ipv4_tcp(f, false, SRV, CLI, 34254, 40200, 1, HH_TCP_ACK | HH_TCP_PSH, reply);
+	hh_engine_packet(r.eng, DLT_EN10MB, f, (uint32_t)n, (uint32_t)n, 2.1, &why);
+	/* DNS names a later flow: pool.supportxmr.com -> 192.0.2.77, then plain TLS-less bytes to it. */
+	static const uint8_t pool_ip[4] = { 192, 0, 2, 77 };
+	udp_dns(f, pool_ip, &n);
+	assert_int_equal(hh_engine_packet(r.eng, DLT_EN10MB, f, (uint32_t)n, (uint32_t)n, 3.0, &why), HH_DECODE_OK);
+	n = ipv4_tcp(f, false, CLI, pool_ip, 40300, 443, 1, HH_TCP_ACK | HH_TCP_PSH, "\x17\x03\x03\x00\x05hello");
+	hh_engine_packet(r.eng, DLT_EN10MB, f, (uint32_t)n, (uint32_t)n, 3.1, &why);
+	hh_engine_flush(r.eng);
+	bool getwork = false, sv2 = false;
+	int pool_domain = 0;
+	for (int i = 0; i < r.s.n && i < 16; i++) {
+		getwork |= strcmp(r.s.rules[i], "net.getwork") == 0 && strcmp(r.s.dialects[i], "getwork") == 0;
+		sv2 |= strcmp(r.s.rules[i], "net.stratum.v2") == 0;
+		pool_domain += strcmp(r.s.rules[i], "net.pool-domain") == 0;
+	}
+	assert_true(getwork);
+	assert_true(sv2);
+	/* The lookup itself, and the flow to the address it resolved to. */
+	assert_int_equal(pool_domain, 2);
+	assert_int_equal(r.s.n, 4);
+	rig_free(&r);
+	hh_intel_free(intel);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +456,7 @@ int main(void)
 		cmocka_unit_test(engine_ipv6_extension_headers),
 		cmocka_unit_test(engine_bounds),
 		cmocka_unit_test(decode_hostile),
+		cmocka_unit_test(engine_http_getwork_sv2_and_dns_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -615,7 +615,7 @@ void hh_netdetect_stream(struct hh_netdetect *d, struct hh_net_flow *f, int dir,
 		if (s->kind == SK_TLS)
 			f->tls = true;
 		if (s->kind == SK_P2P || s->kind == SK_SSH || s->kind == SK_TEXT || s->kind == SK_BINARY) {
-			if (s->kind == SK_BINARY && dir == 0 && len >= 2 && d->o.behavior_enabled && !f->p2p &&
+			if (s->kind == SK_BINARY && dir == 0 && len >= 2 && !f->p2p &&
 			    hh_p2p_devp2p_shape(data, len, f->key.sport)) {
 				f->p2p = HH_P2P_DEVP2P;
 				snprintf(f->p2p_detail, sizeof(f->p2p_detail), "RLPx handshake, %zu-byte auth", len);
