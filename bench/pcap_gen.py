@@ -53,13 +53,21 @@ class Template:
         self.index = {a: j for j, a in enumerate(addrs)}
         # Mining templates hold only mining flows: the server of each TCP flow
         # is its lower-port endpoint (3333, 4444, 9050 ... against ephemeral ports).
+        # The SYN names the server when the capture has it (loopback captures
+        # share one address, and ephemeral ports can be below the pool's).
         self.servers = set()
+        flows = {}
         for _, body, _ in self.pkts:
             if body[23] != 6:
                 continue
             ihl = (body[14] & 15) * 4
             sport, dport = struct.unpack("!HH", body[14 + ihl:14 + ihl + 4])
-            self.servers.add((body[30:34], dport) if dport < sport else (body[26:30], sport))
+            key = tuple(sorted(((body[26:30], sport), (body[30:34], dport))))
+            if body[14 + ihl + 13] & 0x12 == 0x02:
+                flows[key] = (body[30:34], dport)
+            else:
+                flows.setdefault(key, (body[30:34], dport) if dport < sport else (body[26:30], sport))
+        self.servers = set(flows.values())
 
     def addr(self, a, k):
         return bytes([10 + self.index[a], self.tid, k >> 8, k & 255])

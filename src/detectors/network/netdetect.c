@@ -24,6 +24,7 @@ static const char *kind_name(enum stream_kind k)
 }
 
 #define MAX_METHODS 12
+#define QUICK_AFTER 16 /* fully parsed messages before a session is only counted */
 #define HTTP_MAX_HEADER 16384
 #define HTTP_MAX_BODY 65536
 
@@ -420,6 +421,21 @@ static void json_line(struct hh_netdetect *d, struct hh_net_flow *f, int dir, co
 		return;
 	d->stats.json_lines++;
 	struct hh_mining_msg m;
+	/* A session confirmed and described (dialect, login or agent known, many
+	 * messages seen) is only counted from here on: a scan for the method
+	 * instead of a full parse of every job and share. */
+	if (f->mining_msgs >= QUICK_AFTER && (f->login[0] || f->agent[0])) {
+		memset(&m, 0, sizeof(m));
+		if (hh_mining_quick_method(line + i, len - i, m.method, sizeof(m.method))) {
+			if (!hh_mining_method_lookup(m.method, &m.dialect, &m.role))
+				return;
+		} else {
+			m.role = HH_ROLE_RESULT; /* a response */
+		}
+		m.dialect = f->dialect;
+		on_mining_msg(d, f, dir, &m, ts);
+		return;
+	}
 	enum hh_parse_rc rc = hh_mining_parse(line + i, len - i, &m);
 	if (rc == HH_PARSE_MINING)
 		on_mining_msg(d, f, dir, &m, ts);

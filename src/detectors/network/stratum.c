@@ -108,6 +108,48 @@ static const struct method_def methods[] = {
 	{ "submitblock", HH_DIALECT_GETWORK, HH_ROLE_SUBMIT },
 };
 
+bool hh_mining_method_lookup(const char *method, enum hh_mining_dialect *dialect, enum hh_mining_role *role)
+{
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strcmp(methods[i].name, method) == 0) {
+			*dialect = methods[i].dialect;
+			*role = methods[i].role;
+			return true;
+		}
+	return false;
+}
+
+bool hh_mining_quick_method(const char *text, size_t len, char *out, size_t n)
+{
+	const char *p = text, *end = text + len;
+	while (p < end) {
+		const char *k = memmem(p, (size_t)(end - p), "\"method\"", 8);
+		if (!k)
+			return false;
+		const char *q = k + 8;
+		while (q < end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
+			q++;
+		if (q < end && *q == ':') {
+			q++;
+			while (q < end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
+				q++;
+			if (q < end && *q == '"') {
+				q++;
+				size_t i = 0;
+				while (q < end && *q != '"' && *q != '\\' && i + 1 < n)
+					out[i++] = *q++;
+				if (q < end && *q == '"') {
+					out[i] = 0;
+					return true;
+				}
+			}
+			return false;
+		}
+		p = k + 8; /* "method" as a value, not a key: look further */
+	}
+	return false;
+}
+
 /* Generic names ("login", "submit", "job") need CryptoNote-shaped params, or
  * any JSON-RPC API with a "login" method would look like a miner. */
 static bool cryptonote_params_ok(const char *method, const json_t *params)

@@ -61,6 +61,15 @@ enum hh_parse_rc {
 /* Parses one message of len bytes (no NUL needed; trailing CR/LF/space ok). */
 enum hh_parse_rc hh_mining_parse(const char *text, size_t len, struct hh_mining_msg *out);
 
+/* Role and dialect of a method name from the table (no params check: for
+ * sessions already confirmed by hh_mining_parse). False when unknown. */
+bool hh_mining_method_lookup(const char *method, enum hh_mining_dialect *dialect, enum hh_mining_role *role);
+
+/* Finds the "method" member's string value of a JSON text by scanning, not
+ * parsing (any spacing). Used to count messages of a session that full
+ * parsing has already confirmed. False when there is none. */
+bool hh_mining_quick_method(const char *text, size_t len, char *out, size_t n);
+
 const char *hh_dialect_name(enum hh_mining_dialect d);
 const char *hh_role_name(enum hh_mining_role r);
 
