@@ -110,7 +110,7 @@ static void *capture_thread(void *arg)
 			hh_err("live capture on %s: %s", li->name, pcap_geterr(li->p));
 			break;
 		}
-	quiet:
+	quiet:;
 		/* Quiet links still age their flows out. */
 		struct timespec now;
 		clock_gettime(CLOCK_REALTIME, &now);
