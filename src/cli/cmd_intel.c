@@ -160,7 +160,7 @@ int hh_cmd_intel(int argc, char **argv)
 			for (size_t k = 0; k < st.bad && k < 3; k++)
 				fprintf(stderr, "  %s\n", st.first_bad[k]);
 		}
-		if (in) {
+		if (in && rc == 0) { /* a file that could not be read: write nothing */
 			FILE *fp = stdout;
 			if (out_path && strcmp(out_path, "-") != 0 && !(fp = fopen(out_path, "w"))) {
 				fprintf(stderr, "hashhound intel: cannot write %s: %s\n", out_path, strerror(errno));
