@@ -15,6 +15,7 @@
 
 #define MAX_LOGGED_MALFORMED 5
 #define MAX_RECORD (256u * 1024u) /* libpcap's own limit for a captured packet */
+#define RELEASE_EVERY ((size_t)32 << 20)
 
 static void note_malformed(struct hh_pcap_file_result *res, const char *path, long off, const char *why)
 {
@@ -60,8 +61,16 @@ static int read_mapped(struct hh_engine *e, const char *path, int linktype, stru
 		return 1; /* a variant libpcap knows and we do not: let it read */
 	}
 	int rc = 0;
-	size_t off = 24;
+	size_t off = 24, released = 0;
+	long page = sysconf(_SC_PAGESIZE);
 	while (off < size) {
+		/* Drop the pages already read from this mapping, so resident memory
+		 * stays small on a large file (the page cache keeps them if it can). */
+		if (off - released >= RELEASE_EVERY) {
+			size_t upto = off & ~((size_t)page - 1);
+			madvise((void *)(m + released), upto - released, MADV_DONTNEED);
+			released = upto;
+		}
 		if (size - off < 16) {
 			snprintf(err, errlen, "%s: packet %llu at offset %zu: truncated record header (%zu of 16 bytes)", path,
 				 (unsigned long long)res->packets + 1, off, size - off);
