@@ -38,7 +38,13 @@ xz-utils
 openssl
 tcpdump
 procps
+auditd
+bpftrace
+gdb
 python3
+yamllint
+jq
+time
 curl
 prometheus
 chromium

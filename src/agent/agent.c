@@ -48,24 +48,24 @@ struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent
 
 	struct hh_identity_opts io = { .proc_root = a->proc_root, .cgroup_root = a->cgroup_root,
 				       .host_root = a->host_root, .cache_cap = a->max_ctr };
-	struct hh_procfs_opts po = { .proc_root = a->proc_root };
+	struct hh_procfs_opts po = { .proc_root = a->proc_root, .host_root = a->host_root };
 	a->identity = hh_identity_new(&io);
 	a->procfs = a->identity ? hh_procfs_new(&po, a->identity) : NULL;
 	a->behavior = hh_behavior_new(cfg);
 	a->correlator = hh_correlator_new(cfg);
 	a->refs = calloc(a->max_ctr, sizeof(*a->refs));
-	a->seen = calloc(a->max_procs, sizeof(uint64_t));
-	a->seen_next = calloc(a->max_procs, sizeof(uint64_t));
-	if (!a->identity || !a->behavior || !a->correlator || !a->refs || !a->seen || !a->seen_next) {
+	a->seen = calloc(a->max_procs, sizeof(*a->seen));
+	a->seen_next = calloc(a->max_procs, sizeof(*a->seen_next));
+	a->ev = calloc(1, sizeof(*a->ev));
+	a->procind = hh_procind_new(a->max_procs);
+	if (!a->identity || !a->behavior || !a->correlator || !a->procind || !a->refs || !a->seen || !a->seen_next ||
+	    !a->ev) {
 		hh_err("agent: out of memory");
 		hh_agent_free(a);
 		return NULL;
 	}
 	if (!a->procfs)
 		hh_warn("agent: process inventory unavailable; telemetry and behavior only");
-#if HH_AGENT_HAVE_PROCIND
-	a->procind = hh_procind_new(a->max_procs);
-#endif
 	if (hh_config_bool(cfg, NULL, "agent.rules", true)) {
 		a->rules = hh_rules_new();
 		if (a->rules) {
@@ -90,13 +90,12 @@ void hh_agent_free(struct hh_agent *a)
 	hh_behavior_free(a->behavior);
 	hh_correlator_free(a->correlator);
 	hh_rules_free(a->rules);
-#if HH_AGENT_HAVE_PROCIND
 	hh_procind_free(a->procind);
-#endif
 	free(a->ctr);
 	free(a->refs);
 	free(a->seen);
 	free(a->seen_next);
+	free(a->ev);
 	free(a);
 }
 
@@ -137,8 +136,8 @@ void hh_agent_banner(struct hh_agent *a, FILE *fp)
 	} else {
 		fprintf(fp, "  rules:     off (agent.rules: false)\n");
 	}
-	fprintf(fp, "  detectors: behavior (sustained, plateau, duty cycle, new regime), %scorrelation\n",
-		HH_AGENT_HAVE_PROCIND ? "process indicators, " : "");
+	fprintf(fp, "  detectors: behavior (sustained, plateau, duty cycle, new regime), process indicators, "
+		"correlation\n");
 	fprintf(fp, "  config:    %s\n", a->cfg && a->cfg->source[0] ? a->cfg->source : "built-in defaults");
 	fprintf(fp, "  interval:  %.1f s%s%s\n", a->opts.interval_s, a->opts.once ? " (once)" : "",
 		a->opts.only_container && *a->opts.only_container ? ", one container" : "");

@@ -11,14 +11,7 @@
 #include "correlation/correlator.h"
 #include "detectors/behavior/behavior.h"
 #include "detectors/rules/rules.h"
-/* The process indicators come from the identity/inventory work; the agent
- * uses them as soon as they are in the tree. */
-#if __has_include("detectors/process/process_indicators.h")
 #include "detectors/process/process_indicators.h"
-#define HH_AGENT_HAVE_PROCIND 1
-#else
-#define HH_AGENT_HAVE_PROCIND 0
-#endif
 #include "enrich/identity.h"
 #include "sources/procfs/proc_inventory.h"
 #include "sources/telemetry/cgroup_stats.h"
@@ -29,6 +22,12 @@ struct agent_container {
 	bool identified;          /* runtime state named it */
 	unsigned long retry_at;   /* sweep at which to retry identification */
 	double first_seen;
+};
+
+/* A process as the inventory remembers it between sweeps. */
+struct agent_proc {
+	int32_t pid;
+	uint32_t exe_hash;        /* of the exe link's text; 0: none (kernel thread) */
 };
 
 struct hh_agent {
@@ -44,18 +43,17 @@ struct hh_agent {
 	struct hh_correlator *correlator;
 	struct hh_rules *rules;         /* runtime rules over process events; NULL when none loaded */
 	size_t rule_errors;
-#if HH_AGENT_HAVE_PROCIND
 	struct hh_procind *procind;     /* miner.process-indicators, miner.exe-traits, proc.exe-* */
-#endif
 
 	/* Containers followed, sorted by id (merge-walked against each discovery). */
 	struct agent_container *ctr;
 	size_t n_ctr, max_ctr;
 	struct hh_container_ref *refs;  /* discovery buffer, max_ctr */
 
-	/* Processes seen in the previous sweep, sorted; this sweep's keys. */
-	uint64_t *seen, *seen_next;
-	size_t n_seen, n_seen_next, max_procs;
+	/* Processes seen in the previous sweep, sorted by pid; this sweep's. */
+	struct agent_proc *seen, *seen_next;
+	size_t n_seen, max_procs;
+	struct hh_event *ev;            /* scratch event for full reads */
 	bool procs_capped_logged;
 
 	int node_cpus;

@@ -1,30 +1,29 @@
-/* The process inventory, once per sweep: only processes not seen in the
- * previous sweep are judged (a process is its pid plus what it runs, so an
- * exec in place counts as new). Bounded by agent.max_processes. */
+/* The process inventory, once per sweep. Only processes new since the last
+ * sweep are read in full (hh_procfs_read_process: cmdline, environment, exe
+ * hash and traits, identity): a known pid whose exe link is unchanged costs
+ * one readlink. A process is its pid plus its exe, so an exec in place of
+ * another binary counts as new. Bounded by agent.max_processes. */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent/agent_internal.h"
+#include "core/fileio.h"
 #include "core/log.h"
 
-static uint64_t fnv1a(uint64_t h, const char *s)
+static uint32_t fnv1a32(const char *s, size_t n)
 {
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h ? h : 1; /* 0 is "no exe" (kernel threads, unreadable) */
 }
 
-static uint64_t proc_key(const struct hh_event *ev)
+static int cmp_seen(const void *x, const void *y)
 {
-	uint64_t h = fnv1a(1469598103934665603ULL, ev->exepath);
-	h = fnv1a(h, ev->cmdline);
-	return ((uint64_t)(uint32_t)ev->pid << 32) ^ (h & 0xffffffffULL) ^ (h >> 32);
-}
-
-static int cmp_u64(const void *x, const void *y)
-{
-	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-	return a < b ? -1 : a > b;
+	const struct agent_proc *a = x, *b = y;
+	return a->pid < b->pid ? -1 : a->pid > b->pid;
 }
 
 static void on_new_process(struct hh_agent *a, const struct hh_event *ev, const struct agent_container *c)
@@ -36,11 +35,8 @@ static void on_new_process(struct hh_agent *a, const struct hh_event *ev, const 
 	if (c)
 		hh_behavior_note_exec(a->behavior, w, a->now, ev->exepath);
 	struct hh_findings out = { 0 };
-#if HH_AGENT_HAVE_PROCIND
 	/* Miner indicators in cmdline, environment and the exe's content. */
-	if (a->procind)
-		hh_procind_eval(a->procind, ev, &out);
-#endif
+	hh_procind_eval(a->procind, ev, &out);
 	/* The runtime rules see the process as a "proc" event (the rules'
 	 * spawned_process macro covers both exec and proc). */
 	if (a->rules)
@@ -54,25 +50,15 @@ static void on_new_process(struct hh_agent *a, const struct hh_event *ev, const 
 	hh_findings_clear(&out);
 }
 
-struct sweep_ctx {
-	struct hh_agent *a;
-};
-
-static void on_proc(const struct hh_event *ev, void *vctx)
+/* Reads a new process in full and judges it when it runs in a followed container. */
+static void judge(struct hh_agent *a, int pid)
 {
-	struct hh_agent *a = ((struct sweep_ctx *)vctx)->a;
-	if (ev->type != HH_EV_PROC || !ev->workload.container_id[0] ||
-	    !hh_agent_follows(a, ev->workload.container_id))
+	struct hh_event *ev = a->ev;
+	memset(ev, 0, sizeof(*ev));
+	if (hh_procfs_read_process(a->procfs, pid, ev) < 0)
 		return;
-	uint64_t key = proc_key(ev);
-	if (a->n_seen_next < a->max_procs) {
-		a->seen_next[a->n_seen_next++] = key;
-	} else if (!a->procs_capped_logged) {
-		hh_warn("agent: more than %zu processes in containers; the rest are judged every sweep "
-			"(agent.max_processes)", a->max_procs);
-		a->procs_capped_logged = true;
-	}
-	if (a->n_seen && bsearch(&key, a->seen, a->n_seen, sizeof(key), cmp_u64))
+	if (!ev->workload.container_id[0] || (!ev->exepath[0] && !ev->cmdline[0]) ||
+	    !hh_agent_follows(a, ev->workload.container_id))
 		return;
 	on_new_process(a, ev, hh_agent_container(a, ev->workload.container_id));
 }
@@ -81,18 +67,47 @@ int hh_agent_sweep_procs(struct hh_agent *a)
 {
 	if (!a->procfs)
 		return 0;
-	struct sweep_ctx ctx = { a };
-	unsigned long before = a->stats.findings;
-	a->n_seen_next = 0;
-	int n = hh_procfs_sweep(a->procfs, on_proc, &ctx);
-	a->proc_ok = n >= 0;
-	if (n < 0)
+	DIR *d = opendir(a->proc_root);
+	a->proc_ok = d != NULL;
+	if (!d)
 		return -1;
-	qsort(a->seen_next, a->n_seen_next, sizeof(uint64_t), cmp_u64);
-	uint64_t *t = a->seen;
+	unsigned long before = a->stats.findings;
+	size_t n_next = 0;
+	struct dirent *de;
+	char path[HH_PATH_LEN], rel[64], link[HH_EV_PATH_LEN];
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || pid > 0x7fffffff)
+			continue;
+		snprintf(rel, sizeof(rel), "/%ld/exe", pid);
+		uint32_t h = 0;
+		if (hh_path_join(path, sizeof(path), a->proc_root, rel) == 0) {
+			ssize_t k = readlink(path, link, sizeof(link));
+			if (k > 0)
+				h = fnv1a32(link, (size_t)k);
+		}
+		struct agent_proc key = { .pid = (int32_t)pid, .exe_hash = h };
+		const struct agent_proc *old =
+			a->n_seen ? bsearch(&key, a->seen, a->n_seen, sizeof(key), cmp_seen) : NULL;
+		bool known = old && old->exe_hash == h;
+		if (n_next < a->max_procs) {
+			a->seen_next[n_next++] = key;
+		} else if (!a->procs_capped_logged) {
+			hh_warn("agent: more than %zu processes; the rest are read in full every sweep "
+				"(agent.max_processes)", a->max_procs);
+			a->procs_capped_logged = true;
+		}
+		if (!known && h) /* h == 0: a kernel thread, or gone */
+			judge(a, (int)pid);
+	}
+	closedir(d);
+	/* readdir order is by pid on procfs, not on every filesystem: sort. */
+	qsort(a->seen_next, n_next, sizeof(*a->seen_next), cmp_seen);
+	struct agent_proc *t = a->seen;
 	a->seen = a->seen_next;
 	a->seen_next = t;
-	a->n_seen = a->n_seen_next;
-	a->stats.processes_seen = a->n_seen;
+	a->n_seen = n_next;
+	a->stats.processes_seen = n_next;
 	return (int)(a->stats.findings - before);
 }

@@ -46,7 +46,7 @@ struct drill {
 	double t_start;
 	struct seen_rule seen[MAX_RULES];
 	size_t n_seen;
-	bool incident_high;
+	bool incident_high, behavior_seen;
 	struct hh_workload w;
 };
 
@@ -57,7 +57,9 @@ static void drill_usage(FILE *fp)
 		"Runs a harmless simulated miner (hh-minersim, real memory-hard hashing and the\n"
 		"CryptoNote pool dialect to a loopback hh-poolsim) in a real podman container\n"
 		"under an innocent name, limited with --cpus, and runs the agent's detection on\n"
-		"it. Reports each rule that fired and the seconds from container start, as\n"
+		"it until an incident at high or above and a behavior finding have both fired\n"
+		"(or --duration ends). Reports each rule that fired and the seconds from\n"
+		"container start, as\n"
 		"findings with source \"drill\", and a summary on stderr. Always removes the\n"
 		"container and stops the pool, also on SIGINT/SIGTERM.\n"
 		"Exit 0: detected (a T1496 finding at or above --min-severity), 1: not detected,\n"
@@ -133,8 +135,9 @@ static bool find_sim_dir(const struct drill *d, char *out, size_t n)
 	}
 	for (size_t i = 0; i < nc; i++) {
 		char m[PATH_MAX + 16], p[PATH_MAX + 16];
-		snprintf(m, sizeof(m), "%.4000s/hh-minersim", cand[i]);
-		snprintf(p, sizeof(p), "%.4000s/hh-poolsim", cand[i]);
+		if (snprintf(m, sizeof(m), "%s/hh-minersim", cand[i]) >= (int)sizeof(m) ||
+		    snprintf(p, sizeof(p), "%s/hh-poolsim", cand[i]) >= (int)sizeof(p))
+			continue;
 		if (access(p, X_OK) == 0 && access(m, X_OK) == 0 && is_static_elf(m)) {
 			if (!realpath(cand[i], out))
 				hh_strlcpy(out, cand[i], n);
@@ -191,6 +194,8 @@ static void on_finding(const struct hh_finding *f, void *ctx)
 		mining |= strcmp(f->mitre[i], "T1496") == 0;
 	if (strcmp(f->rule, "incident.cryptomining") == 0 && f->severity >= HH_SEV_HIGH)
 		d->incident_high = true;
+	if (strncmp(f->rule, "behavior.", 9) == 0)
+		d->behavior_seen = true;
 	hh_info("drill: +%.1f s %s %s: %s", t, hh_severity_name(f->severity), f->rule, f->title);
 	if (!mining)
 		return;
@@ -208,9 +213,12 @@ static void on_finding(const struct hh_finding *f, void *ctx)
 	r->sev = f->severity;
 }
 
+/* Both paths have fired (an incident at high or above, and the behavior
+ * detectors, which need their window): nothing more to learn. */
 static bool stop_when_clear(void *ctx)
 {
-	return ((struct drill *)ctx)->incident_high; /* nothing more to learn */
+	const struct drill *d = ctx;
+	return d->incident_high && d->behavior_seen;
 }
 
 static void cleanup(struct drill *d)

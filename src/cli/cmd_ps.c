@@ -132,7 +132,7 @@ static void print_json_str(json_t *o, const char *k, const char *v)
 
 static void emit_json(json_t *o)
 {
-	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	char *s = json_dumps(o, HH_JSON_COMPACT | JSON_ENSURE_ASCII);
 	if (s)
 		puts(s);
 	free(s);

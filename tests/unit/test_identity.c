@@ -103,6 +103,11 @@ static void every_runtime(void **state)
 	assert_string_equal(w.pod_name, "node-exporter-abcde");
 	assert_string_equal(w.pod_namespace, "monitoring");
 	assert_string_equal(w.pod_uid, "11111111-2222-3333-4444-555555555555");
+	/* pod labels from the sandbox; Kubernetes bookkeeping labels left out */
+	assert_string_equal(hh_workload_label(&w, "app.kubernetes.io/name"), "node-exporter");
+	assert_string_equal(hh_workload_label(&w, "pod-template-generation"), "3");
+	assert_null(hh_workload_label(&w, "annotation.io.kubernetes.container.restartCount"));
+	assert_null(hh_workload_label(&w, "annotation.kubernetes.io/config.seen"));
 
 	/* unknown and hostile ids */
 	assert_int_equal(hh_identity_of_container(id, "abababababababababababababababababababababababababababababababab",
@@ -246,6 +251,20 @@ static void cache_lru_and_forget(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+static void docker_through_containerd(void **state)
+{
+	(void)state;
+	/* Docker 20+ task in containerd namespace "moby", path hint containerd:
+	 * reported as Docker, named from Docker's own state. */
+	struct hh_identity *id = open_host(host, 0);
+	struct hh_workload w;
+	assert_int_equal(hh_identity_of_container(id, ID2, "containerd", &w), 0);
+	assert_string_equal(w.runtime, "docker");
+	assert_string_equal(w.container_name, "frontend");
+	assert_null(hh_workload_label(&w, "containerd.namespace"));
+	hh_identity_free(id);
+}
+
 static void absent_runtimes(void **state)
 {
 	(void)state;
@@ -262,7 +281,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_runtime),  cmocka_unit_test(pids),
 		cmocka_unit_test(broken_state),   cmocka_unit_test(cache_lru_and_forget),
-		cmocka_unit_test(absent_runtimes),
+		cmocka_unit_test(absent_runtimes), cmocka_unit_test(docker_through_containerd),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -16,6 +16,7 @@
 #include "core/finding.h"
 #include "core/log.h"
 #include "sources/procfs/exe_hash.h"
+#include "sources/procfs/procfs_parse.h"
 
 #define CMDLINE_READ_MAX (256 * 1024)   /* ARG_MAX-sized command lines are read, then cut */
 #define ENV_READ_MAX     (256 * 1024)
@@ -29,6 +30,8 @@ struct hh_procfs {
 	struct hh_identity *identity;   /* not owned; may be NULL */
 	struct hh_exe_cache *exe;
 	double btime;                   /* boot time from proc_root/stat, 0 unknown */
+	dev_t self_dev;                 /* our own executable: it holds every trait */
+	ino_t self_ino;                 /* pattern as data, so it is not scanned */
 	long hz;
 };
 
@@ -61,6 +64,11 @@ struct hh_procfs *hh_procfs_new(const struct hh_procfs_opts *opts, struct hh_ide
 		return NULL;
 	}
 	p->btime = read_btime(p->proc_root);
+	struct stat self;
+	if (stat("/proc/self/exe", &self) == 0) {
+		p->self_dev = self.st_dev;
+		p->self_ino = self.st_ino;
+	}
 	p->hz = sysconf(_SC_CLK_TCK);
 	if (p->hz <= 0)
 		p->hz = 100;
@@ -82,48 +90,12 @@ static int pid_path(const struct hh_procfs *p, int pid, const char *file, char *
 	return hh_path_join(out, n, p->proc_root, rel);
 }
 
-/* /proc/PID/stat: "pid (comm) state ppid ... starttime(22) ...". comm may
- * hold spaces and parentheses: it ends at the last ')'. */
-struct pstat {
-	char comm[HH_EV_COMM_LEN];
-	int ppid;
-	unsigned long long starttime;
-};
-
-static int read_stat(const struct hh_procfs *p, int pid, struct pstat *st)
+static int read_stat(const struct hh_procfs *p, int pid, struct hh_proc_stat *st)
 {
 	char path[HH_PATH_LEN], buf[STAT_MAX];
 	if (pid_path(p, pid, "stat", path, sizeof(path)) < 0 || hh_read_small(path, buf, sizeof(buf)) < 0)
 		return -1;
-	char *lp = strchr(buf, '(');
-	char *rp = strrchr(buf, ')');
-	if (!lp || !rp || rp < lp)
-		return -1;
-	size_t cn = (size_t)(rp - lp - 1);
-	if (cn >= sizeof(st->comm))
-		cn = sizeof(st->comm) - 1;
-	memcpy(st->comm, lp + 1, cn);
-	st->comm[cn] = '\0';
-	/* fields after ')': state(3) ppid(4) ... starttime(22) */
-	char *s = rp + 1;
-	int field = 2;
-	st->ppid = 0;
-	st->starttime = 0;
-	while (*s && field < 22) {
-		while (*s == ' ')
-			s++;
-		if (!*s)
-			break;
-		field++;
-		char *end;
-		if (field == 4)
-			st->ppid = (int)strtol(s, &end, 10);
-		else if (field == 22)
-			st->starttime = strtoull(s, &end, 10);
-		while (*s && *s != ' ')
-			s++;
-	}
-	return field >= 4 ? 0 : -1;
+	return hh_proc_stat_parse(buf, st);
 }
 
 /* Reads a NUL-separated pseudo-file, joining with sep into out[n].
@@ -155,24 +127,7 @@ static ssize_t read_joined(const char *path, size_t max, char sep, char *out, si
 	return (ssize_t)len;
 }
 
-/* Decodes mountinfo's octal escapes (\040 for space ...) in place. */
-static void unescape(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
-		    r[3] <= '7') {
-			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-}
-
-/* upperdir of the overlay mounted at "/" in pid's mount namespace (the
- * last such mount wins: it is the one on top). Returns 0 with out set. */
+/* upperdir of the overlay mounted at "/" in pid's mount namespace. */
 static int root_upperdir(const struct hh_procfs *p, int pid, char *out, size_t n)
 {
 	char path[HH_PATH_LEN], err[256];
@@ -181,49 +136,9 @@ static int root_upperdir(const struct hh_procfs *p, int pid, char *out, size_t n
 	if (pid_path(p, pid, "mountinfo", path, sizeof(path)) < 0 ||
 	    hh_read_file(path, MOUNTINFO_MAX, &b, err, sizeof(err)) < 0)
 		return -1;
-	char *save = NULL;
-	for (char *line = strtok_r(b.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		/* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
-		char *f[6];
-		char *s = line;
-		int k = 0;
-		for (; k < 6 && s; k++) {
-			f[k] = s;
-			s = strchr(s, ' ');
-			if (s)
-				*s++ = '\0';
-		}
-		if (k < 6 || !s || strcmp(f[4], "/") != 0)
-			continue;
-		char *dash = strstr(s, "- ");
-		if (dash != s && (dash = strstr(s, " - ")) != NULL)
-			dash++;
-		if (!dash)
-			continue;
-		char *fstype = dash + 2;
-		char *src = strchr(fstype, ' ');
-		if (!src)
-			continue;
-		*src++ = '\0';
-		if (strcmp(fstype, "overlay") != 0)
-			continue;
-		char *opts = strchr(src, ' ');
-		if (!opts)
-			continue;
-		opts++;
-		char *u = strstr(opts, "upperdir=");
-		if (!u || (u != opts && u[-1] != ','))
-			continue;
-		u += 9;
-		size_t ul = strcspn(u, ",");
-		if (ul >= n)
-			continue;
-		memcpy(out, u, ul);
-		out[ul] = '\0';
-		unescape(out);
-	}
+	int rc = hh_mountinfo_root_upperdir(b.data, out, n);
 	hh_buf_free(&b);
-	return out[0] ? 0 : -1;
+	return rc;
 }
 
 static bool has_dotdot(const char *s)
@@ -276,7 +191,7 @@ int hh_procfs_read_process(struct hh_procfs *p, int pid, struct hh_event *ev)
 	ev->type = HH_EV_PROC;
 	ev->time = hh_now();
 	ev->pid = ev->tid = pid;
-	struct pstat st;
+	struct hh_proc_stat st;
 	if (read_stat(p, pid, &st) < 0)
 		return -1;
 	ev->ppid = st.ppid;
@@ -312,9 +227,13 @@ int hh_procfs_read_process(struct hh_procfs *p, int pid, struct hh_event *ev)
 			}
 			hh_strlcpy(ev->exepath, link, sizeof(ev->exepath));
 			struct hh_exe_facts f;
+			struct stat est;
+			bool self = stat(path, &est) == 0 && est.st_dev == p->self_dev && est.st_ino == p->self_ino;
 			if (hh_exe_facts_of(p->exe, path, &f) == 0) {
 				hh_strlcpy(ev->exe_sha256, f.sha256, sizeof(ev->exe_sha256));
-				hh_strlcpy(ev->exe_traits, f.traits, sizeof(ev->exe_traits));
+				/* hashhound's own binary carries the trait patterns as data */
+				if (!self)
+					hh_strlcpy(ev->exe_traits, f.traits, sizeof(ev->exe_traits));
 			}
 		}
 	}
@@ -322,7 +241,7 @@ int hh_procfs_read_process(struct hh_procfs *p, int pid, struct hh_event *ev)
 	/* ancestors, parent first, bounded */
 	int pp = st.ppid;
 	for (int i = 0; i < HH_EV_MAX_ANCESTORS && pp > 0; i++) {
-		struct pstat a;
+		struct hh_proc_stat a;
 		if (read_stat(p, pp, &a) < 0)
 			break;
 		hh_strlcpy(ev->ancestors[i], a.comm, sizeof(ev->ancestors[i]));
@@ -349,7 +268,7 @@ int hh_procfs_read_process(struct hh_procfs *p, int pid, struct hh_event *ev)
 
 double hh_procfs_start_time(struct hh_procfs *p, int pid)
 {
-	struct pstat st;
+	struct hh_proc_stat st;
 	if (!p->btime || read_stat(p, pid, &st) < 0)
 		return 0;
 	return p->btime + (double)st.starttime / (double)p->hz;
