@@ -110,8 +110,26 @@ static int pid_of_inode(const char *proc_root, unsigned long inode)
 	return pid;
 }
 
+static int find_pid_family(const char *proc_root, int family, const unsigned char *laddr, unsigned lport,
+			   const unsigned char *raddr, unsigned rport);
+
 int hh_procnet_find_pid(const char *proc_root, int family, const unsigned char *laddr, unsigned lport,
 			const unsigned char *raddr, unsigned rport)
+{
+	int pid = find_pid_family(proc_root, family, laddr, lport, raddr, rport);
+	if (pid < 0 && family == 4) {
+		/* An IPv4 connection on a dual-stack (AF_INET6) socket is listed in
+		 * tcp6 with IPv4-mapped addresses (::ffff:a.b.c.d). */
+		unsigned char l6[16] = { [10] = 0xff, [11] = 0xff }, r6[16] = { [10] = 0xff, [11] = 0xff };
+		memcpy(l6 + 12, laddr, 4);
+		memcpy(r6 + 12, raddr, 4);
+		pid = find_pid_family(proc_root, 6, l6, lport, r6, rport);
+	}
+	return pid;
+}
+
+static int find_pid_family(const char *proc_root, int family, const unsigned char *laddr, unsigned lport,
+			   const unsigned char *raddr, unsigned rport)
 {
 	if (!proc_root)
 		proc_root = "/proc";
