@@ -571,6 +571,14 @@ static void feed_tls(struct hh_netdetect *d, struct hh_net_flow *f, int dir, con
 	if (rc == HH_TLS_OK) {
 		f->hello_done = true;
 		d->stats.tls_hellos++;
+		if (hh_log_get_level() >= HH_LOG_DEBUG) {
+			char c[64], sv[64];
+			inet_ntop(f->key.family == 4 ? AF_INET : AF_INET6, f->key.cip, c, sizeof(c));
+			inet_ntop(f->key.family == 4 ? AF_INET : AF_INET6, f->key.sip, sv, sizeof(sv));
+			hh_debug("tls hello %s:%u -> %s:%u sni=%s alpn=%s ja3=%s ja4=%s", c, f->key.cport, sv, f->key.sport,
+				 f->hello.has_sni ? f->hello.sni : "-", f->hello.alpn[0] ? f->hello.alpn : "-", f->hello.ja3,
+				 f->hello.ja4);
+		}
 		if (f->hello.has_sni) {
 			hh_strlcpy(f->server_name, f->hello.sni, sizeof(f->server_name));
 			hh_strlcpy(f->name_source, "sni", sizeof(f->name_source));
