@@ -723,6 +723,22 @@ static bool eval_behavior(struct hh_netdetect *d, struct hh_net_flow *f, bool fi
 	hh_finding_evidencef(x, "client burst bytes", "median %u, max %u, bursts %u", s.client_median, s.client_max,
 			     s.client_bursts);
 	hh_finding_evidence_num(x, "server/client payload ratio", s.ratio);
+	/* Payload size profile: packets per size bucket (<64, <128, ... bytes). */
+	for (int dir = 0; dir < 2; dir++) {
+		char prof[256];
+		size_t o = 0;
+		prof[0] = 0;
+		for (int b = 0; b < HH_FEAT_HIST && o + 1 < sizeof(prof); b++) {
+			if (!f->feat.size_hist[dir][b])
+				continue;
+			int w = b == HH_FEAT_HIST - 1 ? snprintf(prof + o, sizeof(prof) - o, "%s>=%u:%u", o ? " " : "", 64u << (b - 1), f->feat.size_hist[dir][b])
+						       : snprintf(prof + o, sizeof(prof) - o, "%s<%u:%u", o ? " " : "", 64u << b, f->feat.size_hist[dir][b]);
+			if (w < 0)
+				break;
+			o += (size_t)w;
+		}
+		hh_finding_evidence_str(x, dir ? "server payload sizes (bytes:packets)" : "client payload sizes (bytes:packets)", prof);
+	}
 	hh_finding_evidence_num(x, "rate bytes/s", s.rate_bps);
 	hh_finding_evidencef(x, "bytes", "client->server %llu, server->client %llu", (unsigned long long)s.bytes_c2s,
 			     (unsigned long long)s.bytes_s2c);
