@@ -48,6 +48,8 @@ time
 curl
 prometheus
 chromium
+libndpi-bin
+tshark
 "
 missing=""
 for p in $PKGS; do
@@ -55,6 +57,8 @@ for p in $PKGS; do
 done
 if [ -n "$missing" ]; then
 	export DEBIAN_FRONTEND=noninteractive
+	# tshark (bench/pcap.sh) asks whether to install dumpcap setuid: no.
+	echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
 	apt-get update -qq
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null

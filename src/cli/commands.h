@@ -1,6 +1,8 @@
 /* The subcommands: HH_COMMAND(name, entry point, one-line summary).
  * Included with HH_COMMAND defined by the includer. One line per command. */
 HH_COMMAND("config", hh_cmd_config, "print the built-in configuration or check a config file")
+HH_COMMAND("pcap", hh_cmd_pcap, "find mining on the wire in capture files or live traffic")
+HH_COMMAND("intel", hh_cmd_intel, "import, list and test mining-pool intel (domains, IPs, ports)")
 HH_COMMAND("sensor", hh_cmd_sensor, "run the runtime sensor alone and print its events as JSON lines")
 HH_COMMAND("agent", hh_cmd_agent, "watch every container on this node: telemetry, processes, behavior, incidents")
 HH_COMMAND("report", hh_cmd_report, "replay findings from the store, or import JSON-lines findings into it")
