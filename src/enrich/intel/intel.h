@@ -93,6 +93,11 @@ bool hh_intel_match_ip_text(const struct hh_intel *in, const char *ip,
 bool hh_intel_is_pool_port(const struct hh_intel *in, unsigned port,
 			   const struct hh_intel_entry **entry);
 
+/* Pool domains named anywhere in text[0..len) (host-name tokens with an
+ * alphabetic top-level label, matched by suffix). Writes up to max distinct
+ * normalized names into out and returns how many. */
+size_t hh_intel_scan_text(const struct hh_intel *in, const char *text, size_t len, char out[][96], size_t max);
+
 /* Counts by kind. */
 size_t hh_intel_count(const struct hh_intel *in, enum hh_intel_kind kind);
 
