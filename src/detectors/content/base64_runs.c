@@ -1,0 +1,100 @@
+/* Base64 runs at every alignment (see base64_runs.h). */
+#include "detectors/content/base64_runs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int8_t b64_val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return (int8_t)(c - 'A');
+	if (c >= 'a' && c <= 'z')
+		return (int8_t)(c - 'a' + 26);
+	if (c >= '0' && c <= '9')
+		return (int8_t)(c - '0' + 52);
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+long hh_b64_decode(const char *s, size_t len, uint8_t *out)
+{
+	while (len && s[len - 1] == '=')
+		len--;
+	size_t o = 0;
+	uint32_t acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < len; i++) {
+		int8_t v = b64_val((unsigned char)s[i]);
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (uint8_t)(acc >> bits);
+		}
+	}
+	return (long)o;
+}
+
+static bool mostly_text(const uint8_t *b, size_t n)
+{
+	if (n < 8)
+		return false;
+	size_t good = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((b[i] >= 0x20 && b[i] < 0x7f) || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')
+			good++;
+	return good * 100 >= n * 95;
+}
+
+size_t hh_b64_scan(const char *text, size_t len, const struct hh_b64_limits *lim, hh_b64_cb cb, void *user)
+{
+	size_t min_run = lim->min_run ? lim->min_run : 24, budget = lim->max_decoded, reported = 0;
+	size_t i = 0;
+	uint8_t *dec = NULL;
+	size_t dec_cap = 0;
+	while (i < len) {
+		if (b64_val((unsigned char)text[i]) < 0) {
+			i++;
+			continue;
+		}
+		size_t start = i;
+		while (i < len && b64_val((unsigned char)text[i]) >= 0)
+			i++;
+		size_t end = i;
+		while (i < len && text[i] == '=' && i - end < 2)
+			i++;
+		size_t run = end - start;
+		if (run < min_run)
+			continue;
+		size_t need = run * 3 / 4 + 4;
+		if (need > budget)
+			break;
+		if (need > dec_cap) {
+			uint8_t *nd = realloc(dec, need);
+			if (!nd)
+				break;
+			dec = nd;
+			dec_cap = need;
+		}
+		for (int a = 0; a < 4 && (size_t)a < run; a++) {
+			size_t n = (run - (size_t)a) & ~(size_t)3; /* whole quads only */
+			long d = hh_b64_decode(text + start + a, n, dec);
+			if (d <= 0 || !mostly_text(dec, (size_t)d))
+				continue;
+			if ((size_t)d > budget)
+				goto out;
+			budget -= (size_t)d;
+			reported++;
+			if (!cb(user, start + (size_t)a, a, (const char *)dec, (size_t)d))
+				goto out;
+		}
+	}
+out:
+	free(dec);
+	return reported;
+}
