@@ -105,7 +105,7 @@ static void parse_imports(struct cur *c, struct hh_wasm_info *info)
 {
 	uint64_t n = leb_u(c);
 	for (uint64_t i = 0; i < n && i < WASM_MAX_VEC && !c->bad; i++) {
-		size_t l1, l2;
+		size_t l1 = 0, l2 = 0;
 		name_u(c, &l1);
 		const char *field = name_u(c, &l2);
 		if (c->bad)
@@ -126,7 +126,7 @@ static void parse_exports(struct cur *c, struct hh_wasm_info *info)
 {
 	uint64_t n = leb_u(c);
 	for (uint64_t i = 0; i < n && i < WASM_MAX_VEC && !c->bad; i++) {
-		size_t l;
+		size_t l = 0;
 		const char *s = name_u(c, &l);
 		byte_u(c);
 		leb_u(c);
@@ -153,7 +153,7 @@ static void parse_name_section(struct cur *c, struct hh_wasm_info *info)
 			continue;
 		uint64_t n = leb_u(&sub);
 		for (uint64_t i = 0; i < n && i < WASM_MAX_VEC && !sub.bad; i++) {
-			size_t l;
+			size_t l = 0;
 			leb_u(&sub);
 			const char *s = name_u(&sub, &l);
 			if (!sub.bad)
@@ -200,7 +200,7 @@ bool hh_wasm_parse(const uint8_t *buf, size_t len, struct hh_wasm_info *info)
 		c.pos += (size_t)size;
 		switch (id) {
 		case 0: {
-			size_t nl;
+			size_t nl = 0;
 			const char *nm = name_u(&s, &nl);
 			if (!s.bad && nl == 4 && !memcmp(nm, "name", 4)) {
 				struct cur rest = { s.b + s.pos, s.len - s.pos, 0, false };
