@@ -1,0 +1,70 @@
+#include "detectors/indicators/multimatch.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+static void add_bucket(struct hh_mm *mm, unsigned char b, size_t idx)
+{
+	for (unsigned i = 0; i < mm->bucket_len[b]; i++)
+		if (mm->bucket[b][i] == idx)
+			return;
+	if (mm->bucket_len[b] < HH_MM_MAX_PATTERNS)
+		mm->bucket[b][mm->bucket_len[b]++] = (uint8_t)idx;
+}
+
+static void set_pair(struct hh_mm *mm, unsigned char a, unsigned char b)
+{
+	unsigned bit = (unsigned)a << 8 | b;
+	mm->pair[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+}
+
+void hh_mm_build(struct hh_mm *mm, const struct hh_mm_pattern *pats, size_t n)
+{
+	memset(mm, 0, sizeof(*mm));
+	mm->pats = pats;
+	mm->n = n > HH_MM_MAX_PATTERNS ? HH_MM_MAX_PATTERNS : n;
+	for (size_t i = 0; i < mm->n; i++) {
+		const unsigned char *t = (const unsigned char *)pats[i].text;
+		size_t len = strlen(pats[i].text);
+		mm->plen[i] = (uint16_t)len;
+		if (len < 2)
+			continue;
+		if (len > mm->maxlen)
+			mm->maxlen = len;
+		if (pats[i].nocase) {
+			unsigned char a[2] = { (unsigned char)tolower(t[0]), (unsigned char)toupper(t[0]) };
+			unsigned char b[2] = { (unsigned char)tolower(t[1]), (unsigned char)toupper(t[1]) };
+			for (int x = 0; x < 2; x++) {
+				add_bucket(mm, a[x], i);
+				for (int y = 0; y < 2; y++)
+					set_pair(mm, a[x], b[y]);
+			}
+		} else {
+			add_bucket(mm, t[0], i);
+			set_pair(mm, t[0], t[1]);
+		}
+	}
+}
+
+void hh_mm_scan(const struct hh_mm *mm, const char *buf, size_t len,
+		bool (*hit)(size_t pat, size_t off, void *ctx), void *ctx)
+{
+	const unsigned char *p = (const unsigned char *)buf;
+	for (size_t i = 0; i + 1 < len; i++) {
+		unsigned bit = (unsigned)p[i] << 8 | p[i + 1];
+		if (!(mm->pair[bit >> 3] & (1u << (bit & 7))))
+			continue;
+		const uint8_t *bk = mm->bucket[p[i]];
+		for (unsigned k = 0; k < mm->bucket_len[p[i]]; k++) {
+			const struct hh_mm_pattern *pat = &mm->pats[bk[k]];
+			size_t plen = mm->plen[bk[k]];
+			if (plen > len - i)
+				continue;
+			int eq = pat->nocase ? strncasecmp((const char *)p + i, pat->text, plen) == 0
+					     : memcmp(p + i, pat->text, plen) == 0;
+			if (eq && !hit(bk[k], i, ctx))
+				return;
+		}
+	}
+}
