@@ -368,7 +368,11 @@ size_t hh_content_scan(struct hh_content *c, const char *fs_path, const char *di
 		nh = 0;
 	}
 	bool yara_miner = false;
+	bool exe = len >= 4 && (!memcmp(data, "\x7f" "ELF", 4) || (data[0] == 'M' && data[1] == 'Z'));
 	for (int i = 0; i < nh; i++) {
+		/* executable rules speak of executables; configs are judged by the indicators */
+		if (!strncmp(hits[i].rule, "miner.exe.", 10) && !exe)
+			continue;
 		struct hh_finding *f = mk(out, hits[i].rule, hits[i].title, hits[i].severity, hits[i].ours ? 0.85 : 0.7,
 					  display, hits[i].ours ? "T1496" : NULL);
 		if (!f)

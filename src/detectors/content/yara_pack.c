@@ -231,3 +231,8 @@ void hh_yara_pack_write_builtin(FILE *fp)
 	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
 		fputs(builtin[i].text, fp);
 }
+
+void hh_yara_pack_write_builtin_stdout(void)
+{
+	hh_yara_pack_write_builtin(stdout);
+}

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdio.h>
+
 #include "core/finding.h"
 
 struct hh_yara_pack;
@@ -35,5 +37,6 @@ int hh_yara_pack_scan(struct hh_yara_pack *p, const uint8_t *buf, size_t len, st
 
 /* The built-in rule pack text (all files concatenated), e.g. for the bench. */
 void hh_yara_pack_write_builtin(FILE *fp);
+void hh_yara_pack_write_builtin_stdout(void);
 
 #endif

@@ -1,0 +1,259 @@
+/* Image scan driver (see image_scan.h). */
+#include "detectors/content/image_scan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "detectors/content/image_config_check.h"
+#include "sources/image/dir_walk.h"
+#include "sources/image/whiteout.h"
+
+struct run {
+	const char *target;
+	struct hh_content *content;
+	const struct hh_scan_limits *lim;
+	struct hh_scan_result *res;
+	struct hh_walk_budget budget;
+	const struct hh_image *img;
+	bool image;                 /* layered: whiteouts apply */
+	int layer;                  /* index, -1 outside layers */
+	char layer_label[96];       /* "layer-<hex12>" */
+	struct hh_hidden hidden;
+	size_t *cand;               /* candidate id per finding (SIZE_MAX: none) */
+	size_t cand_cap;
+};
+
+static void on_error(void *user, const char *label, const char *path, const char *msg)
+{
+	struct run *r = user;
+	r->res->errors++;
+	if (r->layer >= 0 && r->img)
+		hh_err("scan: %s: layer %s (%d/%zu)%s%s: %s", r->target, r->img->layers[r->layer].digest, r->layer + 1,
+		       r->img->n_layers, path && *path ? ": " : "", path ? path : "", msg);
+	else
+		hh_err("scan: %s%s%s: %s", label ? label : r->target, path && *path ? ": " : "", path ? path : "", msg);
+}
+
+static void on_image_error(void *user, const char *where, const char *msg)
+{
+	struct run *r = user;
+	r->res->errors++;
+	if (!strncmp(msg, where, strlen(where)))
+		hh_err("scan: %s: %s", r->target, msg);
+	else
+		hh_err("scan: %s: %s: %s", r->target, where, msg);
+}
+
+static void grow_cand(struct run *r)
+{
+	size_t need = r->res->findings.n;
+	if (need <= r->cand_cap)
+		return;
+	size_t nc = r->cand_cap ? r->cand_cap : 64;
+	while (nc < need)
+		nc *= 2;
+	size_t *n = realloc(r->cand, nc * sizeof(*n));
+	if (!n)
+		return;
+	for (size_t i = r->cand_cap; i < nc; i++)
+		n[i] = SIZE_MAX;
+	r->cand = n;
+	r->cand_cap = nc;
+}
+
+static void on_entry(void *user, const struct hh_walk_entry *e)
+{
+	struct run *r = user;
+	/* Whiteouts and replacements concern the layer's own entries (depth 0). */
+	if (r->image && e->depth == 0) {
+		char target[4096];
+		enum hh_wh_kind wk = hh_whiteout_classify(e->path, target, sizeof(target));
+		if (wk == HH_WH_FILE) {
+			hh_hidden_on_whiteout(&r->hidden, r->layer, target);
+			return;
+		}
+		if (wk == HH_WH_OPAQUE) {
+			hh_hidden_on_opaque(&r->hidden, r->layer, target);
+			return;
+		}
+		if (e->type != HH_WALK_DIR)
+			hh_hidden_on_entry(&r->hidden, r->layer, e->path);
+	}
+	if (e->type != HH_WALK_FILE || !e->len)
+		return;
+	r->res->files++;
+	char display[4300], fs_path[4200];
+	const char *bang = strstr(e->path, "!/");
+	/* For files inside nested archives the persistence location is the inner path. */
+	snprintf(fs_path, sizeof(fs_path), "/%s", bang ? strrchr(e->path, '!') + 2 : e->path);
+	if (r->image)
+		snprintf(display, sizeof(display), "%s/%s", r->layer_label, e->path);
+	else if (r->res->kind == HH_TARGET_FILE)
+		snprintf(display, sizeof(display), "%s", e->path);
+	else
+		snprintf(display, sizeof(display), "%s", e->path);
+	size_t first = r->res->findings.n;
+	char err[256];
+	hh_content_scan(r->content, fs_path, display, e->data, e->len, &r->res->findings, err, sizeof(err));
+	if (err[0])
+		hh_warn("scan: %s: %s: %s", r->target, display, err);
+	if (r->res->findings.n == first)
+		return;
+	size_t cid = SIZE_MAX;
+	if (r->image) {
+		/* the candidate is the layer entry itself (the outer archive for nested hits) */
+		char top[4200];
+		snprintf(top, sizeof(top), "%.*s", bang ? (int)(bang - e->path) : (int)strlen(e->path), e->path);
+		cid = hh_hidden_add(&r->hidden, top, r->layer);
+	}
+	grow_cand(r);
+	for (size_t i = first; i < r->res->findings.n; i++) {
+		struct hh_finding *f = r->res->findings.items[i];
+		hh_finding_set_str(f, "image.path", fs_path);
+		if (e->cut)
+			hh_finding_evidence_str(f, "note", "file larger than scan.max_file_bytes: first part scanned");
+		if (r->image) {
+			hh_finding_set_str(f, "image.layer", r->img->layers[r->layer].digest);
+			hh_finding_set_int(f, "image.layer.index", r->layer);
+			if (r->img->tags[0])
+				hh_finding_set_str(f, "container.image.repository", r->img->tags);
+			if (i < r->cand_cap)
+				r->cand[i] = cid;
+		}
+	}
+}
+
+static void layer_label(struct run *r, size_t i)
+{
+	const char *d = r->img->layers[i].digest;
+	const char *colon = strchr(d, ':');
+	if (colon && strlen(colon + 1) >= 12)
+		snprintf(r->layer_label, sizeof(r->layer_label), "layer-%.12s", colon + 1);
+	else
+		snprintf(r->layer_label, sizeof(r->layer_label), "layer-%zu", i);
+}
+
+/* Marks findings of hidden files and adds one scan.hidden-in-layers per file. */
+static void finish_hidden(struct run *r)
+{
+	size_t n = r->res->findings.n;
+	for (size_t c = 0; c < r->hidden.n; c++) {
+		struct hh_hidden_cand *hc = &r->hidden.c[c];
+		if (hc->hidden_layer < 0)
+			continue;
+		enum hh_severity max = HH_SEV_INFO;
+		char rules[400] = "";
+		size_t used = 0;
+		const char *display = NULL;
+		for (size_t i = 0; i < n && i < r->cand_cap; i++) {
+			if (r->cand[i] != c)
+				continue;
+			struct hh_finding *f = r->res->findings.items[i];
+			hh_finding_set_str(f, "image.hidden_in_layers", "true");
+			hh_finding_set_str(f, "image.hidden.by_layer", r->img->layers[hc->hidden_layer].digest);
+			hh_finding_evidence_str(f, "merged.filesystem", hh_hidden_how_name(hc->how));
+			if (f->severity > max)
+				max = f->severity;
+			if (used < sizeof(rules) - 100)
+				used += (size_t)snprintf(rules + used, sizeof(rules) - used, "%s%s", used ? "," : "", f->rule);
+			if (!display)
+				display = json_string_value(json_object_get(f->fields, "file.path"));
+		}
+		if (!display)
+			continue;
+		struct hh_finding *h = hh_finding_new("scan", "scan.hidden-in-layers",
+						      "Flagged file removed from the merged filesystem but still shipped in a lower layer",
+						      max, 0.9);
+		if (!h)
+			continue;
+		hh_finding_add_mitre(h, "T1564");
+		hh_finding_add_mitre(h, "T1496");
+		hh_finding_set_str(h, "file.path", display);
+		char p[4200];
+		snprintf(p, sizeof(p), "/%s", hc->path);
+		hh_finding_set_str(h, "image.path", p);
+		hh_finding_set_str(h, "image.layer", r->img->layers[hc->layer].digest);
+		hh_finding_set_int(h, "image.layer.index", hc->layer);
+		hh_finding_set_str(h, "image.hidden.by_layer", r->img->layers[hc->hidden_layer].digest);
+		hh_finding_set_int(h, "image.hidden.by_layer.index", hc->hidden_layer);
+		if (r->img->tags[0])
+			hh_finding_set_str(h, "container.image.repository", r->img->tags);
+		hh_finding_evidence_str(h, "how", hh_hidden_how_name(hc->how));
+		hh_finding_evidence_str(h, "content.rules", rules);
+		hh_findings_push(&r->res->findings, h);
+	}
+	for (size_t i = 0; i < n && i < r->cand_cap; i++)
+		if (r->cand[i] != SIZE_MAX && !json_object_get(r->res->findings.items[i]->fields, "image.hidden_in_layers"))
+			hh_finding_set_str(r->res->findings.items[i], "image.hidden_in_layers", "false");
+}
+
+int hh_scan_target(const char *target, struct hh_content *content, const struct hh_scan_limits *lim,
+		   struct hh_scan_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	struct run r = { .target = target, .content = content, .lim = lim, .res = res, .layer = -1 };
+	hh_hidden_init(&r.hidden);
+	struct hh_walk_cb cb = { on_entry, on_error, &r };
+	struct hh_image img;
+	char err[512];
+	if (hh_image_open(target, lim, &img, on_image_error, &r, err, sizeof(err)) < 0) {
+		res->errors++;
+		hh_err("scan: %s", err);
+		return -1;
+	}
+	r.img = &img;
+	res->kind = img.kind;
+	hh_info("scan: %s: %s%s%s, %zu layer(s)", target, hh_target_kind_name(img.kind), img.tags[0] ? " " : "",
+		img.tags, img.n_layers);
+	switch (img.kind) {
+	case HH_TARGET_DOCKER_ARCHIVE:
+	case HH_TARGET_OCI_LAYOUT:
+	case HH_TARGET_OCI_ARCHIVE:
+	case HH_TARGET_DOCKER_DIR:
+		r.image = true;
+		if (img.config) {
+			size_t first = res->findings.n;
+			hh_image_config_check(img.config, img.config_member, &res->findings);
+			for (size_t i = first; i < res->findings.n; i++)
+				if (img.tags[0])
+					hh_finding_set_str(res->findings.items[i], "container.image.repository", img.tags);
+		}
+		for (size_t i = 0; i < img.n_layers && !r.budget.exhausted; i++) {
+			struct hh_blob_src src;
+			uint64_t off, size;
+			int fd;
+			r.layer = (int)i;
+			layer_label(&r, i);
+			if (hh_image_layer_region(&img, i, &src, &off, &size, &fd, err, sizeof(err)) < 0) {
+				on_error(&r, target, "", err);
+				continue;
+			}
+			hh_debug("scan: layer %zu %s (%llu bytes)", i, img.layers[i].digest, (unsigned long long)size);
+			hh_walk_blob(&src, off, size, img.layers[i].digest, lim, &r.budget, &cb);
+			if (fd >= 0)
+				close(fd);
+			res->layers++;
+		}
+		r.layer = -1;
+		finish_hidden(&r);
+		break;
+	case HH_TARGET_TAR:
+		res->layers = 1;
+		hh_walk_blob(&img.src, 0, img.src.size, target, lim, &r.budget, &cb);
+		break;
+	case HH_TARGET_DIR:
+		hh_walk_dir(target, lim, &r.budget, &cb);
+		break;
+	case HH_TARGET_FILE:
+		hh_walk_file(target, target, lim, &r.budget, &cb);
+		break;
+	}
+	res->bytes = r.budget.bytes;
+	hh_image_close(&img);
+	hh_hidden_free(&r.hidden);
+	free(r.cand);
+	return 0;
+}
