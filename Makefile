@@ -96,7 +96,8 @@ $(foreach s,$(BPF_SRCS),$(eval $(call BPF_RULE,$(s))))
 # Unit tests: one cmocka program per tests/unit/test_*.c, linked with the library.
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BINS)
 	@tests/run-unit $(BUILD) $(UNIT_BINS)

@@ -39,6 +39,9 @@ openssl
 tcpdump
 procps
 python3
+curl
+prometheus
+chromium
 "
 missing=""
 for p in $PKGS; do

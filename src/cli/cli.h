@@ -30,7 +30,7 @@ enum { HH_OPT_FAIL_ON = 0x1000 };
 #define HH_COMMON_SHORTOPTS "f:c:o:vqh"
 
 #define HH_COMMON_HELP                                                              \
-	"  -f, --format FMT     json (JSON lines), table, sarif (scan, check), junit (check)\n" \
+	"  -f, --format FMT     json (JSON lines), table, sarif (scan, check), junit, html\n" \
 	"      --fail-on SEV    exit 1 when a finding is at or above SEV (default high)\n"    \
 	"  -c, --config FILE    YAML configuration (default: built-in)\n"                     \
 	"  -o, --output FILE    write findings to FILE instead of stdout\n"                   \

@@ -1,4 +1,9 @@
 /* The subcommands: HH_COMMAND(name, entry point, one-line summary).
  * Included with HH_COMMAND defined by the includer. One line per command. */
 HH_COMMAND("config", hh_cmd_config, "print the built-in configuration or check a config file")
+HH_COMMAND("report", hh_cmd_report, "replay findings from the store, or import JSON-lines findings into it")
+HH_COMMAND("serve", hh_cmd_serve, "serve the dashboard, findings API and /metrics over a store")
+HH_COMMAND("check", hh_cmd_check, "check Kubernetes manifests and node configs for miner-enabling misconfigurations")
+HH_COMMAND("audit-log", hh_cmd_audit_log, "analyze Kubernetes audit logs for cryptojacking intrusion steps")
+HH_COMMAND("rules", hh_cmd_rules, "check, list and test runtime detection rules (Falco-style YAML)")
 HH_COMMAND("scan", hh_cmd_scan, "scan images, layers, filesystems and web bundles for miners (CI/CD gate)")

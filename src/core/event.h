@@ -55,6 +55,10 @@ struct hh_event {
 	bool exe_memfd;           /* exe is a memfd (fileless) */
 	bool exe_deleted;         /* exe unlinked after start */
 	char exe_sha256[65];      /* when computed (procfs inventory), else "" */
+	/* proc.exe.miner_traits: comma-separated miner traits the sensor found in
+	 * the exe's content (e.g. "xmrig-strings,randomx"), "" when none or not
+	 * scanned. Lets rules catch renamed miner binaries. */
+	char exe_traits[256];
 
 	/* file (open, mount, module, memfd name) */
 	char path[HH_EV_PATH_LEN];              /* fd.name */

@@ -44,7 +44,8 @@ static void set_error(struct loader *ld, size_t line, size_t col, const char *ms
 			 col + 1, msg);
 }
 
-static void remember_line(struct hh_yaml_docs *d, const json_t *node, size_t line)
+static void remember_pos(struct hh_yaml_docs *d, const json_t *node, const yaml_mark_t *m,
+			 enum hh_yaml_style style)
 {
 	if (d->n_lines == d->cap_lines) {
 		size_t cap = d->cap_lines ? d->cap_lines * 2 : 256;
@@ -54,7 +55,8 @@ static void remember_line(struct hh_yaml_docs *d, const json_t *node, size_t lin
 		d->lines = l;
 		d->cap_lines = cap;
 	}
-	d->lines[d->n_lines++] = (struct hh_yaml_line){ node, (unsigned)line + 1 };
+	d->lines[d->n_lines++] = (struct hh_yaml_line){ node, (unsigned)m->line + 1,
+							(unsigned)m->column + 1, m->index, style };
 }
 
 static int cmp_line_node(const void *a, const void *b)
@@ -64,11 +66,17 @@ static int cmp_line_node(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+const struct hh_yaml_line *hh_yaml_pos_of(const struct hh_yaml_docs *d, const json_t *node)
+{
+	struct hh_yaml_line key = { .node = node };
+	if (!node || !d->n_lines)
+		return NULL;
+	return bsearch(&key, d->lines, d->n_lines, sizeof(key), cmp_line_node);
+}
+
 unsigned hh_yaml_line_of(const struct hh_yaml_docs *d, const json_t *node)
 {
-	struct hh_yaml_line key = { node, 0 };
-	const struct hh_yaml_line *hit =
-		bsearch(&key, d->lines, d->n_lines, sizeof(key), cmp_line_node);
+	const struct hh_yaml_line *hit = hh_yaml_pos_of(d, node);
 	return hit ? hit->line : 0;
 }
 
@@ -168,7 +176,7 @@ static int push(struct loader *ld, json_t *node, const yaml_event_t *ev, const c
 		set_error(ld, ev->start_mark.line, ev->start_mark.column, "nesting too deep");
 		return -1;
 	}
-	remember_line(ld->out, node, ev->start_mark.line);
+	remember_pos(ld->out, node, &ev->start_mark, HH_YAML_COLLECTION);
 	ld->stack[ld->depth++] = (struct frame){ node, NULL, ld->nodes, anchor ? strdup(anchor) : NULL };
 	return count_node(ld, 1, ev);
 }
@@ -273,6 +281,18 @@ int hh_yaml_load_buf(const char *buf, size_t len, const char *name,
 					    ? plain_scalar(v, n)
 					    : json_stringn_nocheck(v, n);
 			rc = count_node(&ld, 1, &ev);
+			if (rc == 0 && (json_is_string(s) || json_is_number(s))) {
+				static const enum hh_yaml_style styles[] = {
+					[YAML_PLAIN_SCALAR_STYLE] = HH_YAML_PLAIN,
+					[YAML_SINGLE_QUOTED_SCALAR_STYLE] = HH_YAML_SINGLE_QUOTED,
+					[YAML_DOUBLE_QUOTED_SCALAR_STYLE] = HH_YAML_DOUBLE_QUOTED,
+					[YAML_LITERAL_SCALAR_STYLE] = HH_YAML_LITERAL,
+					[YAML_FOLDED_SCALAR_STYLE] = HH_YAML_FOLDED,
+				};
+				unsigned st = ev.data.scalar.style;
+				remember_pos(ld.out, s, &ev.start_mark,
+					     st < sizeof(styles) / sizeof(styles[0]) ? styles[st] : HH_YAML_PLAIN);
+			}
 			if (rc == 0 && ev.data.scalar.anchor)
 				rc = add_anchor(&ld, (const char *)ev.data.scalar.anchor, s, 1, &ev);
 			if (rc == 0)

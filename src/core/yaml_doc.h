@@ -14,7 +14,19 @@ struct hh_yaml_limits {
 	size_t max_nodes;      /* default 2,000,000, aliases counted expanded */
 };
 
-struct hh_yaml_line { const json_t *node; unsigned line; };
+/* Where a node starts. Mappings and sequences are always recorded; so are
+ * string and number scalars (true/false/null are shared singletons and have
+ * no position). col is 1-based; offset is the byte offset of the node's first
+ * character in the input (the quote or the |/> indicator for such scalars). */
+enum hh_yaml_style { HH_YAML_COLLECTION = 0, HH_YAML_PLAIN, HH_YAML_SINGLE_QUOTED,
+		     HH_YAML_DOUBLE_QUOTED, HH_YAML_LITERAL, HH_YAML_FOLDED };
+struct hh_yaml_line {
+	const json_t *node;
+	unsigned line;
+	unsigned col;
+	size_t offset;
+	enum hh_yaml_style style;
+};
 
 struct hh_yaml_docs {
 	json_t *docs;                 /* array: one value per document; owned */
@@ -33,5 +45,7 @@ void hh_yaml_docs_free(struct hh_yaml_docs *d);
 
 /* 1-based line where a mapping or sequence of these docs starts, 0 if unknown. */
 unsigned hh_yaml_line_of(const struct hh_yaml_docs *d, const json_t *node);
+/* Full position of a mapping, sequence or string/number scalar; NULL if unknown. */
+const struct hh_yaml_line *hh_yaml_pos_of(const struct hh_yaml_docs *d, const json_t *node);
 
 #endif

@@ -29,7 +29,11 @@ bool hh_cgroup_path_identity(const char *path, size_t len, struct hh_cgroup_iden
 
 /* Parses the text of /proc/PID/cgroup (v1 lines "N:ctrl:path", v2 "0::path")
  * and returns the identity of the most specific container path found, and
- * the path itself (for telemetry) into path_out. */
+ * the path itself (for telemetry) into path_out. Preference when lines
+ * differ: the v1 cpu/cpuacct line, then the v2 line, then any other.
+ * path_out is "" when the path does not fit or holds "." / ".." elements
+ * (a reader in another cgroup namespace sees those): the identity is still
+ * returned, but such a path must not be joined to a hierarchy root. */
 bool hh_proc_cgroup_identity(const char *text, size_t len, struct hh_cgroup_identity *out,
 			     char *path_out, size_t path_n);
 

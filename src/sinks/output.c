@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sinks/sarif.h"
+#include "sinks/html_report.h"
 #include "sinks/junit.h"
 
 struct hh_output {
@@ -11,14 +12,14 @@ struct hh_output {
 	FILE *fp;
 	char command[32];
 	size_t n_emitted;
-	struct hh_findings buffered; /* SARIF and JUnit only */
+	struct hh_findings buffered; /* SARIF, JUnit and HTML only */
 };
 
 bool hh_format_parse(const char *name, enum hh_format *out)
 {
 	static const struct { const char *name; enum hh_format fmt; } names[] = {
 		{ "json", HH_FMT_JSON }, { "jsonl", HH_FMT_JSON }, { "table", HH_FMT_TABLE },
-		{ "sarif", HH_FMT_SARIF }, { "junit", HH_FMT_JUNIT },
+		{ "sarif", HH_FMT_SARIF }, { "junit", HH_FMT_JUNIT }, { "html", HH_FMT_HTML },
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (name && strcmp(name, names[i].name) == 0) {
@@ -95,6 +96,7 @@ void hh_output_emit(struct hh_output *out, const struct hh_finding *f)
 		break;
 	case HH_FMT_SARIF:
 	case HH_FMT_JUNIT:
+	case HH_FMT_HTML:
 		hh_findings_push(&out->buffered, hh_finding_clone(f));
 		break;
 	}
@@ -109,6 +111,8 @@ void hh_output_close(struct hh_output *out)
 		hh_sarif_write(out->fp, out->command, &out->buffered);
 	else if (out->fmt == HH_FMT_JUNIT)
 		hh_junit_write(out->fp, out->command, &out->buffered);
+	else if (out->fmt == HH_FMT_HTML)
+		hh_html_report_write(out->fp, out->command, &out->buffered);
 	else if (out->fmt == HH_FMT_TABLE && out->n_emitted == 0)
 		fprintf(out->fp, "no findings\n");
 	fflush(out->fp);

@@ -1,6 +1,7 @@
 /* Finding outputs for the command line: JSON lines, a table for people,
- * SARIF 2.1.0 (scan, check). JSON lines and table stream; SARIF is written
- * as one log at hh_output_close(), and is valid with zero findings. */
+ * SARIF 2.1.0 (scan, check), JUnit XML, a standalone HTML report. JSON lines
+ * and table stream; the others are written whole at hh_output_close() (SARIF
+ * is valid with zero findings). */
 #ifndef HH_OUTPUT_H
 #define HH_OUTPUT_H
 
@@ -9,9 +10,9 @@
 
 #include "core/finding.h"
 
-enum hh_format { HH_FMT_JSON, HH_FMT_TABLE, HH_FMT_SARIF, HH_FMT_JUNIT };
+enum hh_format { HH_FMT_JSON, HH_FMT_TABLE, HH_FMT_SARIF, HH_FMT_JUNIT, HH_FMT_HTML };
 
-/* "json", "table", "sarif", "junit". Returns false when unknown. */
+/* "json", "table", "sarif", "junit", "html". Returns false when unknown. */
 bool hh_format_parse(const char *name, enum hh_format *out);
 
 struct hh_output;

@@ -30,7 +30,12 @@ struct hh_cgroup_stats {
 };
 
 /* Finds containers under cgroup_root ("/sys/fs/cgroup" or a synthetic tree).
- * Prefers v2 (unified, or cgroup2 at the root) when it holds them, else v1 cpu,cpuacct.
+ * A pure v2 root (cgroup.controllers at the root) is read as v2. A hybrid
+ * host (v1 controllers plus an empty-of-controllers "unified" v2 tree) is read
+ * through v1 cpu (or cpu,cpuacct), where quota, memory and pids live; its
+ * unified tree is used only when v1 names no container. The walk is bounded
+ * (16 levels, 200000 directories); a container's own sub-cgroups that repeat
+ * its id are not reported twice; nested containers (kind) are each reported.
  * Returns the number found (<= max), or -1 when cgroup_root is unreadable. */
 int hh_containers_discover(const char *cgroup_root, struct hh_container_ref *out, size_t max);
 

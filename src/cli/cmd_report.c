@@ -1,0 +1,212 @@
+/* hashhound report: replay findings from the store (or import JSON lines into it).
+ * hashhound serve:  the dashboard, API and /metrics over a store, without the agent. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/fileio.h"
+#include "core/log.h"
+#include "sinks/http_server.h"
+#include "sinks/store.h"
+
+static void report_usage(FILE *fp)
+{
+	fprintf(fp, "usage: hashhound report [OPTIONS]\n\n"
+		    "Prints findings kept in the agent's store, newest first, or imports JSON-lines\n"
+		    "findings (from pcap, scan, check, audit-log or an agent file) into a store.\n\n"
+		    "      --store DB         SQLite store (default: sinks.store.path)\n"
+		    "      --import FILE      add the findings of FILE (JSON lines, '-' for stdin) to the store\n"
+		    "      --since SECONDS    only findings of the last SECONDS\n"
+		    "      --min-severity S   only findings at or above S (default info)\n"
+		    "      --container ID     only this container (id prefix)\n"
+		    "      --rule ID          only this rule\n"
+		    "      --limit N          at most N findings (default 1000)\n" HH_COMMON_HELP);
+}
+
+static void emit_cb(const struct hh_finding *f, void *ctx) { hh_cli_emit(ctx, f); }
+
+/* Imports JSON lines; a bad line is reported with its number and skipped. */
+static int import_file(struct hh_store *store, const char *path, size_t *added)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (!fp) {
+		fprintf(stderr, "hashhound report: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t len;
+	int bad = 0;
+	while ((len = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		if (len <= 1)
+			continue;
+		json_error_t e;
+		json_t *j = json_loadb(line, (size_t)len, 0, &e);
+		struct hh_finding *f = hh_finding_from_json(j);
+		json_decref(j);
+		if (!f) {
+			fprintf(stderr, "hashhound report: %s:%zu: not a finding (%s)\n", path, lineno,
+				e.text[0] ? e.text : "missing time, source, rule, title or severity");
+			bad = 1;
+			continue;
+		}
+		if (hh_store_add(store, f) == 0)
+			(*added)++;
+		hh_finding_free(f);
+	}
+	free(line);
+	if (fp != stdin)
+		fclose(fp);
+	return bad ? -1 : 0;
+}
+
+int hh_cmd_report(int argc, char **argv)
+{
+	enum { O_STORE = 0x2000, O_IMPORT, O_SINCE, O_MINSEV, O_CONTAINER, O_RULE, O_LIMIT };
+	static const struct option longopts[] = {
+		HH_COMMON_LONGOPTS,
+		{ "store", required_argument, 0, O_STORE },
+		{ "import", required_argument, 0, O_IMPORT },
+		{ "since", required_argument, 0, O_SINCE },
+		{ "min-severity", required_argument, 0, O_MINSEV },
+		{ "container", required_argument, 0, O_CONTAINER },
+		{ "rule", required_argument, 0, O_RULE },
+		{ "limit", required_argument, 0, O_LIMIT },
+		{ 0, 0, 0, 0 },
+	};
+	struct hh_cli cli;
+	hh_cli_init(&cli, "report");
+	const char *store_path = NULL, *import = NULL;
+	struct hh_store_query q = { .limit = 1000 };
+	int opt;
+	while ((opt = getopt_long(argc, argv, HH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		int r = hh_cli_option(&cli, opt, optarg);
+		if (r < 0)
+			return HH_EXIT_USAGE;
+		if (r > 0)
+			continue;
+		switch (opt) {
+		case O_STORE: store_path = optarg; break;
+		case O_IMPORT: import = optarg; break;
+		case O_SINCE: q.since = hh_now() - strtod(optarg, NULL); break;
+		case O_MINSEV:
+			if (!hh_severity_parse(optarg, &q.min_severity)) {
+				fprintf(stderr, "hashhound report: unknown severity '%s'\n", optarg);
+				return HH_EXIT_USAGE;
+			}
+			break;
+		case O_CONTAINER: q.container_id = optarg; break;
+		case O_RULE: q.rule = optarg; break;
+		case O_LIMIT: q.limit = (size_t)strtoul(optarg, NULL, 10); break;
+		default: report_usage(stderr); return HH_EXIT_USAGE;
+		}
+	}
+	if (cli.want_help) {
+		report_usage(stdout);
+		return 0;
+	}
+	if (hh_cli_start(&cli) != 0)
+		return HH_EXIT_USAGE;
+	if (!store_path)
+		store_path = hh_config_str(&cli.config, NULL, "sinks.store.path", "/var/lib/hashhound/findings.db");
+	if (!import && access(store_path, R_OK) != 0) {
+		fprintf(stderr, "hashhound report: %s: %s\n", store_path, strerror(errno));
+		hh_cli_finish(&cli);
+		return HH_EXIT_USAGE;
+	}
+	char err[512];
+	struct hh_store *store = hh_store_open(store_path, 0, err, sizeof(err));
+	if (!store) {
+		fprintf(stderr, "hashhound report: %s\n", err);
+		hh_cli_finish(&cli);
+		return HH_EXIT_USAGE;
+	}
+	int rc = 0;
+	if (import) {
+		size_t added = 0;
+		rc = import_file(store, import, &added) < 0 ? HH_EXIT_USAGE : 0;
+		fprintf(stderr, "hashhound report: imported %zu findings into %s\n", added, store_path);
+	} else {
+		hh_store_query(store, &q, emit_cb, &cli);
+	}
+	hh_store_close(store);
+	int frc = hh_cli_finish(&cli);
+	return rc ? rc : (import ? 0 : frc);
+}
+
+static volatile sig_atomic_t serve_stop;
+static void on_signal(int sig) { (void)sig; serve_stop = 1; }
+
+int hh_cmd_serve(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "store", required_argument, 0, 's' }, { "listen", required_argument, 0, 'l' },
+		{ "config", required_argument, 0, 'c' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	const char *store_path = NULL, *listen = NULL, *config_path = NULL;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "s:l:c:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's': store_path = optarg; break;
+		case 'l': listen = optarg; break;
+		case 'c': config_path = optarg; break;
+		case 'h':
+			printf("usage: hashhound serve [--store DB] [--listen HOST:PORT] [--config FILE]\n\n"
+			       "Serves the dashboard (/), the findings API (/api/findings, /api/summary) and\n"
+			       "Prometheus metrics (/metrics) over a finding store, e.g. one copied from a node.\n");
+			return 0;
+		default: return HH_EXIT_USAGE;
+		}
+	}
+	struct hh_config cfg;
+	char err[512];
+	if (hh_config_load(&cfg, config_path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hashhound serve: %s\n", err);
+		hh_config_free(&cfg);
+		return HH_EXIT_USAGE;
+	}
+	if (!store_path)
+		store_path = hh_config_str(&cfg, NULL, "sinks.store.path", "/var/lib/hashhound/findings.db");
+	if (!listen)
+		listen = hh_config_str(&cfg, NULL, "sinks.http.listen", "127.0.0.1:9321");
+	struct hh_store *store = hh_store_open(store_path, 0, err, sizeof(err));
+	if (!store) {
+		fprintf(stderr, "hashhound serve: %s\n", err);
+		hh_config_free(&cfg);
+		return HH_EXIT_USAGE;
+	}
+	struct hh_metrics *metrics = hh_metrics_new();
+	hh_metrics_describe(metrics, "hashhound_store_findings", HH_METRIC_GAUGE,
+			    "Findings in the store, by severity.");
+	struct hh_http *http = hh_http_start(listen, store, metrics, err, sizeof(err));
+	if (!http) {
+		fprintf(stderr, "hashhound serve: %s\n", err);
+		hh_metrics_free(metrics);
+		hh_store_close(store);
+		hh_config_free(&cfg);
+		return HH_EXIT_USAGE;
+	}
+	/* The port line goes to stdout so scripts using port 0 can read it. */
+	printf("listening on %.*s:%d\n", (int)(strrchr(listen, ':') - listen), listen, hh_http_port(http));
+	fflush(stdout);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	while (!serve_stop) {
+		uint64_t counts[5];
+		if (hh_store_count_by_severity(store, counts) == 0)
+			for (int s = 0; s < 5; s++) {
+				const char *labels[] = { "severity", hh_severity_name((enum hh_severity)s), NULL };
+				hh_metrics_set(metrics, "hashhound_store_findings", labels, (double)counts[s]);
+			}
+		sleep(1);
+	}
+	hh_http_stop(http);
+	hh_metrics_free(metrics);
+	hh_store_close(store);
+	hh_config_free(&cfg);
+	return 0;
+}

@@ -1,0 +1,1 @@
+EMBED_FILES += web/dashboard.html

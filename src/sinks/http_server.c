@@ -1,0 +1,185 @@
+#include "sinks/http_server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "embed/web_dashboard_html.h"
+
+struct hh_http {
+	struct MHD_Daemon *daemon;
+	struct hh_store *store;
+	struct hh_metrics *metrics;
+	int port;
+};
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *type,
+			     char *body, size_t len, enum MHD_ResponseMemoryMode mode)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	enum MHD_Result ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result reply_static(struct MHD_Connection *conn, unsigned status, const char *type,
+				    const char *body)
+{
+	return reply(conn, status, type, (char *)body, strlen(body), MHD_RESPMEM_PERSISTENT);
+}
+
+static void collect(const struct hh_finding *f, void *ctx)
+{
+	json_array_append_new((json_t *)ctx, hh_finding_to_json(f));
+}
+
+static enum MHD_Result api_findings(struct hh_http *h, struct MHD_Connection *conn)
+{
+	struct hh_store_query q = { .limit = 200 };
+	const char *v;
+	if ((v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "min_severity")) &&
+	    !hh_severity_parse(v, &q.min_severity))
+		return reply_static(conn, 400, "application/json", "{\"error\":\"bad min_severity\"}\n");
+	q.container_id = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "container");
+	q.rule = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "rule");
+	if ((v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since")))
+		q.since = strtod(v, NULL);
+	if ((v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit"))) {
+		long n = strtol(v, NULL, 10);
+		q.limit = n > 0 && n <= 5000 ? (size_t)n : 200;
+	}
+	json_t *list = json_array();
+	hh_store_query(h->store, &q, collect, list);
+	json_t *doc = json_pack("{s:o}", "findings", list);
+	char *body = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	return body ? reply(conn, 200, "application/json", body, strlen(body), MHD_RESPMEM_MUST_FREE)
+		    : MHD_NO;
+}
+
+static enum MHD_Result api_summary(struct hh_http *h, struct MHD_Connection *conn)
+{
+	uint64_t counts[5];
+	hh_store_count_by_severity(h->store, counts);
+	json_t *by = json_object();
+	for (int s = 0; s < 5; s++)
+		json_object_set_new(by, hh_severity_name((enum hh_severity)s), json_integer((json_int_t)counts[s]));
+	json_t *doc = json_pack("{s:o, s:s}", "findings", by, "version", HH_VERSION);
+	char *body = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	return body ? reply(conn, 200, "application/json", body, strlen(body), MHD_RESPMEM_MUST_FREE)
+		    : MHD_NO;
+}
+
+static enum MHD_Result metrics_page(struct hh_http *h, struct MHD_Connection *conn)
+{
+	char *body = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&body, &len);
+	if (!fp)
+		return MHD_NO;
+	hh_metrics_render(h->metrics, fp);
+	fclose(fp);
+	return reply(conn, 200, "text/plain; version=0.0.4", body, len, MHD_RESPMEM_MUST_FREE);
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+			      const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	struct hh_http *h = cls;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return reply_static(conn, 405, "text/plain", "method not allowed\n");
+	if (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0)
+		return reply_static(conn, 200, "text/html; charset=utf-8", hh_embed_web_dashboard_html);
+	if (strcmp(url, "/healthz") == 0)
+		return reply_static(conn, 200, "text/plain", "ok\n");
+	if (strcmp(url, "/metrics") == 0)
+		return h->metrics ? metrics_page(h, conn) : reply_static(conn, 503, "text/plain", "no metrics\n");
+	if (strcmp(url, "/api/findings") == 0)
+		return h->store ? api_findings(h, conn)
+				: reply_static(conn, 503, "application/json", "{\"error\":\"no store\"}\n");
+	if (strcmp(url, "/api/summary") == 0)
+		return h->store ? api_summary(h, conn)
+				: reply_static(conn, 503, "application/json", "{\"error\":\"no store\"}\n");
+	return reply_static(conn, 404, "text/plain", "not found\n");
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *sl)
+{
+	char host[128];
+	const char *colon = strrchr(listen, ':');
+	if (!colon || (size_t)(colon - listen) >= sizeof(host))
+		return -1;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535)
+		return -1;
+	memset(ss, 0, sizeof(*ss));
+	if (host[0] == '[') {
+		size_t hl = strlen(host);
+		if (hl < 2 || host[hl - 1] != ']')
+			return -1;
+		host[hl - 1] = '\0';
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		*sl = sizeof(*a6);
+		return inet_pton(AF_INET6, host + 1, &a6->sin6_addr) == 1 ? 0 : -1;
+	}
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	a4->sin_family = AF_INET;
+	a4->sin_port = htons((uint16_t)port);
+	*sl = sizeof(*a4);
+	return inet_pton(AF_INET, host, &a4->sin_addr) == 1 ? 0 : -1;
+}
+
+struct hh_http *hh_http_start(const char *listen, struct hh_store *store, struct hh_metrics *metrics,
+			      char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	if (parse_listen(listen, &ss, &sl) < 0) {
+		snprintf(err, errlen, "bad listen address '%s' (want HOST:PORT)", listen);
+		return NULL;
+	}
+	struct hh_http *h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->store = store;
+	h->metrics = metrics;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, &ss,
+				     MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+				     MHD_OPTION_END);
+	if (!h->daemon) {
+		snprintf(err, errlen, "cannot listen on %s (in use or not permitted)", listen);
+		free(h);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	h->port = info ? info->port : 0;
+	return h;
+}
+
+int hh_http_port(const struct hh_http *h) { return h->port; }
+
+void hh_http_stop(struct hh_http *h)
+{
+	if (!h)
+		return;
+	MHD_stop_daemon(h->daemon);
+	free(h);
+}

@@ -1,0 +1,25 @@
+/* The agent's local HTTP endpoint (libmicrohttpd, its own thread):
+ *   /               the dashboard (web/dashboard.html, compiled in)
+ *   /api/findings   stored findings as JSON: ?min_severity=&container=&rule=&since=&limit=
+ *   /api/summary    counts by severity and agent status
+ *   /metrics        Prometheus exposition
+ *   /healthz        "ok"
+ * Binds to loopback by default: findings name workloads and must not leak. */
+#ifndef HH_HTTP_SERVER_H
+#define HH_HTTP_SERVER_H
+
+#include "sinks/metrics.h"
+#include "sinks/store.h"
+
+struct hh_http;
+
+/* listen: "127.0.0.1:9321" or "[::1]:9321"; port 0 picks a free one.
+ * store and metrics may be NULL (their endpoints then answer 503) and must
+ * outlive the server. Returns NULL with err when the address cannot be bound. */
+struct hh_http *hh_http_start(const char *listen, struct hh_store *store, struct hh_metrics *metrics,
+			      char *err, size_t errlen);
+/* The port actually bound. */
+int hh_http_port(const struct hh_http *h);
+void hh_http_stop(struct hh_http *h);
+
+#endif
