@@ -12,6 +12,8 @@
 #include "detectors/content/yara_pack.h"
 #include "detectors/indicators/exe_traits.h"
 #include "detectors/indicators/text_indicators.h"
+#include "enrich/intel/intel.h"
+#include "core/log.h"
 
 #define MAX_IND 32
 #define MAX_HITS 16
@@ -19,6 +21,7 @@
 struct hh_content {
 	struct hh_content_opts o;
 	struct hh_yara_pack *yara;
+	struct hh_intel *intel;
 };
 
 void hh_content_opts_from_config(struct hh_content_opts *o, const struct hh_config *cfg)
@@ -28,6 +31,11 @@ void hh_content_opts_from_config(struct hh_content_opts *o, const struct hh_conf
 	o->b64_max_decoded = (size_t)(cfg ? hh_config_int(cfg, NULL, "scan.base64_max_decoded", 1 << 20) : 1 << 20);
 	o->b64_depth = (int)(cfg ? hh_config_int(cfg, NULL, "scan.base64_depth", 3) : 3);
 	o->entropy_packed = cfg ? hh_config_num(cfg, NULL, "scan.entropy_packed", 7.4) : 7.4;
+	o->n_intel_files = 0;
+	const json_t *files = cfg ? hh_config_get(cfg, NULL, "scan.intel_files") : NULL;
+	for (size_t i = 0; i < json_array_size(files) && o->n_intel_files < HH_CONTENT_MAX_INTEL; i++)
+		if (json_string_value(json_array_get(files, i)))
+			o->intel_files[o->n_intel_files++] = json_string_value(json_array_get(files, i));
 }
 
 struct hh_content *hh_content_new(const struct hh_content_opts *opts, const char *const *yara_paths,
@@ -44,6 +52,18 @@ struct hh_content *hh_content_new(const struct hh_content_opts *opts, const char
 		free(c);
 		return NULL;
 	}
+	c->intel = hh_intel_new();
+	if (!c->intel || hh_intel_load_builtin(c->intel, NULL) < 0) {
+		snprintf(err, errlen, "cannot load the built-in pool intel");
+		hh_content_free(c);
+		return NULL;
+	}
+	for (size_t i = 0; i < opts->n_intel_files; i++) {
+		if (hh_intel_load_file(c->intel, opts->intel_files[i], NULL, err, errlen) < 0) {
+			hh_content_free(c);
+			return NULL;
+		}
+	}
 	return c;
 }
 
@@ -52,7 +72,53 @@ void hh_content_free(struct hh_content *c)
 	if (!c)
 		return;
 	hh_yara_pack_free(c->yara);
+	hh_intel_free(c->intel);
 	free(c);
+}
+
+const struct hh_intel *hh_content_intel(const struct hh_content *c)
+{
+	return c->intel;
+}
+
+/* Host names in text that are on the pool intel list: tokens of
+ * [A-Za-z0-9.-] with a dot, checked by suffix. Reports the first few. */
+static size_t find_pool_domains(const struct hh_intel *in, const char *t, size_t len, char out[][96], size_t max)
+{
+	size_t n = 0, i = 0;
+	while (i < len && n < max) {
+		char ch = t[i];
+		bool tok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-';
+		if (!tok) {
+			i++;
+			continue;
+		}
+		size_t s = i;
+		bool dot = false;
+		while (i < len) {
+			ch = t[i];
+			if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+			      ch == '-'))
+				break;
+			dot |= ch == '.';
+			i++;
+		}
+		size_t l = i - s;
+		if (!dot || l < 4 || l > 253)
+			continue;
+		char name[256], norm[256];
+		memcpy(name, t + s, l);
+		name[l] = 0;
+		const struct hh_intel_entry *e;
+		if (hh_intel_normalize_domain(name, norm, sizeof(norm)) && hh_intel_match_domain(in, norm, &e)) {
+			bool dup = false;
+			for (size_t k = 0; k < n; k++)
+				dup |= !strcmp(out[k], norm);
+			if (!dup)
+				snprintf(out[n++], 96, "%.95s", norm);
+		}
+	}
+	return n;
 }
 
 size_t hh_content_rule_count(const struct hh_content *c)
@@ -230,6 +296,17 @@ static void check_text(struct hh_content *c, const char *fs_path, const char *di
 					  sev, sev >= HH_SEV_HIGH ? 0.9 : 0.6, display, "T1496");
 		if (f)
 			hh_indicators_to_evidence(f, "content", r->ind, r->n_ind);
+	}
+	char domains[4][96];
+	size_t nd = find_pool_domains(c->intel, text, len, domains, 4);
+	if (nd) {
+		/* A pool domain alone is weak (docs, allow-lists); with other miner indicators it is not. */
+		enum hh_severity sev = r->n_ind ? HH_SEV_HIGH : HH_SEV_MEDIUM;
+		struct hh_finding *f = mk(out, "miner.pool-domain", "Mining-pool domain from the intel set in a file", sev,
+					  r->n_ind ? 0.8 : 0.5, display, "T1496");
+		if (f)
+			for (size_t i = 0; i < nd; i++)
+				hh_finding_evidence_str(f, "pool.domain", domains[i]);
 	}
 	if (r->dropper) {
 		bool strong = pk != HH_PERSIST_NONE || r->n_ind;

@@ -19,12 +19,16 @@
 #include "core/config.h"
 #include "core/finding.h"
 
+#define HH_CONTENT_MAX_INTEL 16
+
 struct hh_content_opts {
 	size_t text_max_bytes;      /* text checks only on files up to this size */
 	size_t b64_min_run;         /* base64 runs shorter than this are not decoded */
 	size_t b64_max_decoded;     /* decoded bytes per file */
 	int b64_depth;              /* nested decodings */
 	double entropy_packed;      /* section entropy (bits/byte) that reads as packed */
+	const char *intel_files[HH_CONTENT_MAX_INTEL]; /* pool intel lists besides the built-in set */
+	size_t n_intel_files;
 };
 
 /* Reads the scan.* content keys of cfg (defaults when cfg is NULL). */
@@ -37,6 +41,9 @@ struct hh_content *hh_content_new(const struct hh_content_opts *opts, const char
 				  size_t n_yara, char *err, size_t errlen);
 void hh_content_free(struct hh_content *c);
 size_t hh_content_rule_count(const struct hh_content *c);
+/* The pool intel set (built-in plus scan.intel_files). */
+struct hh_intel;
+const struct hh_intel *hh_content_intel(const struct hh_content *c);
 
 /* Scans one file. fs_path is the path inside the filesystem ("/etc/crontab")
  * and decides the persistence checks; display goes into file.path. Findings

@@ -7,11 +7,10 @@
 
 #include "detectors/content/script_checks.h"
 #include "detectors/indicators/text_indicators.h"
+#include "enrich/intel/intel.h"
 
 #define MAX_IND 32
 
-/* Pool ports commonly used by mining pools (DESIGN.md). Weak alone. */
-static const int pool_ports[] = { 3333, 4444, 5555, 6666, 7777, 8888, 9999, 14433, 14444, 45560, 45700 };
 
 struct sbuf {
 	char *s;
@@ -73,7 +72,8 @@ static struct hh_finding *mk(struct hh_findings *out, const char *rule, const ch
 	return f;
 }
 
-size_t hh_image_config_check(const json_t *config, const char *member, struct hh_findings *out)
+size_t hh_image_config_check(const json_t *config, const char *member, const struct hh_intel *intel,
+			     struct hh_findings *out)
 {
 	size_t before = out->n;
 	const json_t *cfg = json_object_get(config, "config");
@@ -159,15 +159,15 @@ size_t hh_image_config_check(const json_t *config, const char *member, struct hh
 	json_object_foreach((json_t *)ports, pk, pv)
 	{
 		int port = atoi(pk);
-		for (size_t i = 0; i < sizeof(pool_ports) / sizeof(pool_ports[0]); i++) {
-			if (port != pool_ports[i])
-				continue;
-			struct hh_finding *f = mk(out, "scan.config.pool-port", "Image exposes a port mining pools use",
-						  n_all ? HH_SEV_MEDIUM : HH_SEV_LOW, 0.3, member);
-			if (f) {
-				hh_finding_evidence_str(f, "exposed.port", pk);
-				hh_finding_set_int(f, "fd.sport", port);
-			}
+		const struct hh_intel_entry *pe;
+		if (port <= 0 || !intel || !hh_intel_is_pool_port(intel, (unsigned)port, &pe))
+			continue;
+		/* a port alone stays low (pools also serve on 443; 8080 is everywhere) */
+		struct hh_finding *f = mk(out, "scan.config.pool-port", "Image exposes a port mining pools use",
+					  n_all ? HH_SEV_MEDIUM : HH_SEV_LOW, 0.3, member);
+		if (f) {
+			hh_finding_evidence_str(f, "exposed.port", pk);
+			hh_finding_set_int(f, "fd.sport", port);
 		}
 	}
 	if (root) {

@@ -9,6 +9,9 @@
 #include "core/finding.h"
 
 /* member: where the config came from (for file.path). Returns findings added. */
-size_t hh_image_config_check(const json_t *config, const char *member, struct hh_findings *out);
+struct hh_intel;
+/* intel: pool ports (may be NULL). */
+size_t hh_image_config_check(const json_t *config, const char *member, const struct hh_intel *intel,
+			     struct hh_findings *out);
 
 #endif

@@ -216,7 +216,7 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 		r.image = true;
 		if (img.config) {
 			size_t first = res->findings.n;
-			hh_image_config_check(img.config, img.config_member, &res->findings);
+			hh_image_config_check(img.config, img.config_member, hh_content_intel(content), &res->findings);
 			for (size_t i = first; i < res->findings.n; i++)
 				if (img.tags[0])
 					hh_finding_set_str(res->findings.items[i], "container.image.repository", img.tags);
