@@ -112,17 +112,16 @@ size_t hh_image_config_check(const json_t *config, const char *member, const str
 	}
 
 	struct hh_indicator all[MAX_IND];
-	size_t n_all = 0;
-	const char *first_where = NULL;
+	size_t n_all = 0, n_from[4] = { 0 };
 	for (int p = 0; p < 4; p++) {
 		if (!parts[p].text.n)
 			continue;
 		struct hh_indicator ind[MAX_IND];
 		size_t n = hh_indicators_scan(parts[p].text.s, parts[p].text.n, ind, MAX_IND);
-		for (size_t i = 0; i < n && n_all < MAX_IND; i++)
+		for (size_t i = 0; i < n && n_all < MAX_IND; i++) {
 			all[n_all++] = ind[i];
-		if (n && !first_where)
-			first_where = parts[p].where;
+			n_from[p]++;
+		}
 		struct hh_dropper d;
 		if (hh_find_dropper(parts[p].text.s, parts[p].text.n, &d)) {
 			struct hh_finding *f = mk(out, "scan.config.dropper",
@@ -143,7 +142,9 @@ size_t hh_image_config_check(const json_t *config, const char *member, const str
 					  sev >= HH_SEV_HIGH ? 0.9 : 0.6, member);
 		if (f) {
 			hh_finding_add_mitre(f, "T1496");
-			hh_indicators_to_evidence(f, first_where, all, n_all);
+			for (size_t p = 0, at = 0; p < 4; at += n_from[p], p++)
+				if (n_from[p])
+					hh_indicators_to_evidence(f, parts[p].where, all + at, n_from[p]);
 			if (root)
 				hh_finding_evidence_str(f, "config.user", root);
 			if (parts[0].text.n) {

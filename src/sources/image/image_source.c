@@ -363,6 +363,22 @@ int hh_image_open(const char *target, const struct hh_scan_limits *lim, struct h
 		} else if (docker) {
 			img->kind = HH_TARGET_DOCKER_ARCHIVE;
 			open_docker(img, lim, errfn, user);
+		} else if (rc < 0) {
+			/* A damaged image archive (cut short) loses its trailing manifest:
+			 * scan the layer-like members that are there, in archive order. */
+			img->kind = HH_TARGET_DOCKER_ARCHIVE;
+			errfn(user, "manifest.json", "no manifest in the damaged archive: scanning the layer members found, in archive order");
+			for (size_t i = 0; i < img->idx.n && (int)img->n_layers < lim->max_layers; i++) {
+				const struct hh_tar_entry *e = &img->idx.e[i];
+				uint8_t h[512];
+				if (e->type != '0' || e->size < 512 || hh_blob_read(&img->src, e->offset, h, sizeof(h)) != 512)
+					continue;
+				if (!hh_tar_header_valid(h) && !hh_looks_archive(h, sizeof(h)))
+					continue;
+				char dg[80];
+				docker_layer_digest(e->name, dg, sizeof(dg));
+				push_layer(img, e->name, dg, NULL);
+			}
 		} else {
 			img->kind = HH_TARGET_TAR;
 		}
