@@ -98,18 +98,19 @@ files=$(for b in $blobs; do tar -tzf "$b"; done | wc -l)
 
 now() { date +%s.%N; }
 t() { # NAME CMD...: best of 3 wall-clock seconds into $T
-	local best=""
+	local name=$1 best=""
+	shift
 	for i in 1 2 3; do
 		local s e
 		s=$(now)
-		"$@" >/dev/null 2>"$out/$1.err"
+		"$@" >/dev/null 2>"$out/$name.err"
 		e=$(now)
-		best=$(python3 -c "import sys; a=float(sys.argv[1])-float(sys.argv[2]); b=sys.argv[3]; print(a if not b or a<float(b) else b)" "$e" "$s" "$best")
+		best=$(python3 -c "import sys; a=float(sys.argv[1])-float(sys.argv[2]); b=sys.argv[3]; print("%.2f" % (a if not b or a < float(b) else float(b)))" "$e" "$s" "$best")
 	done
 	T=$best
 }
 decompress() { for b in $blobs; do zcat "$b" >/dev/null; done; }
-hh() { shift; "$bin" scan -q --format json --fail-on critical "$img" >"$out/hh.jsonl"; true; }
+hh() { "$bin" scan -q --format json --fail-on critical "$img" >"$out/hh.jsonl"; true; }
 extract_yara() {
 	rm -rf "$out/x"; mkdir -p "$out/x"
 	for b in $blobs; do tar -C "$out/x" -xzf "$b"; done
@@ -125,7 +126,7 @@ extract_clam() {
 }
 echo "bench scan: ${comp_mb} MB compressed, ${raw_mb} MB uncompressed, $files entries in 3 gzip layers"
 t decompress decompress; T_dec=$T
-t hashhound hh x; T_hh=$T
+t hashhound hh; T_hh=$T
 t extract_yara extract_yara; T_xy=$T
 t extract_clam extract_clam; T_clam=$T
 hh_findings=$(wc -l <"$out/hh.jsonl")

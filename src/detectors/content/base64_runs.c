@@ -4,23 +4,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int8_t b64_val(unsigned char c)
+/* Value of each byte in the (standard or URL-safe) alphabet, -1 outside it. */
+static int8_t b64_table[256];
+static int b64_table_ready;
+
+static void b64_init(void)
 {
-	if (c >= 'A' && c <= 'Z')
-		return (int8_t)(c - 'A');
-	if (c >= 'a' && c <= 'z')
-		return (int8_t)(c - 'a' + 26);
-	if (c >= '0' && c <= '9')
-		return (int8_t)(c - '0' + 52);
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
+	if (b64_table_ready)
+		return;
+	for (int c = 0; c < 256; c++) {
+		int8_t v = -1;
+		if (c >= 'A' && c <= 'Z')
+			v = (int8_t)(c - 'A');
+		else if (c >= 'a' && c <= 'z')
+			v = (int8_t)(c - 'a' + 26);
+		else if (c >= '0' && c <= '9')
+			v = (int8_t)(c - '0' + 52);
+		else if (c == '+' || c == '-')
+			v = 62;
+		else if (c == '/' || c == '_')
+			v = 63;
+		b64_table[c] = v;
+	}
+	b64_table_ready = 1;
+}
+
+static inline int8_t b64_val(unsigned char c)
+{
+	return b64_table[c];
 }
 
 long hh_b64_decode(const char *s, size_t len, uint8_t *out)
 {
+	b64_init();
 	while (len && s[len - 1] == '=')
 		len--;
 	size_t o = 0;
@@ -53,6 +69,7 @@ static bool mostly_text(const uint8_t *b, size_t n)
 
 size_t hh_b64_scan(const char *text, size_t len, const struct hh_b64_limits *lim, hh_b64_cb cb, void *user)
 {
+	b64_init();
 	size_t min_run = lim->min_run ? lim->min_run : 24, budget = lim->max_decoded, reported = 0;
 	size_t i = 0;
 	uint8_t *dec = NULL;
@@ -83,6 +100,11 @@ size_t hh_b64_scan(const char *text, size_t len, const struct hh_b64_limits *lim
 		}
 		for (int a = 0; a < 4 && (size_t)a < run; a++) {
 			size_t n = (run - (size_t)a) & ~(size_t)3; /* whole quads only */
+			/* Most runs are identifiers or hashes: the first 16 characters
+			 * decide before the whole run is decoded. */
+			uint8_t head[12];
+			if (n >= 16 && (hh_b64_decode(text + start + a, 16, head) != 12 || !mostly_text(head, 12)))
+				continue;
 			long d = hh_b64_decode(text + start + a, n, dec);
 			if (d <= 0 || !mostly_text(dec, (size_t)d))
 				continue;

@@ -106,6 +106,19 @@ static size_t find_pool_domains(const struct hh_intel *in, const char *t, size_t
 		size_t l = i - s;
 		if (!dot || l < 4 || l > 253)
 			continue;
+		/* a host name ends in an alphabetic top-level label of 2..24 letters */
+		size_t tl = 0;
+		while (tl < l && t[i - 1 - tl] != '.')
+			tl++;
+		if (tl < 2 || tl > 24)
+			continue;
+		bool alpha = true;
+		for (size_t k = 0; k < tl && alpha; k++) {
+			char ch2 = t[i - 1 - k];
+			alpha = (ch2 >= 'a' && ch2 <= 'z') || (ch2 >= 'A' && ch2 <= 'Z');
+		}
+		if (!alpha)
+			continue;
 		char name[256], norm[256];
 		memcpy(name, t + s, l);
 		name[l] = 0;

@@ -4,12 +4,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "core/log.h"
 #include "detectors/content/image_config_check.h"
 #include "sources/image/dir_walk.h"
 #include "sources/image/whiteout.h"
+
+/* One entry handed from the reader thread to the scanner thread (owned copy). */
+struct qitem {
+	struct hh_walk_entry e;
+	int layer;
+	struct qitem *next;
+	char *path, *link;
+	uint8_t *data;
+};
+
+#define Q_MAX_BYTES (96u << 20)
+#define Q_MAX_ITEMS 4096
 
 struct run {
 	const char *target;
@@ -19,8 +32,16 @@ struct run {
 	struct hh_walk_budget budget;
 	const struct hh_image *img;
 	bool image;                 /* layered: whiteouts apply */
-	int layer;                  /* index, -1 outside layers */
+	int walk_layer;             /* reader side: layer being walked, -1 outside layers */
+	int layer;                  /* scanner side: layer of the entry being scanned */
+	int label_layer;            /* layer layer_label was made for */
 	char layer_label[96];       /* "layer-<hex12>" */
+	/* reader -> scanner queue: decompression and scanning overlap on two threads */
+	pthread_mutex_t mu;
+	pthread_cond_t nonempty, nonfull;
+	struct qitem *head, *tail;
+	size_t q_bytes, q_items;
+	bool q_done;
 	struct hh_hidden hidden;
 	size_t *cand;               /* candidate id per finding (SIZE_MAX: none) */
 	size_t cand_cap;
@@ -30,8 +51,8 @@ static void on_error(void *user, const char *label, const char *path, const char
 {
 	struct run *r = user;
 	r->res->errors++;
-	if (r->layer >= 0 && r->img)
-		hh_err("scan: %s: layer %s (%d/%zu)%s%s: %s", r->target, r->img->layers[r->layer].digest, r->layer + 1,
+	if (r->walk_layer >= 0 && r->img)
+		hh_err("scan: %s: layer %s (%d/%zu)%s%s: %s", r->target, r->img->layers[r->walk_layer].digest, r->walk_layer + 1,
 		       r->img->n_layers, path && *path ? ": " : "", path ? path : "", msg);
 	else
 		hh_err("scan: %s%s%s: %s", label ? label : r->target, path && *path ? ": " : "", path ? path : "", msg);
@@ -64,6 +85,8 @@ static void grow_cand(struct run *r)
 	r->cand_cap = nc;
 }
 
+static void layer_label(struct run *r, size_t i);
+
 static void on_entry(void *user, const struct hh_walk_entry *e)
 {
 	struct run *r = user;
@@ -89,6 +112,8 @@ static void on_entry(void *user, const struct hh_walk_entry *e)
 	const char *bang = strstr(e->path, "!/");
 	/* For files inside nested archives the persistence location is the inner path. */
 	snprintf(fs_path, sizeof(fs_path), "/%s", bang ? strrchr(e->path, '!') + 2 : e->path);
+	if (r->image && r->label_layer != r->layer)
+		layer_label(r, (size_t)r->layer);
 	if (r->image)
 		snprintf(display, sizeof(display), "%s/%s", r->layer_label, e->path);
 	else if (r->res->kind == HH_TARGET_FILE)
@@ -128,6 +153,7 @@ static void on_entry(void *user, const struct hh_walk_entry *e)
 
 static void layer_label(struct run *r, size_t i)
 {
+	r->label_layer = (int)i;
 	const char *d = r->img->layers[i].digest;
 	const char *colon = strchr(d, ':');
 	if (colon && strlen(colon + 1) >= 12)
@@ -190,13 +216,90 @@ static void finish_hidden(struct run *r)
 			hh_finding_set_str(r->res->findings.items[i], "image.hidden_in_layers", "false");
 }
 
+/* Reader side: copies the entry into the queue (waits while it is full). */
+static void on_entry_async(void *user, const struct hh_walk_entry *e)
+{
+	struct run *r = user;
+	struct qitem *it = calloc(1, sizeof(*it));
+	if (!it)
+		return;
+	it->e = *e;
+	it->layer = r->walk_layer;
+	it->path = strdup(e->path);
+	it->link = e->link ? strdup(e->link) : NULL;
+	if (e->data && e->len) {
+		it->data = malloc(e->len);
+		if (it->data)
+			memcpy(it->data, e->data, e->len);
+	}
+	if (!it->path || (e->len && !it->data)) {
+		hh_err("scan: %s: %s: out of memory; entry not scanned", r->target, e->path);
+		free(it->path);
+		free(it->link);
+		free(it->data);
+		free(it);
+		return;
+	}
+	it->e.path = it->path;
+	it->e.link = it->link;
+	it->e.data = it->data;
+	pthread_mutex_lock(&r->mu);
+	/* A file larger than the queue budget still goes through, alone. */
+	while (r->q_items && (r->q_bytes + e->len > Q_MAX_BYTES || r->q_items >= Q_MAX_ITEMS))
+		pthread_cond_wait(&r->nonfull, &r->mu);
+	if (r->tail)
+		r->tail->next = it;
+	else
+		r->head = it;
+	r->tail = it;
+	r->q_bytes += e->len;
+	r->q_items++;
+	pthread_cond_signal(&r->nonempty);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Scanner side: content checks and layer bookkeeping, in reader order. */
+static void *scanner_main(void *arg)
+{
+	struct run *r = arg;
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		while (!r->head && !r->q_done)
+			pthread_cond_wait(&r->nonempty, &r->mu);
+		struct qitem *it = r->head;
+		if (!it) {
+			pthread_mutex_unlock(&r->mu);
+			return NULL;
+		}
+		r->head = it->next;
+		if (!r->head)
+			r->tail = NULL;
+		r->q_bytes -= it->e.len;
+		r->q_items--;
+		pthread_cond_signal(&r->nonfull);
+		pthread_mutex_unlock(&r->mu);
+		r->layer = it->layer;
+		on_entry(r, &it->e);
+		free(it->path);
+		free(it->link);
+		free(it->data);
+		free(it);
+	}
+}
+
 int hh_scan_target(const char *target, struct hh_content *content, const struct hh_scan_limits *lim,
 		   struct hh_scan_result *res)
 {
 	memset(res, 0, sizeof(*res));
-	struct run r = { .target = target, .content = content, .lim = lim, .res = res, .layer = -1 };
+	struct run r = { .target = target, .content = content, .lim = lim, .res = res, .layer = -1, .walk_layer = -1,
+			 .label_layer = -1 };
 	hh_hidden_init(&r.hidden);
-	struct hh_walk_cb cb = { on_entry, on_error, &r };
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.nonempty, NULL);
+	pthread_cond_init(&r.nonfull, NULL);
+	struct hh_walk_cb cb = { on_entry_async, on_error, &r };
+	pthread_t scanner;
+	bool threaded = false;
 	struct hh_image img;
 	char err[512];
 	if (hh_image_open(target, lim, &img, on_image_error, &r, err, sizeof(err)) < 0) {
@@ -214,6 +317,7 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 	case HH_TARGET_OCI_ARCHIVE:
 	case HH_TARGET_DOCKER_DIR:
 		r.image = true;
+		/* config findings come first, before the scanner thread adds any */
 		if (img.config) {
 			size_t first = res->findings.n;
 			hh_image_config_check(img.config, img.config_member, hh_content_intel(content), &res->findings);
@@ -221,12 +325,15 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 				if (img.tags[0])
 					hh_finding_set_str(res->findings.items[i], "container.image.repository", img.tags);
 		}
+		threaded = pthread_create(&scanner, NULL, scanner_main, &r) == 0;
+		if (!threaded)
+			cb.entry = on_entry;
 		for (size_t i = 0; i < img.n_layers && !r.budget.exhausted; i++) {
 			struct hh_blob_src src;
 			uint64_t off, size;
 			int fd;
-			r.layer = (int)i;
-			layer_label(&r, i);
+			r.walk_layer = (int)i;
+			r.layer = threaded ? r.layer : (int)i;
 			if (hh_image_layer_region(&img, i, &src, &off, &size, &fd, err, sizeof(err)) < 0) {
 				on_error(&r, target, "", err);
 				continue;
@@ -237,17 +344,28 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 				close(fd);
 			res->layers++;
 		}
-		r.layer = -1;
+		r.walk_layer = -1;
+		if (threaded) {
+			pthread_mutex_lock(&r.mu);
+			r.q_done = true;
+			pthread_cond_signal(&r.nonempty);
+			pthread_mutex_unlock(&r.mu);
+			pthread_join(scanner, NULL);
+			threaded = false;
+		}
 		finish_hidden(&r);
 		break;
 	case HH_TARGET_TAR:
+		cb.entry = on_entry;
 		res->layers = 1;
 		hh_walk_blob(&img.src, 0, img.src.size, target, lim, &r.budget, &cb);
 		break;
 	case HH_TARGET_DIR:
+		cb.entry = on_entry;
 		hh_walk_dir(target, lim, &r.budget, &cb);
 		break;
 	case HH_TARGET_FILE:
+		cb.entry = on_entry;
 		hh_walk_file(target, target, lim, &r.budget, &cb);
 		break;
 	}
@@ -255,5 +373,8 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 	hh_image_close(&img);
 	hh_hidden_free(&r.hidden);
 	free(r.cand);
+	pthread_mutex_destroy(&r.mu);
+	pthread_cond_destroy(&r.nonempty);
+	pthread_cond_destroy(&r.nonfull);
 	return 0;
 }

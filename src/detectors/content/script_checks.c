@@ -2,6 +2,7 @@
 #include "detectors/content/script_checks.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 static bool starts(const char *s, const char *prefix)
@@ -49,6 +50,8 @@ const char *hh_persist_name(enum hh_persist_kind k)
 /* word at s[i..] bounded by non-word characters */
 static bool word_at(const char *s, size_t len, size_t i, const char *w)
 {
+	if (i >= len || s[i] != w[0])
+		return false;
 	size_t n = strlen(w);
 	if (i + n > len || memcmp(s + i, w, n))
 		return false;
@@ -127,22 +130,46 @@ static bool line_is_dropper(const char *s, size_t n, const char **kind)
 	return false;
 }
 
+/* Only lines that hold a download tool or base64 can be droppers: find those
+ * words with memmem (fast on large text) and check just their lines. */
 bool hh_find_dropper(const char *text, size_t len, struct hh_dropper *out)
 {
-	size_t i = 0;
-	while (i < len) {
-		const char *nl = memchr(text + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		const char *kind;
-		if (end - i >= 8 && line_is_dropper(text + i, end - i, &kind)) {
-			out->offset = i;
-			out->kind = kind;
-			copy_line(out, text + i, end - i);
-			return true;
+	static const char *const keys[] = { "curl", "wget", "fetch", "tftp", "base64" };
+	size_t best = SIZE_MAX;
+	const char *best_kind = NULL;
+	size_t best_start = 0, best_end = 0;
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		size_t kl = strlen(keys[k]), pos = 0, checked_end = 0;
+		while (pos < len) {
+			const char *hit = memmem(text + pos, len - pos, keys[k], kl);
+			if (!hit)
+				break;
+			size_t at = (size_t)(hit - text);
+			if (at >= best)
+				break; /* an earlier line already qualified */
+			size_t start = at;
+			while (start > 0 && text[start - 1] != '\n')
+				start--;
+			const char *nl = memchr(text + at, '\n', len - at);
+			size_t end = nl ? (size_t)(nl - text) : len;
+			const char *kind;
+			if (end > checked_end && end - start >= 8 && line_is_dropper(text + start, end - start, &kind)) {
+				best = start;
+				best_kind = kind;
+				best_start = start;
+				best_end = end;
+				break;
+			}
+			checked_end = end;
+			pos = end + 1;
 		}
-		i = end + 1;
 	}
-	return false;
+	if (!best_kind)
+		return false;
+	out->offset = best_start;
+	out->kind = best_kind;
+	copy_line(out, text + best_start, best_end - best_start);
+	return true;
 }
 
 size_t hh_persist_commands(enum hh_persist_kind kind, const char *text, size_t len, hh_cmd_cb cb, void *user)

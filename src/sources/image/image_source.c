@@ -256,9 +256,13 @@ static void open_oci(struct hh_image *img, const struct hh_scan_limits *lim, hh_
 	/* index -> (nested indexes) -> manifest */
 	for (int hop = 0; hop < 4; hop++) {
 		json_t *desc = pick_manifest(json_object_get(doc, "manifests"));
-		const char *dg = json_string_value(json_object_get(desc, "digest"));
-		const char *mt = json_string_value(json_object_get(desc, "mediaType"));
-		if (!dg || !hh_digest_valid(dg)) {
+		const char *dgv = json_string_value(json_object_get(desc, "digest"));
+		const char *mtv = json_string_value(json_object_get(desc, "mediaType"));
+		char dg[160], mtb[128];
+		snprintf(dg, sizeof(dg), "%s", dgv ? dgv : "");
+		snprintf(mtb, sizeof(mtb), "%s", mtv ? mtv : "");
+		const char *mt = mtv ? mtb : NULL;
+		if (!dgv || !hh_digest_valid(dg)) {
 			errfn(user, where, "no valid manifest digest");
 			json_decref(doc);
 			return;
