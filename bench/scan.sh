@@ -11,13 +11,14 @@
 #   clamscan     clamscan -d rules.yar -r on the extracted tree (ClamAV's YARA
 #                support, no signature database), plus the same extraction
 # and writes bench/results-scan.md with the times and ratios.
-# Env: HH_BENCH_MB (approximate uncompressed MB per layer, default 120).
+# Env: HH_BENCH_MB (approximate uncompressed MB of the two big layers, default 100;
+# the image is built once and reused while bench/out/scan/image exists).
 set -u
 cd "$(dirname "$0")/.."
 root=$PWD
 out=$root/bench/out/scan
 bin=${HH_BIN:-$root/build/hashhound}
-mb=${HH_BENCH_MB:-120}
+mb=${HH_BENCH_MB:-100}
 [ -x "$bin" ] || { echo "bench/scan.sh: $bin missing (make)"; exit 2; }
 for c in yara clamscan gzip tar python3 gcc; do
 	command -v $c >/dev/null || { echo "bench/scan.sh: needs $c (scripts/deps.sh)"; exit 2; }
@@ -97,10 +98,10 @@ files=$(for b in $blobs; do tar -tzf "$b"; done | wc -l)
 "$bin" scan --list-rules >"$out/rules.yar"
 
 now() { date +%s.%N; }
-t() { # NAME CMD...: best of 3 wall-clock seconds into $T
-	local name=$1 best=""
-	shift
-	for i in 1 2 3; do
+t() { # NAME RUNS CMD...: best of RUNS wall-clock seconds into $T
+	local name=$1 runs=$2 best=""
+	shift 2
+	for ((i = 0; i < runs; i++)); do
 		local s e
 		s=$(now)
 		"$@" >/dev/null 2>"$out/$name.err"
@@ -124,11 +125,15 @@ extract_clam() {
 		"$out/x" >"$out/clam.txt"
 	rm -rf "$out/x"
 }
+load=$(cut -d" " -f1 /proc/loadavg)
 echo "bench scan: ${comp_mb} MB compressed, ${raw_mb} MB uncompressed, $files entries in 3 gzip layers"
-t decompress decompress; T_dec=$T
-t hashhound hh; T_hh=$T
-t extract_yara extract_yara; T_xy=$T
-t extract_clam extract_clam; T_clam=$T
+t decompress 3 decompress; T_dec=$T
+t hashhound 3 hh; T_hh=$T
+t extract_yara 3 extract_yara; T_xy=$T
+t extract_clam 1 extract_clam; T_clam=$T
+cpu() { /usr/bin/time -f "%U %S" "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.2f", $1+$2}'; }
+cpu_hh=$(cpu "$bin" scan -q --format json --fail-on critical "$img")
+cpu_dec=$(cpu sh -c "for b in $blobs; do zcat \$b; done")
 hh_findings=$(wc -l <"$out/hh.jsonl")
 hh_miner=$(grep -c '"rule":"miner.exe' "$out/hh.jsonl")
 yara_hits=$(wc -l <"$out/yara.txt")
@@ -141,7 +146,8 @@ Image: OCI layout, 3 gzip layers built from this machine's files (shared
 libraries, /usr/share, /usr/bin plus a miner-like static binary and a
 CryptoNight wasm module): ${comp_mb} MB compressed, ${raw_mb} MB uncompressed,
 $files entries. Same rules everywhere: the built-in pack (\`hashhound scan --list-rules\`).
-Best of 3 runs, wall clock, $(nproc) cores, $(date -u +%Y-%m-%d).
+Best of 3 runs (clamscan: 1 run), wall clock, $(nproc) cores shared with other jobs
+(load average at the start: $load), $(date -u +%Y-%m-%d).
 
 | run | seconds | hashhound / run |
 |---|---:|---:|
@@ -156,7 +162,14 @@ decompression (ratio <= 1.5).
 What each found: hashhound $hh_findings findings ($hh_miner miner-executable
 findings); yara $yara_hits rule matches; clamscan $clam_hits detections.
 yara runs its own scanning threads (default); hashhound decompresses and scans
-on two threads (a reader and a scanner).
+on two threads (a reader and a scanner). hashhound does more than the YARA
+pack: executable structure (sections, entropy, UPX), miner trait families,
+text indicators with checksum-validated wallets, pool intel, droppers, base64
+at four alignments, persistence files and wasm modules, and it opens archives
+inside layers (the .gz files under /usr/share are decompressed and scanned).
+
+CPU time of hashhound for the same scan (user+sys, one run): ${cpu_hh} s;
+of zcat over the layers: ${cpu_dec} s.
 
 Reproduce: \`make && bench/run scan\` (HH_BENCH_MB sets the layer size).
 MD

@@ -75,8 +75,21 @@ size_t hh_b64_scan(const char *text, size_t len, const struct hh_b64_limits *lim
 	uint8_t *dec = NULL;
 	size_t dec_cap = 0;
 	while (i < len) {
-		if (b64_val((unsigned char)text[i]) < 0) {
-			i++;
+		/* Skip ahead: a run of min_run characters starting at i needs
+		 * text[i + min_run - 1] in the alphabet; when it is not, no run
+		 * can start before it (Boyer-Moore-style). */
+		if (i + min_run > len)
+			break;
+		size_t j = i + min_run - 1;
+		if (b64_val((unsigned char)text[j]) < 0) {
+			i = j + 1;
+			continue;
+		}
+		size_t k = j;
+		while (k > i && b64_val((unsigned char)text[k - 1]) >= 0)
+			k--;
+		if (k > i) {
+			i = k; /* text[k-1] is outside the alphabet: a run may start at k */
 			continue;
 		}
 		size_t start = i;
