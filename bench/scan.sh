@@ -106,7 +106,7 @@ t() { # NAME RUNS CMD...: best of RUNS wall-clock seconds into $T
 		s=$(now)
 		"$@" >/dev/null 2>"$out/$name.err"
 		e=$(now)
-		best=$(python3 -c "import sys; a=float(sys.argv[1])-float(sys.argv[2]); b=sys.argv[3]; print("%.2f" % (a if not b or a < float(b) else float(b)))" "$e" "$s" "$best")
+		best=$(python3 -c "import sys; a=float(sys.argv[1])-float(sys.argv[2]); b=sys.argv[3]; print('%.2f' % (a if not b or a < float(b) else float(b)))" "$e" "$s" "$best")
 	done
 	T=$best
 }

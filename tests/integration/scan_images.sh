@@ -172,6 +172,22 @@ for f in sys.argv[1:]:
 PY
 ok "clean image: nothing above low; SARIF valid"
 
+# User YARA rules: a file and a directory; a broken rule is a usage error naming file and line.
+mkdir -p "$work/rules"
+printf 'rule team_update_helper\n{\n    meta:\n        severity = "low"\n        title = "our update helper"\n    strings:\n        $a = "# update helper"\n    condition:\n        $a\n}\n' >"$work/rules/team.yar"
+"$HH_BIN" scan -q --format json --yara "$work/rules" "$work/miner.oci" >"$work/user.jsonl"
+python3 - "$work/user.jsonl" <<'PY' || fail "user YARA rule did not match with its meta"
+import json, sys
+sys.exit(0 if any(json.loads(l)["rule"] == "yara.team_update_helper" and json.loads(l)["severity"] == "low"
+                  and json.loads(l)["fields"].get("image.path") == "/opt/app/update.sh" for l in open(sys.argv[1])) else 1)
+PY
+printf 'rule broken {\n  strings: $a = "x"\n  condition: $b\n}\n' >"$work/broken.yar"
+"$HH_BIN" scan -q --yara "$work/broken.yar" "$work/clean.oci" >/dev/null 2>"$work/broken.err"
+rc=$?
+[ $rc = 2 ] || fail "broken YARA rule: exit $rc, want 2"
+grep -q "broken.yar:3" "$work/broken.err" || { cat "$work/broken.err"; fail "broken YARA rule: error does not name file:line"; }
+ok "user YARA rules (--yara DIR) and a broken rule (exit 2, file:line)"
+
 # Exit 2: a damaged archive (cut in the middle of a layer) still reports what it read.
 size=$(stat -c %s "$work/miner.docker.tar")
 head -c $((size * 3 / 4)) "$work/miner.docker.tar" >"$work/cut.tar"
