@@ -274,7 +274,7 @@ enum hh_exe_kind hh_exe_parse(const uint8_t *buf, size_t len, struct hh_exe_info
 	}
 	/* UPX writes "UPX!" near the start (ELF: within the first pages) and an info string. */
 	size_t head = len < 8192 ? len : 8192;
-	if (memmem(buf, head, "UPX!", 4) || memmem(buf, len < (1u << 20) ? len : (1u << 20),
+	if (memmem(buf, head, "UPX!", 4) || memmem(buf, len < (64u << 10) ? len : (64u << 10),
 						   "This file is packed with the UPX", 31))
 		info->upx = true;
 	return info->kind;
