@@ -42,7 +42,13 @@ xz-utils
 openssl
 tcpdump
 procps
+auditd
+bpftrace
+gdb
 python3
+yamllint
+jq
+time
 curl
 prometheus
 chromium

@@ -51,7 +51,7 @@ int hh_cmd_config(int argc, char **argv)
 			fprintf(stderr, "hashhound config: no key '%s'\n", get);
 			rc = HH_EXIT_USAGE;
 		} else {
-			char *s = json_dumps(v, JSON_ENCODE_ANY);
+			char *s = json_dumps(v, JSON_ENCODE_ANY | HH_JSON_REALS);
 			printf("%s\n", s ? s : "");
 			free(s);
 		}

@@ -115,7 +115,7 @@ static int cmd_list(struct rules_opts *o, struct hh_cli *cli)
 			for (size_t t = 0; t < info.n_tags; t++)
 				json_array_append_new(tags, json_string(info.tags[t]));
 			json_object_set_new(j, "tags", tags);
-			char *s = json_dumps(j, JSON_COMPACT);
+			char *s = json_dumps(j, HH_JSON_COMPACT);
 			if (s)
 				printf("%s\n", s);
 			free(s);

@@ -79,7 +79,10 @@ struct hh_event {
 
 	/* other syscall details */
 	int64_t ret;              /* syscall return value where meaningful */
-	uint32_t flags;           /* unshare/setns/mount flags */
+	uint32_t flags;           /* unshare/setns/mount flags, ptrace request */
+	int32_t target_pid;       /* ptrace: the traced pid (evt.arg.pid) */
+	char arg_str[64];         /* mount: fstype; init_module: module parameters */
+	int32_t exit_code;        /* exit: wait status (evt.arg.status) */
 
 	/* identity, filled by enrich */
 	struct hh_workload workload;

@@ -7,6 +7,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "detectors/indicators/wallet.h"
+
 static const char *const severity_names[] = { "info", "low", "medium", "high", "critical" };
 
 const char *hh_severity_name(enum hh_severity s)
@@ -119,10 +121,42 @@ static json_t *safe_string(const char *value)
 	return s;
 }
 
+/* Findings never carry a full wallet address (it identifies a person):
+ * checksum-valid addresses in a field are replaced by their masked form.
+ * Evidence snapshots (response/) keep the raw values for investigators. */
+static char *mask_wallets(const char *value)
+{
+	size_t len = strlen(value);
+	struct hh_wallet_match m[16];
+	size_t n = len >= 26 ? hh_wallet_scan(value, len, m, 16) : 0;
+	if (n == 0)
+		return NULL;
+	char *out = malloc(len + 1);
+	if (!out)
+		return NULL;
+	size_t o = 0, from = 0;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(out + o, value + from, m[i].offset - from);
+		o += m[i].offset - from;
+		char masked[32];
+		hh_wallet_mask(value + m[i].offset, m[i].len, masked, sizeof(masked));
+		size_t ml = strlen(masked); /* shorter than any address it masks */
+		memcpy(out + o, masked, ml);
+		o += ml;
+		from = m[i].offset + m[i].len;
+	}
+	memcpy(out + o, value + from, len - from);
+	out[o + len - from] = '\0';
+	return out;
+}
+
 void hh_finding_set_str(struct hh_finding *f, const char *field, const char *value)
 {
-	if (value)
-		json_object_set_new(f->fields, field, safe_string(value));
+	if (!value)
+		return;
+	char *masked = mask_wallets(value);
+	json_object_set_new(f->fields, field, safe_string(masked ? masked : value));
+	free(masked);
 }
 
 void hh_finding_set_int(struct hh_finding *f, const char *field, long long value)
@@ -168,12 +202,18 @@ static void add_evidence(struct hh_finding *f, const char *what, json_t *value)
 
 void hh_finding_evidence_str(struct hh_finding *f, const char *what, const char *value)
 {
-	add_evidence(f, what, safe_string(value ? value : ""));
+	char *masked = value ? mask_wallets(value) : NULL;
+	add_evidence(f, what, safe_string(masked ? masked : value ? value : ""));
+	free(masked);
 }
 
 void hh_finding_evidence_num(struct hh_finding *f, const char *what, double value)
 {
-	add_evidence(f, what, json_real(value));
+	/* Counts and sizes print as integers; measurements keep their fraction. */
+	if (value == (double)(long long)value && value > -9e15 && value < 9e15)
+		add_evidence(f, what, json_integer((json_int_t)value));
+	else
+		add_evidence(f, what, json_real(value));
 }
 
 void hh_finding_evidencef(struct hh_finding *f, const char *what, const char *fmt, ...)

@@ -12,6 +12,11 @@
 
 #include "core/workload.h"
 
+/* JSON dump flags for everything hashhound writes: reals with 15 significant
+ * digits, so 0.95 prints as 0.95 and not 0.94999999999999996. */
+#define HH_JSON_REALS JSON_REAL_PRECISION(15)
+#define HH_JSON_COMPACT (JSON_COMPACT | HH_JSON_REALS)
+
 enum hh_severity {
 	HH_SEV_INFO = 0,
 	HH_SEV_LOW,

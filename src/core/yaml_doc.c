@@ -1,6 +1,7 @@
 #include "core/yaml_doc.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -281,7 +282,11 @@ int hh_yaml_load_buf(const char *buf, size_t len, const char *name,
 					    ? plain_scalar(v, n)
 					    : json_stringn_nocheck(v, n);
 			rc = count_node(&ld, 1, &ev);
-			if (rc == 0 && (json_is_string(s) || json_is_number(s))) {
+			/* Mapping keys become C strings and their json node is freed
+			 * (its address reused): only values get a position. */
+			bool is_key = ld.depth > 0 && json_is_object(ld.stack[ld.depth - 1].node) &&
+				      !ld.stack[ld.depth - 1].key;
+			if (rc == 0 && !is_key && (json_is_string(s) || json_is_number(s))) {
 				static const enum hh_yaml_style styles[] = {
 					[YAML_PLAIN_SCALAR_STYLE] = HH_YAML_PLAIN,
 					[YAML_SINGLE_QUOTED_SCALAR_STYLE] = HH_YAML_SINGLE_QUOTED,

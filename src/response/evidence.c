@@ -64,7 +64,7 @@ static int put_file(struct snap *s, const char *name, const void *data, size_t l
 
 static void put_json(struct snap *s, const char *name, json_t *j)
 {
-	char *text = json_dumps(j, JSON_INDENT(1));
+	char *text = json_dumps(j, JSON_INDENT(1) | HH_JSON_REALS);
 	if (text)
 		put_file(s, name, text, strlen(text));
 	free(text);
@@ -183,7 +183,7 @@ int hh_evidence_snapshot(const struct hh_response_opts *opts, const struct hh_co
 	json_decref(exes);
 	json_t *manifest = json_pack("{s:s, s:s, s:i, s:o}", "created", stamp, "container.id", c->id,
 				     "processes", n < 0 ? 0 : n, "files", s.manifest);
-	char *text = json_dumps(manifest, JSON_INDENT(1));
+	char *text = json_dumps(manifest, JSON_INDENT(1) | HH_JSON_REALS);
 	json_decref(manifest);
 	char mpath[HH_PATH_LEN + 32];
 	snprintf(mpath, sizeof(mpath), "%s/manifest.json", s.dir);

@@ -2,19 +2,7 @@
 
 #include <stdlib.h>
 
-static void esc(FILE *fp, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", fp); break;
-		case '>': fputs("&gt;", fp); break;
-		case '&': fputs("&amp;", fp); break;
-		case '"': fputs("&quot;", fp); break;
-		case '\'': fputs("&#39;", fp); break;
-		default: fputc(*s, fp);
-		}
-	}
-}
+#include "sinks/markup.h"
 
 static const char *field(const struct hh_finding *f, const char *name)
 {
@@ -42,7 +30,7 @@ void hh_html_report_write(FILE *fp, const char *command, const struct hh_finding
 		hh_format_time(f->time, ts, sizeof(ts));
 		fprintf(fp, "<tr><td>%s</td><td class=\"%s\">%s</td><td>", ts, hh_severity_name(f->severity),
 			hh_severity_name(f->severity));
-		esc(fp, f->rule);
+		hh_markup_escaped(fp, f->rule);
 		fprintf(fp, "</td><td>");
 		const char *where[] = { "container.name", "container.id", "container.image", "k8s.ns.name",
 					"k8s.pod.name", "k8s.name", "file.path", "fd.sip" };
@@ -50,20 +38,20 @@ void hh_html_report_write(FILE *fp, const char *command, const struct hh_finding
 			if (!field(f, where[k])[0])
 				continue;
 			fprintf(fp, "%s: ", where[k]);
-			esc(fp, field(f, where[k]));
+			hh_markup_escaped(fp, field(f, where[k]));
 			fprintf(fp, "<br>");
 		}
 		fprintf(fp, "</td><td>");
-		esc(fp, f->title);
+		hh_markup_escaped(fp, f->title);
 		fprintf(fp, "</td><td>");
 		size_t k;
 		json_t *e;
 		json_array_foreach(f->evidence, k, e) {
-			char *v = json_dumps(json_object_get(e, "value"), JSON_ENCODE_ANY | JSON_COMPACT);
+			char *v = json_dumps(json_object_get(e, "value"), JSON_ENCODE_ANY | HH_JSON_COMPACT);
 			fprintf(fp, "<code>");
-			esc(fp, json_string_value(json_object_get(e, "what")));
+			hh_markup_escaped(fp, json_string_value(json_object_get(e, "what")));
 			fprintf(fp, ": ");
-			esc(fp, v);
+			hh_markup_escaped(fp, v);
 			fprintf(fp, "</code><br>");
 			free(v);
 		}

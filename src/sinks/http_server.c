@@ -60,7 +60,7 @@ static enum MHD_Result api_findings(struct hh_http *h, struct MHD_Connection *co
 	json_t *list = json_array();
 	hh_store_query(h->store, &q, collect, list);
 	json_t *doc = json_pack("{s:o}", "findings", list);
-	char *body = json_dumps(doc, JSON_COMPACT);
+	char *body = json_dumps(doc, HH_JSON_COMPACT);
 	json_decref(doc);
 	return body ? reply(conn, 200, "application/json", body, strlen(body), MHD_RESPMEM_MUST_FREE)
 		    : MHD_NO;
@@ -74,7 +74,7 @@ static enum MHD_Result api_summary(struct hh_http *h, struct MHD_Connection *con
 	for (int s = 0; s < 5; s++)
 		json_object_set_new(by, hh_severity_name((enum hh_severity)s), json_integer((json_int_t)counts[s]));
 	json_t *doc = json_pack("{s:o, s:s}", "findings", by, "version", HH_VERSION);
-	char *body = json_dumps(doc, JSON_COMPACT);
+	char *body = json_dumps(doc, HH_JSON_COMPACT);
 	json_decref(doc);
 	return body ? reply(conn, 200, "application/json", body, strlen(body), MHD_RESPMEM_MUST_FREE)
 		    : MHD_NO;

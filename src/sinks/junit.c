@@ -1,25 +1,9 @@
 #include "sinks/junit.h"
 
 #include <stdlib.h>
-#include <string.h>
 
-static void xml_escaped(FILE *fp, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", fp); break;
-		case '>': fputs("&gt;", fp); break;
-		case '&': fputs("&amp;", fp); break;
-		case '"': fputs("&quot;", fp); break;
-		default:
-			/* XML 1.0 forbids most control characters even escaped. */
-			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
-				fputc('?', fp);
-			else
-				fputc(*s, fp);
-		}
-	}
-}
+#include "sinks/markup.h"
+#include <string.h>
 
 void hh_junit_write(FILE *fp, const char *command, const struct hh_findings *list)
 {
@@ -29,7 +13,7 @@ void hh_junit_write(FILE *fp, const char *command, const struct hh_findings *lis
 	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(fp, "<testsuites name=\"hashhound\" tests=\"%zu\" failures=\"%zu\">\n", list->n, failures);
 	fprintf(fp, "  <testsuite name=\"hashhound ");
-	xml_escaped(fp, command);
+	hh_markup_escaped(fp, command);
 	fprintf(fp, "\" tests=\"%zu\" failures=\"%zu\">\n", list->n, failures);
 	for (size_t i = 0; i < list->n; i++) {
 		const struct hh_finding *f = list->items[i];
@@ -37,16 +21,16 @@ void hh_junit_write(FILE *fp, const char *command, const struct hh_findings *lis
 		if (!where)
 			where = json_string_value(json_object_get(f->fields, "file.path"));
 		fprintf(fp, "    <testcase classname=\"");
-		xml_escaped(fp, f->rule);
+		hh_markup_escaped(fp, f->rule);
 		fprintf(fp, "\" name=\"");
-		xml_escaped(fp, where ? where : f->rule);
+		hh_markup_escaped(fp, where ? where : f->rule);
 		fprintf(fp, "\">\n");
 		if (f->severity >= HH_SEV_MEDIUM) {
 			fprintf(fp, "      <failure type=\"%s\" message=\"", hh_severity_name(f->severity));
-			xml_escaped(fp, f->title);
+			hh_markup_escaped(fp, f->title);
 			fprintf(fp, "\">");
-			char *ev = json_dumps(f->evidence, JSON_COMPACT);
-			xml_escaped(fp, ev);
+			char *ev = json_dumps(f->evidence, HH_JSON_COMPACT);
+			hh_markup_escaped(fp, ev);
 			free(ev);
 			fprintf(fp, "</failure>\n");
 		}

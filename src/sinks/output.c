@@ -44,7 +44,7 @@ struct hh_output *hh_output_open(enum hh_format fmt, FILE *fp, const char *tool_
 void hh_output_json_line(FILE *fp, const struct hh_finding *f)
 {
 	json_t *j = hh_finding_to_json(f);
-	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+	char *s = json_dumps(j, HH_JSON_COMPACT | JSON_ENSURE_ASCII);
 	if (s) {
 		fputs(s, fp);
 		fputc('\n', fp);
@@ -77,7 +77,7 @@ static void emit_table_row(struct hh_output *out, const struct hh_finding *f)
 	json_t *e;
 	json_array_foreach(f->evidence, i, e) {
 		json_t *what = json_object_get(e, "what"), *value = json_object_get(e, "value");
-		char *v = json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT);
+		char *v = json_dumps(value, JSON_ENCODE_ANY | HH_JSON_COMPACT);
 		fprintf(out->fp, "          - %s: %s\n", json_string_value(what) ? json_string_value(what) : "",
 			v ? v : "");
 		free(v);

@@ -76,7 +76,7 @@ void hh_sarif_write(FILE *fp, const char *command, const struct hh_findings *lis
 		"runs", "tool", "driver", "name", "hashhound", "version", HH_VERSION,
 		"informationUri", "https://github.com/hashhound/hashhound", "rules", rules,
 		"results", results, "properties", "command", command ? command : "");
-	json_dumpf(log, fp, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	json_dumpf(log, fp, JSON_INDENT(2) | JSON_ENSURE_ASCII | HH_JSON_REALS);
 	fputc('\n', fp);
 	json_decref(log);
 }

@@ -118,7 +118,7 @@ void hh_sinks_emit(struct hh_sinks *s, const struct hh_finding *f)
 		hh_webhook_send(s->webhook, f);
 	if (s->syslog) {
 		json_t *j = hh_finding_to_json(f);
-		char *text = json_dumps(j, JSON_COMPACT);
+		char *text = json_dumps(j, HH_JSON_COMPACT);
 		json_decref(j);
 		if (text)
 			syslog(syslog_priority(f->severity), "%s", text);

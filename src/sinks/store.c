@@ -71,7 +71,7 @@ static void trim(struct hh_store *s)
 int hh_store_add(struct hh_store *s, const struct hh_finding *f)
 {
 	json_t *j = hh_finding_to_json(f);
-	char *text = json_dumps(j, JSON_COMPACT);
+	char *text = json_dumps(j, HH_JSON_COMPACT);
 	json_decref(j);
 	if (!text)
 		return -1;

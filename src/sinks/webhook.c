@@ -233,7 +233,7 @@ struct hh_webhook *hh_webhook_start(const struct hh_webhook_opts *opts, char *er
 void hh_webhook_send(struct hh_webhook *w, const struct hh_finding *f)
 {
 	json_t *j = hh_finding_to_json(f);
-	char *body = json_dumps(j, JSON_COMPACT);
+	char *body = json_dumps(j, HH_JSON_COMPACT);
 	json_decref(j);
 	if (!body)
 		return;

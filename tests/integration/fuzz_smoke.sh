@@ -10,8 +10,8 @@ for bin in build-fuzz/fuzz_*; do
 	mkdir -p "tests/out/fuzz-$name"
 	args=("tests/out/fuzz-$name")
 	[ -d "$corpus" ] && args+=("$corpus")
-	"$bin" -runs=${HH_FUZZ_RUNS:-20000} -max_total_time=${HH_FUZZ_SECONDS:-20} -max_len=65536 \
-		-rss_limit_mb=1024 "${args[@]}" >"tests/out/fuzz-$name.log" 2>&1 ||
+	"$bin" -runs=${HH_FUZZ_RUNS:-20000} -max_total_time=${HH_FUZZ_SECONDS:-10} -max_len=65536 \
+		-rss_limit_mb=1024 -artifact_prefix="tests/out/fuzz-$name/" "${args[@]}" >"tests/out/fuzz-$name.log" 2>&1 ||
 		{ tail -40 "tests/out/fuzz-$name.log"; fail "fuzz_$name crashed"; }
 	ok "fuzz_$name: $(grep -o 'Done [0-9]* runs' "tests/out/fuzz-$name.log" || echo ran)"
 done

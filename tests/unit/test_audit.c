@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <unistd.h>
 
 #include "core/config.h"
 #include "core/fileio.h"
@@ -167,6 +168,13 @@ static void formats_and_garbage(void **state)
 	assert_int_equal(count(&r.g, "audit.attach-to-pod"), 1);
 	run_free(&r);
 
+	/* an array with one element per line in column 0 is a layout, not a cut */
+	snprintf(buf, sizeof(buf), "[\n%s,\n%s\n]\n", ex, ex);
+	run_buf(&r, buf, strlen(buf));
+	assert_int_equal(r.errors, 0);
+	assert_int_equal(count(&r.g, "audit.exec-into-pod"), 2);
+	run_free(&r);
+
 	const char *bad[] = { "", "\n\n", "]]]]", "{", "[[[[[[", "\"str\"\n", "{\"a\":\"\\", "\xff\xfe{}",
 			      "{\"verb\":5,\"objectRef\":[]}", "{\"kind\":\"EventList\",\"items\":{}}",
 			      "{\"verb\":\"create\",\"user\":7,\"objectRef\":{\"resource\":\"pods\"},\"requestObject\":{\"kind\":\"Pod\",\"spec\":[]}}" };
@@ -185,6 +193,38 @@ static void formats_and_garbage(void **state)
 	assert_int_equal(r.errors, 1);
 	run_free(&r);
 	free(deep);
+}
+
+/* A value over audit.max_value_bytes is an error and skipped; the next is read. */
+static void value_size_limit(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/hh-audit-cfg-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *cfgtext = "audit:\n  max_value_bytes: 200\n";
+	assert_int_equal(write(fd, cfgtext, strlen(cfgtext)), (int)strlen(cfgtext));
+	close(fd);
+	struct hh_config cfg;
+	char err[256];
+	assert_int_equal(hh_config_load(&cfg, path, err, sizeof(err)), 0);
+	unlink(path);
+	static struct got g;
+	memset(&g, 0, sizeof(g));
+	struct hh_audit *a = hh_audit_new(&cfg, sink, &g, err, sizeof(err));
+	char buf[2048];
+	char pad[600];
+	memset(pad, 'x', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = 0;
+	snprintf(buf, sizeof(buf),
+		 "{\"verb\":\"create\",\"pad\":\"%s\",\"objectRef\":{\"resource\":\"pods\",\"subresource\":\"exec\"}}\n"
+		 "{\"verb\":\"create\",\"objectRef\":{\"resource\":\"pods\",\"subresource\":\"attach\"}}\n", pad);
+	assert_int_equal(hh_audit_read_buf(a, buf, strlen(buf), "big"), 1);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.f[0]->rule, "audit.attach-to-pod");
+	hh_finding_free(g.f[0]);
+	hh_audit_free(a);
+	hh_config_free(&cfg);
 }
 
 static void lru_bounds_and_evicts(void **state)
@@ -220,6 +260,7 @@ int main(void)
 		cmocka_unit_test(eventlist_and_stage_dedup),
 		cmocka_unit_test(broken_lines_recover),
 		cmocka_unit_test(formats_and_garbage),
+		cmocka_unit_test(value_size_limit),
 		cmocka_unit_test(lru_bounds_and_evicts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,15 +23,23 @@ static void finding_json_round_trip(void **state)
 	hh_strlcpy(w.container_id, "abc123", sizeof(w.container_id));
 	hh_strlcpy(w.image, "registry.local:5000/team/app:1.2@sha256:00", sizeof(w.image));
 	hh_finding_set_workload(f, &w);
-	hh_finding_set_str(f, "proc.cmdline", "x\xff\xfey"); /* not UTF-8 */
+	hh_finding_set_str(f, "proc.name", "x\xff\xfey"); /* not UTF-8 */
 	hh_finding_evidence_num(f, "cpu.usage", 0.3);
+	hh_finding_evidence_num(f, "bytes", 1234567);
+	hh_finding_set_str(f, "proc.cmdline", "xmrig -u 44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A.w1 -p x");
 	json_t *j = hh_finding_to_json(f);
 	assert_string_equal(json_string_value(json_object_get(j, "severity")), "high");
 	assert_int_equal(json_array_size(json_object_get(j, "mitre")), 1);
 	json_t *fields = json_object_get(j, "fields");
+	assert_string_equal(json_string_value(json_object_get(fields, "proc.name")), "x\\xff\\xfey");
 	assert_string_equal(json_string_value(json_object_get(fields, "container.image.repository")),
 			    "registry.local:5000/team/app");
-	assert_string_equal(json_string_value(json_object_get(fields, "proc.cmdline")), "x\\xff\\xfey");
+	/* Wallets are masked wherever they appear in a finding. */
+	assert_string_equal(json_string_value(json_object_get(fields, "proc.cmdline")), "xmrig -u 44AFFq...EP3A.w1 -p x");
+	char *text = json_dumps(j, HH_JSON_COMPACT);
+	assert_non_null(strstr(text, "\"confidence\":0.9,"));
+	assert_non_null(strstr(text, "{\"what\":\"bytes\",\"value\":1234567}"));
+	free(text);
 	struct hh_finding *g = hh_finding_from_json(j);
 	assert_non_null(g);
 	assert_string_equal(g->rule, "miner.test");

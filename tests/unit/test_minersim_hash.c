@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "cnhash.h"
-#include "keccak.h"
+#include "detectors/indicators/keccak.h"
 #include "msgs.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -23,11 +23,11 @@ static void keccak_known_answers(void **state)
 	(void)state;
 	uint8_t h[32];
 	char s[65];
-	ms_keccak256((const uint8_t *)"", 0, h);
+	hh_keccak256((const uint8_t *)"", 0, h);
 	hex32(h, s);
 	assert_string_equal(s, "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
 	const char *fox = "The quick brown fox jumps over the lazy dog";
-	ms_keccak256((const uint8_t *)fox, strlen(fox), h);
+	hh_keccak256((const uint8_t *)fox, strlen(fox), h);
 	hex32(h, s);
 	assert_string_equal(s, "4d741b6f1eb29cb2a9b9911c82f56fa8d73b04959d3d9d222895df6c0b28aa15");
 	/* Inputs of exactly one rate (136) and longer take the multi-block path;
@@ -35,9 +35,9 @@ static void keccak_known_answers(void **state)
 	uint8_t buf[300];
 	memset(buf, 'a', sizeof(buf));
 	uint8_t h136[32], h137[32], h300[32];
-	ms_keccak256(buf, 136, h136);
-	ms_keccak256(buf, 137, h137);
-	ms_keccak256(buf, 300, h300);
+	hh_keccak256(buf, 136, h136);
+	hh_keccak256(buf, 137, h137);
+	hh_keccak256(buf, 300, h300);
 	assert_memory_not_equal(h136, h137, 32);
 	assert_memory_not_equal(h137, h300, 32);
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "keccak.h"
+#include "detectors/indicators/keccak.h"
 #include "wallet.h"
 
 /* The Monero General Fund address, published by the Monero project. */
@@ -70,12 +70,12 @@ static void other_prefix_checksum(void **state)
 	char s[100];
 	memset(raw, 0x55, sizeof(raw));
 	raw[0] = 0x2a; /* subaddress */
-	ms_keccak256(raw, 65, sum);
+	hh_keccak256(raw, 65, sum);
 	memcpy(raw + 65, sum, 4);
 	assert_int_equal(ms_b58_encode(raw, 69, s, sizeof(s)), 95);
 	assert_int_equal(ms_wallet_check(s), 0);
 	raw[0] = 0x35; /* testnet: not accepted as a mainnet login */
-	ms_keccak256(raw, 65, sum);
+	hh_keccak256(raw, 65, sum);
 	memcpy(raw + 65, sum, 4);
 	ms_b58_encode(raw, 69, s, sizeof(s));
 	assert_int_equal(ms_wallet_check(s), -1);

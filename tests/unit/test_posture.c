@@ -201,6 +201,12 @@ static void miner_hints(void **state)
 	assert_non_null(hh_posture_miner_hint(wallet, b, sizeof(b)));
 	assert_null(hh_posture_miner_hint("--examiner-mode --stratum-less", b, sizeof(b)));
 	assert_null(hh_posture_miner_hint("nginx -g 'daemon off;'", b, sizeof(b)));
+	/* a URL far past any prefix is still seen */
+	char *longarg = malloc(20000);
+	memset(longarg, 'a', 19000);
+	strcpy(longarg + 19000, " stratum+tcp://p:1");
+	assert_non_null(hh_posture_miner_hint(longarg, b, sizeof(b)));
+	free(longarg);
 	assert_null(hh_posture_miner_hint("sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31", b, sizeof(b)));
 }
 
@@ -374,6 +380,36 @@ static void hostile_objects(void **state)
 	hh_config_free(&cfg);
 }
 
+/* A runtime socket hidden behind many harmless hostPath volumes is still found. */
+static void many_volumes_no_cap(void **state)
+{
+	(void)state;
+	struct hh_config cfg;
+	struct hh_posture_ctx ctx;
+	static struct got g;
+	memset(&g, 0, sizeof(g));
+	init_ctx(&ctx, &cfg, &g, NULL);
+	json_t *pod = json_pack("{s:s, s:{s:s}, s:{s:[{s:s, s:s}], s:[]}}", "kind", "Pod", "metadata", "name", "p",
+				"spec", "containers", "name", "c", "image", "nginx:1.25", "volumes");
+	json_t *vols = json_object_get(json_object_get(pod, "spec"), "volumes");
+	for (int i = 0; i < 300; i++) {
+		char name[16], path[32];
+		snprintf(name, sizeof(name), "v%d", i);
+		snprintf(path, sizeof(path), i == 250 ? "/var/run/docker.sock" : "/srv/d%d", i);
+		json_array_append_new(vols, json_pack("{s:s, s:{s:s}}", "name", name, "hostPath", "path", path));
+	}
+	hh_posture_check_object(&ctx, pod, NULL);
+	assert_int_equal(count(&g, "posture.runtime-socket", NULL), 1);
+	for (size_t i = 0; i < g.n; i++)
+		if (strcmp(g.f[i]->rule, "posture.runtime-socket") == 0)
+			assert_string_equal(json_string_value(json_object_get(json_array_get(g.f[i]->evidence, 0), "what")),
+					    "spec.volumes[250].hostPath.path");
+	json_decref(pod);
+	got_free(&g);
+	hh_posture_free(&ctx);
+	hh_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -384,6 +420,7 @@ int main(void)
 		cmocka_unit_test(node_configs),
 		cmocka_unit_test(severity_escalations),
 		cmocka_unit_test(hostile_objects),
+		cmocka_unit_test(many_volumes_no_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

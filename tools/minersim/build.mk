@@ -3,11 +3,13 @@
 # link them fully static (OpenSSL, jansson, glibc) so they run in a scratch
 # image; SAN=1 builds them dynamic with the sanitizers, for the tests.
 MS_DIR   := tools/minersim
-MS_LIBSRC := $(addprefix $(MS_DIR)/,keccak.c cnhash.c wallet.c msgs.c netconn.c common.c)
-MS_OBJS  := $(MS_LIBSRC:$(MS_DIR)/%.c=$(BUILD)/minersim/%.o)
+# Keccak and wallet checks are hashhound's own indicator code, shared, not copied.
+MS_SHARED := src/detectors/indicators/keccak.c src/detectors/indicators/wallet.c
+MS_LIBSRC := $(addprefix $(MS_DIR)/,cnhash.c wallet.c msgs.c netconn.c common.c)
+MS_OBJS  := $(MS_LIBSRC:$(MS_DIR)/%.c=$(BUILD)/minersim/%.o) $(MS_SHARED:src/%.c=$(BUILD)/minersim/shared/%.o)
 MS_LIB   := $(BUILD)/minersim/libminersim.a
 MS_BINS  := $(BUILD)/hh-minersim $(BUILD)/hh-poolsim
-MS_CFLAGS := $(OPTFLAGS) -std=c17 -D_GNU_SOURCE $(WARN) -fstack-protector-strong $(SANFLAGS) -MMD -MP \
+MS_CFLAGS := $(OPTFLAGS) -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -fstack-protector-strong $(SANFLAGS) -MMD -MP \
              $(shell pkg-config --cflags jansson openssl)
 ifeq ($(SAN),1)
 MS_LDLIBS := -ljansson -lssl -lcrypto -lpthread
@@ -19,6 +21,11 @@ endif
 tools: $(MS_BINS)
 
 $(BUILD)/minersim/%.o: $(MS_DIR)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(MS_CFLAGS) -c -o $@ $<
+
+$(BUILD)/minersim/shared/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(MS_CFLAGS) -c -o $@ $<
@@ -44,3 +51,12 @@ $(BUILD)/tests/test_minersim_%: tests/unit/test_minersim_%.c $(MS_LIB)
 	$(CC) $(MS_CFLAGS) -I$(MS_DIR) -o $@ $< $(MS_LIB) $(LDFLAGS) -ljansson -lssl -lcrypto -lcmocka -lpthread
 
 -include $(MS_OBJS:.o=.d) $(BUILD)/minersim/minersim.d $(BUILD)/minersim/poolsim.d
+
+# libFuzzer target over the parsers (fuzz/fuzz_minersim.c): the library
+# sources are compiled into it with coverage, since make fuzz instruments
+# only libhashhound.
+MS_FUZZ_SRCS := $(addprefix $(MS_DIR)/,wallet.c msgs.c netconn.c common.c) $(MS_SHARED)
+$(FUZZ_BUILD)/fuzz_minersim: fuzz/fuzz_minersim.c $(MS_FUZZ_SRCS)
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=c17 -D_GNU_SOURCE -O1 -g -I$(MS_DIR) -Isrc -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(MS_FUZZ_SRCS) -ljansson -lssl -lcrypto -lpthread

@@ -10,7 +10,7 @@
 
 #include "cnhash.h"
 
-#include "keccak.h"
+#include "detectors/indicators/keccak.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -157,9 +157,9 @@ hash_core(struct ms_hasher *h, const uint8_t *blob, size_t len, uint8_t out[32],
 	blk rk[10], text[8];
 	blk *pad = (blk *)h->pad;
 
-	ms_keccak_state(blob, len, st);
+	hh_keccak_state(blob, len, st);
 	memcpy(ks, st, sizeof(ks));
-	ms_keccakf(ks);
+	hh_keccakf1600(ks);
 	memcpy(rk, ks, sizeof(rk));
 
 	/* Fill the pad: 8 lanes of state bytes 64..191 through 10 AES rounds each step. */
@@ -199,7 +199,7 @@ hash_core(struct ms_hasher *h, const uint8_t *blob, size_t len, uint8_t out[32],
 	}
 
 	/* Fold the pad back into state bytes 64..191. */
-	ms_keccakf(ks);
+	hh_keccakf1600(ks);
 	memcpy(rk, ks, sizeof(rk));
 	memcpy(text, (uint8_t *)st + 64, sizeof(text));
 	for (size_t i = 0; i < NBLK; i += 8) {
@@ -213,8 +213,8 @@ hash_core(struct ms_hasher *h, const uint8_t *blob, size_t len, uint8_t out[32],
 	memcpy((uint8_t *)st + 64, text, sizeof(text));
 	st[0] ^= a.lo;
 	st[1] ^= a.hi;
-	ms_keccakf(st);
-	ms_keccak256((const uint8_t *)st, 200, out);
+	hh_keccakf1600(st);
+	hh_keccak256((const uint8_t *)st, 200, out);
 }
 
 static void hash_sw(struct ms_hasher *h, const uint8_t *blob, size_t len, uint8_t out[32])

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
@@ -62,7 +63,7 @@ struct share {
 
 static struct opts o = { .dialect = MS_CRYPTONOTE, .style = MS_COMPACT, .threads = 1, .duty = 100,
 			 .duration = 60, .keepalive = 30 };
-static volatile sig_atomic_t g_stop;
+static _Atomic int g_stop; /* set by the signal handler, read by every thread (lock-free) */
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct ms_job g_job;     /* guarded by g_mu */
 static uint64_t g_job_gen;      /* guarded by g_mu; 0 = no job yet */
@@ -122,6 +123,13 @@ static void local_job(void)
 	set_job(&j);
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static void *hash_thread(void *arg)
 {
 	unsigned idx = (unsigned)(uintptr_t)arg;
@@ -138,9 +146,13 @@ static void *hash_thread(void *arg)
 	uint64_t gen = 0;
 	uint32_t nonce = (uint32_t)(((uint64_t)idx << 32) / (unsigned)o.threads);
 	const uint64_t period = 100000000ull, on = period * (uint64_t)o.duty / 100;
+	/* Each 100 ms period: hash until this thread has used duty% of the period
+	 * in CPU time (not wall time, so a busy machine does not stretch the
+	 * share), then sleep out the period. A thread that cannot get its share
+	 * within the period just goes on into the next one. */
 	while (!g_stop) {
-		uint64_t t0 = ms_now_ns();
-		while (!g_stop && ms_now_ns() - t0 < on) {
+		uint64_t t0 = ms_now_ns(), c0 = thread_cpu_ns();
+		while (!g_stop && thread_cpu_ns() - c0 < on && ms_now_ns() - t0 < period) {
 			pthread_mutex_lock(&g_mu);
 			if (g_job_gen != gen) {
 				job = g_job;

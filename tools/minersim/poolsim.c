@@ -41,7 +41,7 @@ static struct {
 	long job_interval, difficulty, max_seconds, max_clients;
 } o = { .job_interval = 5, .difficulty = 50, .max_seconds = 600, .max_clients = 64 };
 
-static volatile sig_atomic_t g_stop;
+static _Atomic int g_stop; /* set by the signal handler, read by every thread (lock-free) */
 static SSL_CTX *g_ctx;
 static FILE *g_log;
 static pthread_mutex_t g_log_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -276,14 +276,16 @@ out:
 static void *client_thread(void *arg)
 {
 	struct client *cl = arg;
-	char err[256], what[128];
+	char err[256], what[192];
 	if (ms_conn_accept(&cl->c, cl->fd, g_ctx, err, sizeof(err)) < 0) {
 		logline(cl->id, "error", err);
 		ERR("conn %u from %s: %s", cl->id, cl->peer, err);
 		atomic_store(&cl->done, 1);
 		return NULL;
 	}
-	snprintf(what, sizeof(what), "from %s %s", cl->peer, cl->c.ssl ? SSL_get_version(cl->c.ssl) : "tcp");
+	const char *sni = cl->c.ssl ? SSL_get_servername(cl->c.ssl, TLSEXT_NAMETYPE_host_name) : NULL;
+	snprintf(what, sizeof(what), "from %s %s sni=%.64s", cl->peer, cl->c.ssl ? SSL_get_version(cl->c.ssl) : "tcp",
+		 sni ? sni : "-");
 	logline(cl->id, "open", what);
 	INFO("conn %u open %s", cl->id, what);
 	char *line = malloc(MS_LINE_MAX);

@@ -1,7 +1,8 @@
 /* CryptoNote base58 and Monero address checksum (see wallet.h). */
 #include "wallet.h"
 
-#include "keccak.h"
+#include "detectors/indicators/keccak.h"
+#include "detectors/indicators/wallet.h"
 
 #include <string.h>
 
@@ -34,78 +35,32 @@ size_t ms_b58_encode(const uint8_t *data, size_t len, char *out, size_t outsz)
 	return need;
 }
 
-static int char_value(char c)
-{
-	const char *p = c ? strchr(alphabet, c) : NULL;
-	return p ? (int)(p - alphabet) : -1;
-}
-
-/* Decodes n characters into bytes bytes; -1 when the value does not fit. */
-static int decode_block(const char *s, size_t n, uint8_t *out, size_t bytes)
-{
-	unsigned __int128 num = 0;
-	for (size_t i = 0; i < n; i++) {
-		int v = char_value(s[i]);
-		if (v < 0)
-			return -1;
-		num = num * 58 + (unsigned)v;
-	}
-	if (bytes < 8 && (num >> (8 * bytes)) != 0)
-		return -1;
-	if (bytes == 8 && (num >> 64) != 0)
-		return -1;
-	for (size_t i = bytes; i > 0; i--) {
-		out[i - 1] = (uint8_t)num;
-		num >>= 8;
-	}
-	return 0;
-}
-
+/* Decoding and validation are hashhound's own (detectors/indicators/wallet.c):
+ * the simulator generates, the detector checks, with one implementation. */
 int ms_b58_decode(const char *s, uint8_t *out, size_t outsz, size_t *outlen)
 {
-	size_t len = strlen(s), full = len / 11, rest = len % 11;
-	size_t rest_bytes = 0;
-	if (rest) {
-		int found = 0;
-		for (size_t n = 1; n < 8; n++)
-			if ((size_t)enc_size[n] == rest) {
-				rest_bytes = n;
-				found = 1;
-			}
-		if (!found)
-			return -1;
-	}
-	size_t total = full * 8 + rest_bytes;
-	if (total > outsz)
-		return -1;
-	for (size_t i = 0; i < full; i++)
-		if (decode_block(s + 11 * i, 11, out + 8 * i, 8) < 0)
-			return -1;
-	if (rest && decode_block(s + 11 * full, rest, out + 8 * full, rest_bytes) < 0)
-		return -1;
-	*outlen = total;
-	return 0;
+	return hh_monero_b58_decode(s, strlen(s), out, outlen, outsz) ? 0 : -1;
 }
 
 void ms_wallet_make(const void *seed, size_t seedlen, char out[MS_WALLET_LEN + 1])
 {
 	uint8_t raw[69], sum[32];
 	raw[0] = MS_MONERO_PREFIX;
-	ms_keccak256(seed, seedlen, raw + 1);  /* "public spend key" */
-	ms_keccak256(raw + 1, 32, raw + 33);    /* "public view key" */
-	ms_keccak256(raw, 65, sum);
+	hh_keccak256(seed, seedlen, raw + 1);  /* "public spend key" */
+	hh_keccak256(raw + 1, 32, raw + 33);    /* "public view key" */
+	hh_keccak256(raw, 65, sum);
 	memcpy(raw + 65, sum, 4);
 	ms_b58_encode(raw, sizeof(raw), out, MS_WALLET_LEN + 1);
 }
 
 int ms_wallet_check(const char *addr)
 {
-	uint8_t raw[80], sum[32];
-	size_t n = 0;
-	if (strlen(addr) != MS_WALLET_LEN || ms_b58_decode(addr, raw, sizeof(raw), &n) < 0 || n != 69)
+	/* Mainnet standard or subaddress only: the login a real miner would use. */
+	struct hh_wallet_match m;
+	uint8_t raw[80];
+	size_t len = strlen(addr), n = 0;
+	if (len != MS_WALLET_LEN || !hh_wallet_validate(addr, len, &m) || m.coin != HH_COIN_MONERO ||
+	    ms_b58_decode(addr, raw, sizeof(raw), &n) < 0)
 		return -1;
-	if (raw[0] != MS_MONERO_PREFIX && raw[0] != 0x2a)
-		return -1;
-	ms_keccak256(raw, 65, sum);
-	return memcmp(sum, raw + 65, 4) == 0 ? 0 : -1;
+	return raw[0] == MS_MONERO_PREFIX || raw[0] == 0x2a ? 0 : -1;
 }

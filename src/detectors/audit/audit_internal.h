@@ -22,6 +22,7 @@ struct hh_audit {
 	int depth;
 	bool in_str, esc, skipping, skip_line, line_start;
 	unsigned line, start_line;
+	char open_char;             /* '{' or '[' that opened the current value */
 };
 
 #endif

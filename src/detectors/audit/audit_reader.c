@@ -99,6 +99,32 @@ static int append(struct hh_audit *a, char c)
 	return 0;
 }
 
+/* Appends a run of plain bytes; -1 past audit.max_value_bytes. */
+static int append_run(struct hh_audit *a, const char *p, size_t n)
+{
+	if (a->len + n + 1 > a->cap) {
+		size_t cap = a->cap ? a->cap : 64 * 1024;
+		while (cap < a->len + n + 1)
+			cap *= 2;
+		if (cap > a->max_value_bytes + 1)
+			cap = a->max_value_bytes + 1;
+		if (a->len + n + 1 > cap)
+			return -1;
+		char *nb = realloc(a->buf, cap);
+		if (!nb)
+			return -1;
+		a->buf = nb;
+		a->cap = cap;
+	}
+	memcpy(a->buf + a->len, p, n);
+	a->len += n;
+	return 0;
+}
+
+/* Bytes the scanner must look at one by one, outside and inside strings. */
+static const unsigned char special_out[256] = { ['{'] = 1, ['}'] = 1, ['['] = 1, [']'] = 1, ['"'] = 1, ['\n'] = 1 };
+static const unsigned char special_in[256] = { ['"'] = 1, ['\\'] = 1, ['\n'] = 1 };
+
 static void reset_value(struct hh_audit *a)
 {
 	a->len = 0;
@@ -109,6 +135,25 @@ static void reset_value(struct hh_audit *a)
 static void feed(struct hh_audit *a, const char *data, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++) {
+		/* Fast path: inside a value, copy runs of plain bytes at once. */
+		if (a->depth > 0 && !a->skip_line && !a->line_start && !a->esc) {
+			const unsigned char *t = a->in_str ? special_in : special_out;
+			size_t j = i;
+			while (j < n && !t[(unsigned char)data[j]])
+				j++;
+			if (j > i) {
+				if (!a->skipping && append_run(a, data + i, j - i) < 0) {
+					char msg[128];
+					snprintf(msg, sizeof(msg), "JSON value larger than audit.max_value_bytes (%zu): skipped",
+						 a->max_value_bytes);
+					input_error(a, name, a->start_line, msg);
+					a->skipping = true;
+				}
+				i = j;
+				if (i == n)
+					break;
+			}
+		}
 		char c = data[i];
 		if (a->skip_line) {  /* garbage outside a value: drop the rest of the line */
 			if (c == '\n') {
@@ -135,11 +180,13 @@ static void feed(struct hh_audit *a, const char *data, size_t n, const char *nam
 			a->start_line = a->line;
 			a->len = 0;
 			a->skipping = false;
+			a->open_char = c;
 		}
-		/* A '{' in column 0 inside an open value: pretty printers indent nested
+		/* A '{' in column 0 inside an open object: pretty printers indent nested
 		 * lines, so this is the next event of a one-per-line log and the open
-		 * value was cut short. Report it, salvage its lines, start afresh. */
-		if (a->line_start && c == '{' && !a->in_str) {
+		 * value was cut short. (Inside an array, '{' in column 0 is a plain
+		 * element layout.) Report it, salvage its lines, start afresh. */
+		if (a->line_start && c == '{' && !a->in_str && a->open_char == '{') {
 			input_error(a, name, a->start_line, "unterminated JSON value (next line starts a new one)");
 			const char *nl = a->skipping ? NULL : memchr(a->buf, '\n', a->len);
 			if (nl)
@@ -147,6 +194,7 @@ static void feed(struct hh_audit *a, const char *data, size_t n, const char *nam
 						       a->start_line + 1);
 			reset_value(a);
 			a->start_line = a->line;
+			a->open_char = '{';
 		}
 		a->line_start = c == '\n';
 		if (c == '\n') {

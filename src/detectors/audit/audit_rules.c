@@ -153,6 +153,14 @@ static const struct map control_map[] = {
 	{ "posture.exposed-dashboard", "audit.exposed-dashboard", "Dashboard exposed outside the cluster", "T1133" },
 };
 
+static bool mapped_control(const char *id)
+{
+	for (size_t m = 0; m < sizeof(control_map) / sizeof(control_map[0]); m++)
+		if (strcmp(control_map[m].control, id) == 0)
+			return true;
+	return false;
+}
+
 /* Judges obj with the posture controls and turns the mapped controls into
  * audit findings, one per audit rule, evidence merged. */
 static void judge_object(struct hh_audit *a, const struct ev *e, const json_t *obj)
@@ -162,6 +170,7 @@ static void judge_object(struct hh_audit *a, const struct ev *e, const json_t *o
 	a->posture.on_suppressed = NULL;
 	a->posture.user = &c;
 	a->posture.source = "audit";
+	a->posture.want = mapped_control;
 	hh_posture_check_object(&a->posture, obj, NULL);
 	struct hh_finding *out[sizeof(control_map) / sizeof(control_map[0])] = { 0 };
 	for (size_t i = 0; i < c.n; i++) {
@@ -599,6 +608,10 @@ struct hh_audit *hh_audit_new(const struct hh_config *cfg, hh_posture_sink sink,
 		hh_audit_free(a);
 		return NULL;
 	}
+	/* posture.exceptions are policy for manifests; an audit log records what happened. */
+	free(a->posture.exceptions);
+	a->posture.exceptions = NULL;
+	a->posture.n_exceptions = 0;
 	size_t cap = (size_t)hh_config_int(cfg, NULL, "audit.state_entries", 16384);
 	size_t idcap = (size_t)hh_config_int(cfg, NULL, "audit.dedup_entries", 4096);
 	a->seq_window_s = hh_config_num(cfg, NULL, "audit.sequence_window_s", 3600);

@@ -17,7 +17,7 @@ static const unsigned lanes[24] = { 10, 7, 11, 17, 18, 3, 5, 16, 8, 21, 24, 4,
 
 static uint64_t rotl(uint64_t x, unsigned n) { return (x << n) | (x >> (64 - n)); }
 
-static void keccak_f1600(uint64_t st[25])
+void hh_keccakf1600(uint64_t st[25])
 {
 	for (int round = 0; round < 24; round++) {
 		uint64_t bc[5];
@@ -53,15 +53,15 @@ static uint64_t load64(const uint8_t *p)
 	return v;
 }
 
-void hh_keccak256(const void *data, size_t len, uint8_t out[32])
+void hh_keccak_state(const void *data, size_t len, uint64_t st[25])
 {
 	enum { RATE = 136 };
-	uint64_t st[25] = { 0 };
+	memset(st, 0, 25 * sizeof(st[0]));
 	const uint8_t *in = data;
 	while (len >= RATE) {
 		for (int i = 0; i < RATE / 8; i++)
 			st[i] ^= load64(in + 8 * i);
-		keccak_f1600(st);
+		hh_keccakf1600(st);
 		in += RATE;
 		len -= RATE;
 	}
@@ -71,7 +71,13 @@ void hh_keccak256(const void *data, size_t len, uint8_t out[32])
 	block[RATE - 1] |= 0x80;
 	for (int i = 0; i < RATE / 8; i++)
 		st[i] ^= load64(block + 8 * i);
-	keccak_f1600(st);
+	hh_keccakf1600(st);
+}
+
+void hh_keccak256(const void *data, size_t len, uint8_t out[32])
+{
+	uint64_t st[25];
+	hh_keccak_state(data, len, st);
 	for (int i = 0; i < 4; i++)
 		for (int b = 0; b < 8; b++)
 			out[8 * i + b] = (uint8_t)(st[i] >> (8 * b));

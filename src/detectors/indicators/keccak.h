@@ -8,4 +8,10 @@
 
 void hh_keccak256(const void *data, size_t len, uint8_t out[32]);
 
+/* The permutation Keccak-f[1600], and the whole 200-byte state after
+ * absorbing data (rate 136, Keccak padding): CryptoNight-style hashes start
+ * from this state (the miner simulator uses it). */
+void hh_keccakf1600(uint64_t st[25]);
+void hh_keccak_state(const void *data, size_t len, uint64_t st[25]);
+
 #endif

@@ -31,7 +31,7 @@ const char *hh_coin_name(enum hh_coin coin)
  * fewer (table below), each block big-endian. */
 static const int monero_block_chars[9] = { 0, 2, 3, 5, 6, 7, 9, 10, 11 };
 
-static bool monero_b58_decode(const char *s, size_t len, uint8_t *out, size_t *out_len, size_t cap)
+bool hh_monero_b58_decode(const char *s, size_t len, uint8_t *out, size_t *out_len, size_t cap)
 {
 	size_t full = len / 11, rest = len % 11, rest_bytes = 0;
 	if (rest) {
@@ -74,7 +74,7 @@ static bool monero_validate(const char *s, size_t len, struct hh_wallet_match *m
 		return false;
 	uint8_t raw[80];
 	size_t n;
-	if (!monero_b58_decode(s, len, raw, &n, sizeof(raw)) || n < 5)
+	if (!hh_monero_b58_decode(s, len, raw, &n, sizeof(raw)) || n < 5)
 		return false;
 	uint8_t hash[32];
 	hh_keccak256(raw, n - 4, hash);

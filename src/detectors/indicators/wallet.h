@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum hh_coin { HH_COIN_MONERO, HH_COIN_BITCOIN, HH_COIN_ETHEREUM };
 
@@ -25,6 +26,10 @@ bool hh_wallet_validate(const char *s, size_t len, struct hh_wallet_match *out);
 /* Finds validated addresses in text (token boundaries respected). Returns the
  * number found, at most max. Bounded work: linear in len. */
 size_t hh_wallet_scan(const char *text, size_t len, struct hh_wallet_match *out, size_t max);
+
+/* CryptoNote (Monero) base58: 8-byte blocks as 11 characters. Decodes s into
+ * out (at most cap bytes). Returns false on a bad character, block or size. */
+bool hh_monero_b58_decode(const char *s, size_t len, uint8_t *out, size_t *out_len, size_t cap);
 
 /* Masks an address for output: first 6 and last 4 characters ("44AFFq...8Ft3").
  * Findings never print a full wallet: it identifies a person. */

@@ -1,5 +1,8 @@
 /* The control table: one row per control, ids of kubescape, Trivy and the
- * CIS Kubernetes Benchmark where a counterpart exists ("" where none). */
+ * CIS Kubernetes Benchmark where a counterpart exists ("" where none).
+ * kubescape ids were checked against its control list, Trivy ids against the
+ * trivy-checks metadata (KSV010 hostPID, KSV009 hostNetwork, KSV048 pod
+ * create, KSV053 exec, KSV036 token, KSV0125 registries, KSV111 cluster-admin). */
 #include "detectors/posture/controls.h"
 
 #include <string.h>
@@ -21,6 +24,8 @@ static const struct hh_control controls[] = {
 	  "the runtime socket starts privileged containers on the node: the classic miner deployment path" },
 	{ "posture.dangerous-capabilities", "Dangerous Linux capabilities added", HH_SEV_HIGH, "C-0046", "KSV005", "5.2.9", "T1611",
 	  "SYS_ADMIN, SYS_MODULE, BPF ... allow escape, kernel modules (msr) and hiding" },
+	{ "posture.unmasked-proc-mount", "Unmasked /proc mount", HH_SEV_MEDIUM, "", "KSV027", "", "T1611",
+	  "procMount: Unmasked exposes /proc paths the runtime hides (sysrq-trigger, kcore) that help an escape" },
 	{ "posture.privilege-escalation", "Privilege escalation allowed", HH_SEV_MEDIUM, "C-0016", "KSV001", "5.2.6", "T1611",
 	  "allowPrivilegeEscalation unset or true: setuid binaries gain privileges" },
 	{ "posture.run-as-root", "Container may run as root", HH_SEV_MEDIUM, "C-0013", "KSV012", "5.2.7", "T1611",
@@ -47,15 +52,15 @@ static const struct hh_control controls[] = {
 	  "'*' verbs or resources grant workload creation among everything else" },
 	{ "posture.rbac-pod-exec", "RBAC allows exec into pods", HH_SEV_MEDIUM, "C-0002", "KSV053", "", "T1609",
 	  "pods/exec lets a holder run a miner inside an existing workload" },
-	{ "posture.rbac-pod-create", "RBAC allows creating pods or workloads", HH_SEV_MEDIUM, "C-0188", "KSV050", "5.1.4", "T1610",
+	{ "posture.rbac-pod-create", "RBAC allows creating pods or workloads", HH_SEV_MEDIUM, "C-0188", "KSV048", "5.1.4", "T1610",
 	  "create on pods (or controllers) is all a miner needs" },
 	{ "posture.exposed-dashboard", "Kubernetes dashboard exposed or without login", HH_SEV_HIGH, "C-0014", "", "", "T1133",
 	  "open dashboards (Tesla, 2018) were the first Kubernetes cryptojacking entry point" },
 	{ "posture.kubelet-anonymous-auth", "Kubelet allows anonymous requests", HH_SEV_CRITICAL, "C-0069", "", "4.2.1", "T1133",
 	  "anonymous kubelet access runs commands in any pod of the node (/run, /exec)" },
-	{ "posture.kubelet-always-allow", "Kubelet authorization is AlwaysAllow", HH_SEV_CRITICAL, "", "", "4.2.2", "T1133",
+	{ "posture.kubelet-always-allow", "Kubelet authorization is AlwaysAllow", HH_SEV_CRITICAL, "C-0173", "", "4.2.2", "T1133",
 	  "every authenticated (or anonymous) caller may exec into pods of the node" },
-	{ "posture.kubelet-readonly-port", "Kubelet read-only port open", HH_SEV_MEDIUM, "", "", "4.2.4", "T1613",
+	{ "posture.kubelet-readonly-port", "Kubelet read-only port open", HH_SEV_MEDIUM, "C-0175", "", "4.2.4", "T1613",
 	  "port 10255 lists pods and specs without authentication" },
 	{ "posture.docker-tcp-no-tls", "Docker API on TCP without TLS client verification", HH_SEV_CRITICAL, "", "", "", "T1133",
 	  "an open Docker API on 2375 is the most scanned miner entry point on the Internet" },

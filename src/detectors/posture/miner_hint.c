@@ -4,6 +4,7 @@
  * content detectors). Case-insensitive; names must start at a word boundary. */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -25,39 +26,29 @@ static bool is_b58(int c)
 	return isalnum(c) && c != '0' && c != 'O' && c != 'I' && c != 'l';
 }
 
-static const char *find_ci(const char *hay, const char *needle)
+/* Needles against the lowered string; the wallet check keeps case. */
+static const char *scan(const char *lower, const char *orig, char *buf, size_t n)
 {
-	size_t n = strlen(needle);
-	for (const char *p = hay; *p; p++)
-		if (strncasecmp(p, needle, n) == 0)
-			return p;
-	return NULL;
-}
-
-const char *hh_posture_miner_hint(const char *s, char *buf, size_t n)
-{
-	if (!s)
-		return NULL;
 	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
-		if (find_ci(s, schemes[i])) {
+		if (strstr(lower, schemes[i])) {
 			snprintf(buf, n, "stratum URL scheme %s", schemes[i]);
 			return buf;
 		}
 	for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++)
-		if (find_ci(s, pools[i])) {
+		if (strstr(lower, pools[i])) {
 			snprintf(buf, n, "mining pool domain %s", pools[i]);
 			return buf;
 		}
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		for (const char *p = s; (p = find_ci(p, names[i])); p++) {
-			if (p == s || !isalnum((unsigned char)p[-1])) {
+		for (const char *p = lower; (p = strstr(p, names[i])); p++) {
+			if (p == lower || !isalnum((unsigned char)p[-1])) {
 				snprintf(buf, n, "miner program name %s", names[i]);
 				return buf;
 			}
 		}
 	}
 	/* Monero standard/sub address (95) or integrated (106): base58 run starting 4 or 8. */
-	for (const char *p = s; *p;) {
+	for (const char *p = orig; *p;) {
 		if (!is_b58((unsigned char)*p)) {
 			p++;
 			continue;
@@ -73,4 +64,23 @@ const char *hh_posture_miner_hint(const char *s, char *buf, size_t n)
 		p = q;
 	}
 	return NULL;
+}
+
+const char *hh_posture_miner_hint(const char *s, char *buf, size_t n)
+{
+	if (!s)
+		return NULL;
+	/* Lowered copy of the whole string (a URL past any fixed prefix must not
+	 * slip by); long strings go to the heap. */
+	char small[1024], *lower = small;
+	size_t len = strlen(s);
+	if (len >= sizeof(small) && !(lower = malloc(len + 1)))
+		return NULL;
+	for (size_t i = 0; i < len; i++)
+		lower[i] = (char)tolower((unsigned char)s[i]);
+	lower[len] = 0;
+	const char *hit = scan(lower, s, buf, n);
+	if (lower != small)
+		free(lower);
+	return hit;
 }

@@ -144,6 +144,8 @@ void hh_posture_emit(struct hh_posture_ctx *ctx, struct hh_finding *f)
 struct hh_finding *hh_posture_new(struct hh_posture_ctx *ctx, const char *control_id,
 				  enum hh_severity sev, const struct hh_obj *o, const json_t *at_node)
 {
+	if (ctx->want && !ctx->want(control_id))
+		return NULL;
 	const struct hh_control *c = hh_control_find(control_id);
 	if (!c)
 		return NULL;

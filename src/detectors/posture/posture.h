@@ -43,6 +43,9 @@ struct hh_posture_ctx {
 	hh_posture_sink on_suppressed;             /* NULL: suppressed findings are freed */
 	void *user;
 	const char *source;                        /* "check" (default) or "audit" */
+	/* When set, only controls it accepts are evaluated into findings (the
+	 * audit rules need a few; skipping the rest keeps event judging cheap). */
+	bool (*want)(const char *control_id);
 	size_t n_emitted, n_suppressed;
 	size_t n_objects;                          /* Kubernetes objects judged */
 };

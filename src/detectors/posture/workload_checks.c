@@ -4,6 +4,7 @@
  * ephemeralContainers are judged. Evidence names the YAML path. */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -133,19 +134,22 @@ struct hostvol {
 	size_t index;
 	bool mounted;
 };
-#define MAX_HOSTVOLS 64
 
-static size_t collect_hostvols(const json_t *spec, struct hostvol *hv)
+/* Every hostPath volume (no cap: a volume past any fixed cap would be an
+ * evasion; the YAML node limit bounds the count). *out is owned by the caller. */
+static size_t collect_hostvols(const json_t *spec, struct hostvol **out)
 {
+	const json_t *vols = json_object_get(spec, "volumes"), *v;
 	size_t n = 0, i;
-	const json_t *v;
-	json_array_foreach(json_object_get(spec, "volumes"), i, v) {
+	*out = NULL;
+	if (!json_array_size(vols) || !(*out = calloc(json_array_size(vols), sizeof(**out))))
+		return 0;
+	json_array_foreach(vols, i, v) {
 		const json_t *hp = json_object_get(v, "hostPath");
 		const char *path = json_string_value(json_object_get(hp, "path"));
 		const char *name = json_string_value(json_object_get(v, "name"));
-		if (!path || n >= MAX_HOSTVOLS)
-			continue;
-		hv[n++] = (struct hostvol){ name ? name : "", path, v, i, false };
+		if (path)
+			(*out)[n++] = (struct hostvol){ name ? name : "", path, v, i, false };
 	}
 	return n;
 }
@@ -236,6 +240,15 @@ static void check_container(struct hh_posture_ctx *ctx, const struct hh_obj *o, 
 		}
 	}
 	hh_posture_emit(ctx, f);
+
+	const char *pm = json_string_value(json_object_get(sc, "procMount"));
+	if (pm && strcmp(pm, "Unmasked") == 0 &&
+	    (f = hh_posture_new(ctx, "posture.unmasked-proc-mount", HH_SEV_MEDIUM, o, at_sc))) {
+		set_container(f, c);
+		snprintf(what, sizeof(what), "%s.securityContext.procMount", base);
+		hh_finding_evidence_str(f, what, pm);
+		hh_posture_emit(ctx, f);
+	}
 
 	/* allowPrivilegeEscalation: unset means allowed (the kernel's no_new_privs stays off). */
 	const json_t *ape = json_object_get(sc, "allowPrivilegeEscalation");
@@ -433,8 +446,8 @@ bool hh_posture_check_workload(struct hh_posture_ctx *ctx, const struct hh_obj *
 	host_ns(ctx, o, &p, "hostIPC", "posture.host-ipc", HH_SEV_MEDIUM);
 	host_ns(ctx, o, &p, "hostNetwork", "posture.host-network", HH_SEV_MEDIUM);
 
-	struct hostvol hv[MAX_HOSTVOLS];
-	size_t nhv = collect_hostvols(p.spec, hv);
+	struct hostvol *hv;
+	size_t nhv = collect_hostvols(p.spec, &hv);
 	static const char *const lists[] = { "containers", "initContainers", "ephemeralContainers" };
 	size_t n_containers = 0;
 	for (size_t l = 0; l < 3; l++) {
@@ -451,6 +464,7 @@ bool hh_posture_check_workload(struct hh_posture_ctx *ctx, const struct hh_obj *
 	for (size_t k = 0; k < nhv; k++)
 		if (!hv[k].mounted)
 			judge_hostpath(ctx, o, &p, &hv[k], NULL, hv[k].node, NULL, NULL);
+	free(hv);
 
 	/* Token automount: pod-level false, or a service account that opts out, is not visible here;
 	 * only an explicit pod-level false counts. */

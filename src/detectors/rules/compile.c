@@ -21,7 +21,14 @@ static int resolve_list(struct hh_rules *r, struct list_def *l, unsigned depth)
 			for (size_t j = 0; j < sub->expanded.n && l->expanded.n < COND_MAX_NODES; j++)
 				strvec_push(&l->expanded, sub->expanded.v[j], strlen(sub->expanded.v[j]));
 		} else {
-			strvec_push(&l->expanded, l->items.v[i], strlen(l->items.v[i]));
+			/* Falco lists quote some items ('"10.0.0.0/8"'): the quotes are
+			 * condition syntax there, not part of the value. */
+			const char *it = l->items.v[i];
+			size_t n = strlen(it);
+			if (n >= 2 && (it[0] == '"' || it[0] == '\'') && it[n - 1] == it[0])
+				strvec_push(&l->expanded, it + 1, n - 2);
+			else
+				strvec_push(&l->expanded, it, n);
 		}
 	}
 	l->state = 2;
@@ -68,6 +75,9 @@ static void compile_macro(struct hh_rules *r, struct macro_def *m)
 		return;
 	}
 	m->state = 2;
+	/* Per-event memo slot (macros past the limit are simply re-evaluated). */
+	if (m->ast->memo == 0 && r->n_memo < RULE_CTX_MEMO)
+		m->ast->memo = ++r->n_memo;
 }
 
 static int env_macro(void *ud, const char *name, const struct cnode **out, char *err, size_t errlen)

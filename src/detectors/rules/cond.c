@@ -100,7 +100,7 @@ static const char *shown(const struct token *t, char *buf, size_t n)
 	return buf;
 }
 
-static void next(struct parser *p)
+static void lex(struct parser *p)
 {
 	free(p->cur.v);
 	memset(&p->cur, 0, sizeof(p->cur));
@@ -137,9 +137,9 @@ static void next(struct parser *p)
 		}
 		size_t i = p->pos + 1, k = 0;
 		for (; i < p->len && s[i] != c; i++) {
-			if (s[i] == '\\' && i + 1 < p->len) {
-				i++;
-				t->v[k++] = s[i] == 'n' ? '\n' : s[i] == 't' ? '\t' : s[i];
+			if (s[i] == '\\' && i + 1 < p->len && (s[i + 1] == '"' || s[i + 1] == '\'' || s[i + 1] == '\\')) {
+				/* Only quotes and backslash are escapes: "\." stays a regex escape. */
+				t->v[k++] = s[++i];
 			} else {
 				t->v[k++] = s[i];
 			}
@@ -171,6 +171,18 @@ static void next(struct parser *p)
 	t->v[n] = '\0';
 	t->n = n;
 	p->pos = start + n;
+}
+
+/* Advances to the next token; after a lexing error the token is END with no
+ * value, so no caller ever sees a half-made token. */
+static void next(struct parser *p)
+{
+	lex(p);
+	if (p->failed) {
+		free(p->cur.v);
+		memset(&p->cur, 0, sizeof(p->cur));
+		p->cur.t = T_END;
+	}
 }
 
 /* ---- AST ---- */
@@ -310,6 +322,83 @@ static int parse_ip_literal(const char *s, struct cval *v)
 	return 0;
 }
 
+/* glibc's regcomp is exponential in stacked quantifiers ("x**...*" takes
+ * seconds) and large nested bounds: refuse them, and long patterns, so a
+ * bad rule cannot stall loading. NULL when fine, else why. */
+#define COND_MAX_REGEX 1024
+static const char *regex_unsafe(const char *re)
+{
+	size_t n = strlen(re);
+	if (n > COND_MAX_REGEX)
+		return "longer than 1024 characters";
+	/* weight: how many copies of an atom regcomp expands (bounds multiply
+	 * through nested groups); max[d] is the largest inside group depth d. */
+	enum { MAXD = 32 };
+	unsigned long max[MAXD + 1] = { 0 };
+	unsigned d = 0;
+	unsigned long last = 1;      /* weight of the atom just before */
+	bool prev_quant = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = re[i];
+		bool quant = c == '*' || c == '+' || c == '?' || (c == '{' && i + 1 < n && re[i + 1] >= '0' && re[i + 1] <= '9');
+		if (quant && prev_quant)
+			return "stacked quantifiers (e.g. '**', '+*', '}{')";
+		if (quant) {
+			if (c == '{') {
+				char *end;
+				unsigned long lo = strtoul(re + i + 1, &end, 10), hi = lo;
+				if (*end == ',')
+					hi = end[1] == '}' ? lo : strtoul(end + 1, &end, 10);
+				if (lo > 255 || hi > 255)
+					return "a repeat bound above 255";
+				last *= hi ? hi : 1;
+				if (last > 1000)
+					return "nested repeats expanding more than 1000 times";
+				const char *close = strchr(re + i, '}');
+				i = close ? (size_t)(close - re) : n;
+			}
+			if (last > max[d])
+				max[d] = last;
+			prev_quant = true;
+			continue;
+		}
+		prev_quant = false;
+		if (c == '(') {
+			if (++d > MAXD)
+				return "groups nested more than 32 deep";
+			max[d] = 1;
+			last = 1;
+		} else if (c == ')') {
+			last = d ? max[d] : 1;
+			if (d)
+				d--;
+			if (last > max[d])
+				max[d] = last;
+		} else if (c == '\\') {
+			i++;
+			last = 1;
+		} else if (c == '[') { /* bracket expression: one atom */
+			size_t j = i + 1;
+			if (j < n && re[j] == '^')
+				j++;
+			if (j < n && re[j] == ']')
+				j++;
+			while (j < n && re[j] != ']') {
+				if (re[j] == '[' && j + 1 < n && (re[j + 1] == ':' || re[j + 1] == '.' || re[j + 1] == '=')) {
+					const char *e = strstr(re + j + 2, ":]");
+					j = e ? (size_t)(e - re) + 1 : n;
+				}
+				j++;
+			}
+			i = j;
+			last = 1;
+		} else {
+			last = 1;
+		}
+	}
+	return NULL;
+}
+
 /* Builds the comparison node: type checks and literal conversion. */
 static struct cnode *build_cmp(const struct field_ref *f, const char *fname, enum cop op,
 			       const struct strvec *items, char *err, size_t errlen)
@@ -382,6 +471,12 @@ static struct cnode *build_cmp(const struct field_ref *f, const char *fname, enu
 		}
 	}
 	if (op == OP_REGEX) {
+		const char *why = regex_unsafe(n->vals[0].s);
+		if (why) {
+			snprintf(err, errlen, "regex refused: %s", why);
+			cond_free(n);
+			return NULL;
+		}
 		n->re = calloc(1, sizeof(*n->re));
 		if (!n->re)
 			goto oom;
@@ -396,7 +491,7 @@ static struct cnode *build_cmp(const struct field_ref *f, const char *fname, enu
 			return NULL;
 		}
 	}
-	if (op == OP_IN || op == OP_INTERSECTS) {
+	if ((op == OP_IN || op == OP_INTERSECTS) && n->n_vals > 1) {
 		if (f->type == FT_STR)
 			qsort(n->vals, n->n_vals, sizeof(*n->vals), cmp_str);
 		else if (f->type == FT_NUM)
@@ -465,13 +560,13 @@ static struct cnode *parse_or(struct parser *p);
 
 static bool is_kw(const struct token *t, const char *kw)
 {
-	return t->t == T_WORD && strcmp(t->v, kw) == 0;
+	return t->t == T_WORD && t->v && strcmp(t->v, kw) == 0;
 }
 
 static bool token_is_op(const struct token *t)
 {
 	enum cop op;
-	return t->t == T_OP || (t->t == T_WORD && parse_op(t->v, &op) == 0);
+	return t->v && (t->t == T_OP || (t->t == T_WORD && parse_op(t->v, &op) == 0));
 }
 
 static struct cnode *parse_cmp(struct parser *p, const struct field_ref *f, const char *fname, size_t foff)
@@ -740,7 +835,7 @@ static bool str_pos(const struct cnode *n, const char *s)
 	case OP_IN:
 	case OP_INTERSECTS: {
 		struct cval key = { .s = (char *)s };
-		return bsearch(&key, n->vals, n->n_vals, sizeof(key), cmp_str) != NULL;
+		return n->n_vals && bsearch(&key, n->vals, n->n_vals, sizeof(key), cmp_str) != NULL;
 	}
 	case OP_CONTAINS: return strstr(s, v->s) != NULL;
 	case OP_ICONTAINS: return strcasestr(s, v->s) != NULL;
@@ -772,7 +867,7 @@ static bool num_pos(const struct cnode *n, long long x)
 	case OP_IN:
 	case OP_INTERSECTS: {
 		struct cval key = { .n = x };
-		return bsearch(&key, n->vals, n->n_vals, sizeof(key), cmp_num) != NULL;
+		return n->n_vals && bsearch(&key, n->vals, n->n_vals, sizeof(key), cmp_num) != NULL;
 	}
 	default: return false;
 	}
@@ -838,7 +933,21 @@ bool cond_eval(const struct cnode *n, struct rule_ctx *c)
 				return true;
 		return false;
 	case CN_NOT: return !cond_eval(n->kids[0], c);
-	case CN_MACRO: return cond_eval(n->macro, c);
+	case CN_MACRO: {
+		unsigned k = n->macro->memo;
+		if (!k || k > RULE_CTX_MEMO)
+			return cond_eval(n->macro, c);
+		uint64_t bit = 1ull << ((k - 1) % 64);
+		size_t w = (k - 1) / 64;
+		if (!(c->memo_have[w] & bit)) {
+			c->memo_have[w] |= bit;
+			if (cond_eval(n->macro, c))
+				c->memo_val[w] |= bit;
+			else
+				c->memo_val[w] &= ~bit;
+		}
+		return (c->memo_val[w] & bit) != 0;
+	}
 	case CN_CMP: return eval_cmp(n, c);
 	}
 	return false;

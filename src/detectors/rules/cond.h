@@ -10,7 +10,8 @@
  *   LISTOP  := in | intersects | pmatch
  *   item    := value | LIST-NAME (expanded in place)
  *
- * Values are bare words or quoted strings ("..." or '...', backslash escapes).
+ * Values are bare words or quoted strings ("..." or '...'). Inside quotes only
+ * \" \' and \\ are escapes; any other backslash stays, so regexes keep theirs.
  * Nesting (parentheses, not) is limited to COND_MAX_DEPTH; a condition to
  * COND_MAX_NODES nodes, macros counted once. */
 #ifndef HH_RULES_COND_H
@@ -60,6 +61,7 @@ struct cnode {
 	size_t n_vals;
 	regex_t *re;                  /* OP_REGEX; owned */
 	char *text;                   /* "proc.cmdline contains stratum+tcp" for evidence; owned */
+	unsigned memo;                /* macro roots: 1..RULE_CTX_MEMO, result cached per event; 0 none */
 };
 
 /* How the compiler resolves names it does not know as fields. */

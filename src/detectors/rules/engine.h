@@ -107,6 +107,7 @@ struct hh_rules {
 	size_t n_errors, cap_errors;
 	bool compiled;
 	unsigned macro_nesting;
+	unsigned n_memo;                /* macro memo slots handed out */
 	struct hh_rules_stats stats;
 };
 

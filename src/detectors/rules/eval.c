@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "detectors/rules/engine.h"
 
 struct hh_rules *hh_rules_new(void)
@@ -64,6 +65,26 @@ static struct rule_def *nth_rule(const struct hh_rules *r, size_t i)
 		if (!r->rules[k].dropped && i-- == 0)
 			return &r->rules[k];
 	return NULL;
+}
+
+size_t hh_rules_log_summary(const struct hh_rules *r)
+{
+	size_t loaded = 0, enabled = 0;
+	for (size_t k = 0; k < r->n_rules; k++) {
+		const struct rule_def *d = &r->rules[k];
+		if (d->dropped || !d->loaded)
+			continue;
+		loaded++;
+		enabled += d->enabled;
+	}
+	for (size_t i = 0; i < r->n_errors; i++) {
+		char b[1024];
+		hh_rule_error_format(&r->errors[i], b, sizeof(b));
+		hh_warn("rules: %s", b);
+	}
+	hh_info("rules: %zu loaded (%zu enabled), %zu problem(s)%s", loaded, enabled, r->n_errors,
+		r->n_errors ? ": the rules named above did not load" : "");
+	return loaded;
 }
 
 size_t hh_rules_count(const struct hh_rules *r)

@@ -2,6 +2,8 @@
  * on behalf of the rule engine. */
 #include "detectors/rules/fields.h"
 
+#include "detectors/indicators/wallet.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -13,7 +15,7 @@ enum fid {
 	F_EVT_TYPE, F_EVT_DIR, F_EVT_RAWRES, F_EVT_FLAGS, F_EVT_OPEN_WRITE, F_EVT_OPEN_READ, F_EVT_DNS_QUERY,
 	F_PROC_NAME, F_PROC_PID, F_PROC_TID, F_PROC_PPID, F_PROC_CMDLINE, F_PROC_ARGS, F_PROC_EXEPATH,
 	F_PROC_EXE, F_PROC_PNAME, F_PROC_ANAME, F_PROC_ENV, F_PROC_UPPER, F_PROC_MEMFD, F_PROC_DELETED,
-	F_PROC_TRAITS, F_PROC_SHA256, F_PROC_CMDLINE_TRUNC, F_FPU_SWITCHES, F_FPU_NONDEFAULT, F_FPU_MXCSR,
+	F_PROC_TRAITS, F_PROC_WALLET, F_PROC_SHA256, F_PROC_CMDLINE_TRUNC, F_FPU_SWITCHES, F_FPU_NONDEFAULT, F_FPU_MXCSR,
 	F_USER_UID, F_GROUP_GID,
 	F_CT_ID, F_CT_NAME, F_CT_IMAGE, F_CT_REPO, F_CT_INFO, F_CT_RUNTIME, F_K8S_NS, F_K8S_POD, F_K8S_LABEL,
 	F_FD_NAME, F_FD_DIR, F_FD_FILENAME, F_FD_SIP, F_FD_SPORT, F_FD_SIP_NAME, F_FD_L4PROTO,
@@ -57,6 +59,7 @@ static const struct fdef fields[] = {
 	{ "proc.is_exe_from_memfd", F_PROC_MEMFD, FT_BOOL, 0, 0 },
 	{ "proc.exe_deleted", F_PROC_DELETED, FT_BOOL, 0, 0 },
 	{ "proc.exe.miner_traits", F_PROC_TRAITS, FT_STR, 0, 0 },
+	{ "proc.cmdline.wallet", F_PROC_WALLET, FT_STR, 0, 0 },
 	{ "proc.exe.sha256", F_PROC_SHA256, FT_STR, 0, 0 },
 	{ "proc.cmdline_truncated", F_PROC_CMDLINE_TRUNC, FT_BOOL, 0, 0 },
 	{ "proc.fpu.switches", F_FPU_SWITCHES, FT_NUM, 0, 0 },
@@ -102,6 +105,7 @@ void rule_ctx_init(struct rule_ctx *c, const struct hh_event *ev)
 {
 	c->ev = ev;
 	c->have = 0;
+	memset(c->memo_have, 0, sizeof(c->memo_have));
 }
 
 int field_resolve(const char *name, size_t len, struct field_ref *out, char *err, size_t errlen)
@@ -181,7 +185,7 @@ int field_evtype_parse(const char *name)
 	return -1;
 }
 
-enum { HAVE_EXE = 1, HAVE_REPO = 2, HAVE_DIR = 4, HAVE_SIP = 8 };
+enum { HAVE_EXE = 1, HAVE_REPO = 2, HAVE_DIR = 4, HAVE_SIP = 8, HAVE_WALLET = 16 };
 
 bool field_sip(struct rule_ctx *c, uint8_t *family, const uint8_t **addr)
 {
@@ -248,6 +252,21 @@ static const char *str_field(const struct field_ref *f, struct rule_ctx *c)
 	case F_PROC_PNAME: return e->pcomm[0] ? e->pcomm : (e->n_ancestors ? e->ancestors[0] : "");
 	case F_PROC_ENV: return f->arg[0] ? env_value(c, f->arg) : e->env;
 	case F_PROC_TRAITS: return e->exe_traits;
+	case F_PROC_WALLET:
+		/* A checksum-valid wallet address in the command line, masked
+		 * (findings never print a full wallet). */
+		if (!(c->have & HAVE_WALLET)) {
+			struct hh_wallet_match m;
+			c->wallet[0] = '\0';
+			if (hh_wallet_scan(e->cmdline, strnlen(e->cmdline, sizeof(e->cmdline)), &m, 1) == 1)
+				snprintf(c->wallet, sizeof(c->wallet), "%s:", hh_coin_name(m.coin));
+			if (c->wallet[0]) {
+				size_t k = strlen(c->wallet);
+				hh_wallet_mask(e->cmdline + m.offset, m.len, c->wallet + k, sizeof(c->wallet) - k);
+			}
+			c->have |= HAVE_WALLET;
+		}
+		return c->wallet;
 	case F_PROC_SHA256: return e->exe_sha256;
 	case F_CT_ID: return w->container_id[0] ? w->container_id : "host";
 	case F_CT_NAME: return w->container_name[0] ? w->container_name : (w->container_id[0] ? "" : "host");
@@ -331,6 +350,10 @@ bool field_get(const struct field_ref *f, struct rule_ctx *c, size_t i, struct f
 			return true;
 		}
 		size_t n = e->n_ancestors > HH_EV_MAX_ANCESTORS ? HH_EV_MAX_ANCESTORS : e->n_ancestors;
+		if (k == 1 && n == 0 && e->pcomm[0]) { /* a source that knows only the parent */
+			v->s = e->pcomm;
+			return true;
+		}
 		if (k > n) {
 			if (f->index >= 0) {
 				v->s = "";

@@ -32,6 +32,8 @@ struct fval {
 	long long n;          /* FT_NUM, FT_BOOL, FT_EVTYPE (enum value) */
 };
 
+#define RULE_CTX_MEMO 256
+
 /* Per-event evaluation state: lazily computed values cached for one event. */
 struct rule_ctx {
 	const struct hh_event *ev;
@@ -40,8 +42,12 @@ struct rule_ctx {
 	char repo[512];
 	char dir[HH_EV_PATH_LEN];
 	char scratch[512];
+	char wallet[64];      /* proc.cmdline.wallet: "monero:44AFFq...EP3A" */
 	uint8_t sip_family;   /* 4, 6, 0 = not an address */
 	uint8_t sip[16];
+	/* Macro results for this event: a macro used by several rules is
+	 * evaluated once. Bit k-1 of have/val is macro k (see cnode.memo). */
+	uint64_t memo_have[RULE_CTX_MEMO / 64], memo_val[RULE_CTX_MEMO / 64];
 };
 
 void rule_ctx_init(struct rule_ctx *c, const struct hh_event *ev);

@@ -736,16 +736,20 @@ int hh_rules_load_buf(struct hh_rules *r, const char *buf, size_t len, const cha
 	src->len = len;
 	r->files[r->n_files++] = src;
 	struct hh_yaml_limits lim = { .max_bytes = RULES_MAX_FILE_BYTES, .max_depth = 32, .max_nodes = 1000000 };
+	/* A YAML syntax error loses the whole top-level sequence. To keep the
+	 * rules around it, blank the broken top-level item (keeping newlines, so
+	 * lines and offsets stay true) and parse again, a bounded number of times. */
+	char *work = NULL;
 	struct hh_yaml_docs docs;
-	int rc = hh_yaml_load_buf(buf, len, name, &lim, &docs);
-	load_docs(r, &docs, src); /* what was read before an error still counts */
-	if (rc < 0) {
-		/* docs.error is "NAME:LINE:COL: problem" */
+	for (int attempt = 0;; attempt++) {
+		int rc = hh_yaml_load_buf(work ? work : buf, len, name, &lim, &docs);
+		if (rc == 0)
+			break;
 		struct srcpos p = { src, 0, 0 };
 		const char *e = docs.error;
 		size_t nl = strlen(name);
+		unsigned line = 0, col = 0;
 		if (strncmp(e, name, nl) == 0 && e[nl] == ':') {
-			unsigned line = 0, col = 0;
 			int used = 0;
 			if (sscanf(e + nl + 1, "%u:%u: %n", &line, &col, &used) == 2 && used > 0) {
 				p.line = line;
@@ -758,7 +762,36 @@ int hh_rules_load_buf(struct hh_rules *r, const char *buf, size_t len, const cha
 			}
 		}
 		rules_error(r, &p, NULL, NULL, "YAML: %s", e);
+		if (attempt >= 16 || line == 0 || (!work && !(work = malloc(len + 1)))) {
+			if (attempt >= 16)
+				rules_error(r, &p, NULL, NULL, "too many YAML errors; the rest of the file is not read");
+			break;
+		}
+		if (attempt == 0)
+			memcpy(work, buf, len);
+		/* offset of the error line */
+		size_t off = 0;
+		for (unsigned l = 1; l < line && off < len; off++)
+			if (work[off] == '\n')
+				l++;
+		size_t start = off;
+		while (start > 0 && !(work[start] == '-' && work[start - 1] == '\n'))
+			start--;
+		size_t end = off;
+		while (end < len && !(work[end] == '\n' && end + 1 < len && work[end + 1] == '-'))
+			end++;
+		bool changed = false;
+		for (size_t i = start; i < end && i < len; i++)
+			if (work[i] != '\n' && work[i] != ' ') {
+				work[i] = ' ';
+				changed = true;
+			}
+		if (!changed)
+			break;
+		hh_yaml_docs_free(&docs);
 	}
+	load_docs(r, &docs, src);
+	free(work);
 	hh_yaml_docs_free(&docs);
 	return (int)(r->n_errors - before);
 }

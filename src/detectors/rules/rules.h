@@ -69,6 +69,11 @@ const struct hh_rule_error *hh_rules_error(const struct hh_rules *r, size_t i);
 /* "file:line:col: rule 'X': message" */
 void hh_rule_error_format(const struct hh_rule_error *e, char *buf, size_t n);
 
+/* Logs "rules: N loaded (M enabled), K problem(s)" at info and each problem
+ * at warn: what the agent prints at startup. Returns the number of rules
+ * that loaded. */
+size_t hh_rules_log_summary(const struct hh_rules *r);
+
 size_t hh_rules_count(const struct hh_rules *r);
 bool hh_rules_info(const struct hh_rules *r, size_t i, struct hh_rule_info *out);
 /* Enables or disables a rule by id (or by name). Returns false when unknown. */

@@ -19,6 +19,8 @@ struct hh_procfs_opts {
 	size_t hash_max_bytes;       /* exe bytes hashed and scanned; default 64 MiB */
 	size_t cache_cap;            /* exe cache entries; default 4096 */
 	bool include_host;           /* also report host (non-container) processes */
+	const char *host_root;       /* where the host's filesystem is seen (overlay upperdirs
+	                              * are host paths); default "/", "/host" in a container */
 };
 
 struct hh_procfs;
@@ -34,7 +36,13 @@ typedef void (*hh_event_cb)(const struct hh_event *ev, void *ctx);
 int hh_procfs_sweep(struct hh_procfs *p, hh_event_cb cb, void *ctx);
 
 /* Fills one process's event (also used by event sources to complete an exec).
- * Returns 0, or -1 when the process is gone. */
+ * Returns 0, or -1 when the process is gone. A kernel thread (no exe, no
+ * cmdline) is filled but left out of sweeps. ev->time is when it was read;
+ * the process start time is hh_procfs_start_time(). */
 int hh_procfs_read_process(struct hh_procfs *p, int pid, struct hh_event *ev);
+
+/* Wall-clock start time of pid (seconds since the epoch), from its stat
+ * starttime and the boot time in proc_root/stat; 0 when unknown. */
+double hh_procfs_start_time(struct hh_procfs *p, int pid);
 
 #endif

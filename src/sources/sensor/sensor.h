@@ -6,6 +6,7 @@
 #define HH_SENSOR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/event.h"
@@ -14,6 +15,12 @@ struct hh_sensor_opts {
 	bool force_fallback;         /* skip eBPF (testing, or by configuration) */
 	bool containers_only;        /* filter host processes in the kernel where possible */
 	const char *proc_root;       /* default "/proc" */
+	bool drop_privileges;        /* after loading, keep only the capabilities the
+	                              * sensor still needs (see hh_sensor_drop_privileges);
+	                              * off by default: the agent's responses need more */
+	unsigned fpu_interval_ms;    /* HH_EV_FPU summaries every this often; 0: 2000 */
+	bool fpu_all;                /* summaries for every process that used the FPU, not
+	                              * only those with non-default rounding (measurement) */
 };
 
 struct hh_sensor_stats {
@@ -38,5 +45,14 @@ int hh_sensor_poll(struct hh_sensor *s, int timeout_ms);
 int hh_sensor_fd(const struct hh_sensor *s);
 void hh_sensor_get_stats(const struct hh_sensor *s, struct hh_sensor_stats *out);
 void hh_sensor_close(struct hh_sensor *s);
+
+/* Drops every capability but CAP_BPF and CAP_PERFMON (map reads on kernels
+ * before 6.5 check them on each bpf(2) call), CAP_SYS_PTRACE (readlink of
+ * /proc/PID/exe and reads of /proc/PID/environ of other users' and more
+ * privileged processes) and CAP_DAC_READ_SEARCH (/proc and cgroup files
+ * whatever their mode), from the effective, permitted, inheritable and
+ * bounding sets, and sets no_new_privs. Called by hh_sensor_open when
+ * opts->drop_privileges. Returns 0, or -1 with err set. */
+int hh_sensor_drop_privileges(char *err, size_t errlen);
 
 #endif

@@ -85,7 +85,9 @@ static void walk(struct walker *w, int dirfd, char *rel, size_t rel_len, size_t 
 	}
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
-		if (w->n >= w->max || w->dirs >= WALK_MAX_DIRS) {
+		if (w->capped)
+			break;
+		if (w->dirs >= WALK_MAX_DIRS) {
 			w->capped = true;
 			break;
 		}
@@ -111,6 +113,11 @@ static void walk(struct walker *w, int dirfd, char *rel, size_t rel_len, size_t 
 		if (hh_cgroup_path_identity(rel, len, &ci) && strcmp(ci.container_id, parent_id) != 0) {
 			/* A new container (its own sub-cgroups, e.g. podman's
 			 * libpod-<id>.scope/container, repeat the id and are skipped). */
+			if (w->n >= w->max) {
+				w->capped = true; /* one more than fits: say so, stop */
+				rel[rel_len] = '\0';
+				break;
+			}
 			struct hh_container_ref *r = &w->out[w->n++];
 			memset(r, 0, sizeof(*r));
 			hh_strlcpy(r->id, ci.container_id, sizeof(r->id));
@@ -171,8 +178,8 @@ int hh_containers_discover(const char *cgroup_root, struct hh_container_ref *out
 		return -1;
 	}
 	if (capped)
-		hh_warn("cgroup: %s: discovery stopped at %zu containers / %d directories (limits)", cgroup_root,
-			max, WALK_MAX_DIRS);
+		hh_warn("cgroup: %s: more containers than the limit (%zu containers, %d directories); the rest are not watched",
+			cgroup_root, max, WALK_MAX_DIRS);
 	return n;
 }
 

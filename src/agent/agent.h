@@ -1,0 +1,68 @@
+/* The node agent's loop (docs/agent.md): every interval it discovers
+ * containers and reads their cgroup telemetry, sweeps the process inventory
+ * for new processes, runs the behavior detectors and the process indicators,
+ * and passes every finding through the correlator. Findings go to a callback
+ * (the command line fans them out through sinks/sinks.h: stdout, file, store ...).
+ *
+ * Containers are followed as they come and go: the state of a gone one is
+ * forgotten everywhere (behavior, correlator, identity cache). Memory is
+ * bounded: agent.max_containers containers, agent.max_processes processes
+ * remembered as seen, and the detectors' own caps. */
+#ifndef HH_AGENT_H
+#define HH_AGENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/config.h"
+#include "core/finding.h"
+
+struct hh_agent_opts {
+	const char *proc_root;        /* default "/proc" */
+	const char *cgroup_root;      /* default "/sys/fs/cgroup" */
+	const char *host_root;        /* runtime state prefix; default "/" */
+	double interval_s;            /* <= 0: agent.interval_s */
+	double duration_s;            /* 0: until stopped */
+	bool once;                    /* one sweep, then return */
+	const char *only_container;   /* follow only containers whose id starts with this (drill) */
+};
+
+struct hh_agent_stats {
+	unsigned long sweeps;
+	size_t containers;            /* followed now */
+	size_t processes_seen;        /* remembered as seen now */
+	unsigned long new_processes;  /* since start */
+	unsigned long findings;       /* emitted since start */
+	double first_sweep_ms;        /* cold: identities resolved, every process new */
+	double last_sweep_ms, total_sweep_ms;
+};
+
+typedef void (*hh_agent_finding_cb)(const struct hh_finding *f, void *ctx);
+
+struct hh_agent;
+
+/* cfg is borrowed and must outlive the agent. Returns NULL (after logging
+ * why) when memory runs out. */
+struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent_opts *opts,
+			      hh_agent_finding_cb cb, void *ctx);
+void hh_agent_free(struct hh_agent *a);
+
+/* Writes the startup banner (sources, cgroup version, runtimes, config) to fp. */
+void hh_agent_banner(struct hh_agent *a, FILE *fp);
+
+/* One sweep at time now. Returns the number of findings emitted, or -1 when
+ * neither the cgroup nor the proc root can be read. */
+int hh_agent_sweep(struct hh_agent *a, double now);
+
+/* Sweeps every interval until the duration is over, --once is done,
+ * SIGINT/SIGTERM arrives (the current sweep is finished first) or
+ * should_stop(ctx) returns true (checked after each sweep; may be NULL).
+ * Returns 0, or -1 when a sweep could read nothing at all at the start. */
+int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx);
+/* The signal that stopped hh_agent_run, or 0. */
+int hh_agent_stop_signal(const struct hh_agent *a);
+
+void hh_agent_get_stats(const struct hh_agent *a, struct hh_agent_stats *out);
+
+#endif

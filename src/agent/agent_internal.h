@@ -1,0 +1,75 @@
+/* Internals shared by the agent's files (agent.c: lifecycle and loop;
+ * agent_containers.c: discovery, telemetry, behavior; agent_procs.c: the
+ * process inventory; agent_emit.c: findings out and through the correlator). */
+#ifndef HH_AGENT_INTERNAL_H
+#define HH_AGENT_INTERNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "agent/agent.h"
+#include "correlation/correlator.h"
+#include "detectors/behavior/behavior.h"
+#include "detectors/rules/rules.h"
+#include "detectors/process/process_indicators.h"
+#include "enrich/identity.h"
+#include "sources/procfs/proc_inventory.h"
+#include "sources/telemetry/cgroup_stats.h"
+
+struct agent_container {
+	struct hh_container_ref ref;
+	struct hh_workload w;
+	bool identified;          /* runtime state named it */
+	unsigned long retry_at;   /* sweep at which to retry identification */
+	double first_seen;
+};
+
+/* A process as the inventory remembers it between sweeps. */
+struct agent_proc {
+	int32_t pid;
+	uint32_t exe_hash;        /* of the exe link's text; 0: none (kernel thread) */
+};
+
+struct hh_agent {
+	const struct hh_config *cfg;
+	struct hh_agent_opts opts;
+	char proc_root[HH_PATH_LEN], cgroup_root[HH_PATH_LEN], host_root[HH_PATH_LEN];
+	hh_agent_finding_cb cb;
+	void *cb_ctx;
+
+	struct hh_identity *identity;
+	struct hh_procfs *procfs;
+	struct hh_behavior *behavior;
+	struct hh_correlator *correlator;
+	struct hh_rules *rules;         /* runtime rules over process events; NULL when none loaded */
+	size_t rule_errors;
+	struct hh_procind *procind;     /* miner.process-indicators, miner.exe-traits, proc.exe-* */
+
+	/* Containers followed, sorted by id (merge-walked against each discovery). */
+	struct agent_container *ctr;
+	size_t n_ctr, max_ctr;
+	struct hh_container_ref *refs;  /* discovery buffer, max_ctr */
+
+	/* Processes seen in the previous sweep, sorted by pid; this sweep's. */
+	struct agent_proc *seen, *seen_next;
+	size_t n_seen, max_procs;
+	struct hh_event *ev;            /* scratch event for full reads */
+	bool procs_capped_logged;
+
+	int node_cpus;
+	double now;                     /* time of the sweep in progress */
+	bool cgroup_ok, proc_ok;
+	int stop_signal;
+	struct hh_agent_stats stats;
+};
+
+/* agent_containers.c */
+int hh_agent_sweep_containers(struct hh_agent *a);
+struct agent_container *hh_agent_container(struct hh_agent *a, const char *id);
+bool hh_agent_follows(const struct hh_agent *a, const char *container_id);
+/* agent_procs.c */
+int hh_agent_sweep_procs(struct hh_agent *a);
+/* agent_emit.c: emits f (takes ownership), then correlates it for w. */
+void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_finding *f);
+
+#endif

@@ -1,0 +1,300 @@
+#include "correlation/correlator.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+
+#define MAX_SIGNALS 16
+
+struct signal {
+	char rule[96];
+	char title[200];
+	enum hh_severity severity;
+	double confidence, time;
+	enum hh_signal_category cat;
+	json_t *fields;          /* copy of the finding's fields; owned */
+};
+
+struct wl_state {
+	struct hh_workload w;
+	struct signal sig[MAX_SIGNALS];
+	size_t n;
+	double touched;
+	enum hh_severity emitted_sev;   /* of the last incident emitted */
+	unsigned emitted_cats;          /* category bits of the last incident */
+	bool emitted;
+};
+
+struct hh_correlator {
+	const struct hh_config *cfg;
+	struct wl_state **wl;
+	size_t n, cap;
+};
+
+static const char *const cat_names[] = { "behavior", "mining", "network", "exec", "context", "none" };
+
+const char *hh_signal_category_name(enum hh_signal_category c)
+{
+	return c <= HH_SIG_NONE ? cat_names[c] : "none";
+}
+
+static bool has_mitre(const struct hh_finding *f, const char *t)
+{
+	for (size_t i = 0; i < f->n_mitre; i++)
+		if (strcmp(f->mitre[i], t) == 0)
+			return true;
+	return false;
+}
+
+static bool prefix(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
+
+enum hh_signal_category hh_signal_category_of(const struct hh_finding *f)
+{
+	const char *r = f->rule;
+	if (prefix(r, "incident.") || prefix(r, "drill.") || strcmp(f->source, "drill") == 0)
+		return HH_SIG_NONE;
+	if (prefix(r, "behavior."))
+		return HH_SIG_BEHAVIOR;
+	if (prefix(r, "miner.") || prefix(r, "net.stratum") || prefix(r, "net.cryptonote") ||
+	    prefix(r, "net.mining"))
+		return HH_SIG_MINING;
+	if (prefix(r, "net."))
+		return HH_SIG_NETWORK;
+	if (prefix(r, "posture.") || prefix(r, "audit.") || prefix(r, "context."))
+		return HH_SIG_CONTEXT;
+	return has_mitre(f, "T1496") ? HH_SIG_MINING : HH_SIG_EXEC;
+}
+
+struct hh_correlator *hh_correlator_new(const struct hh_config *cfg)
+{
+	struct hh_correlator *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->cfg = cfg;
+	long long cap = hh_config_int(cfg, NULL, "correlation.max_workloads", 1024);
+	c->cap = cap < 1 ? 1 : cap > 100000 ? 100000 : (size_t)cap;
+	c->wl = calloc(c->cap, sizeof(*c->wl));
+	if (!c->wl) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void drop_signal(struct wl_state *s, size_t i)
+{
+	json_decref(s->sig[i].fields);
+	memmove(&s->sig[i], &s->sig[i + 1], sizeof(s->sig[0]) * (s->n - i - 1));
+	s->n--;
+}
+
+static void drop_wl(struct hh_correlator *c, size_t i)
+{
+	struct wl_state *s = c->wl[i];
+	while (s->n)
+		drop_signal(s, s->n - 1);
+	free(s);
+	c->wl[i] = c->wl[--c->n];
+}
+
+void hh_correlator_free(struct hh_correlator *c)
+{
+	if (!c)
+		return;
+	while (c->n)
+		drop_wl(c, c->n - 1);
+	free(c->wl);
+	free(c);
+}
+
+static long find_wl(const struct hh_correlator *c, const char *id)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->wl[i]->w.container_id, id) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void expire_wl(struct hh_correlator *c, struct wl_state *s, double now)
+{
+	double window = hh_config_num(c->cfg, &s->w, "correlation.window_s", 900);
+	for (size_t i = 0; i < s->n;) {
+		if (now - s->sig[i].time > window)
+			drop_signal(s, i);
+		else
+			i++;
+	}
+	if (s->n == 0)
+		s->emitted = false, s->emitted_cats = 0, s->emitted_sev = HH_SEV_INFO;
+}
+
+void hh_correlator_expire(struct hh_correlator *c, double now)
+{
+	for (size_t i = 0; i < c->n;) {
+		expire_wl(c, c->wl[i], now);
+		if (c->wl[i]->n == 0)
+			drop_wl(c, i);
+		else
+			i++;
+	}
+}
+
+void hh_correlator_forget(struct hh_correlator *c, const char *container_id)
+{
+	long i = find_wl(c, container_id);
+	if (i >= 0)
+		drop_wl(c, (size_t)i);
+}
+
+size_t hh_correlator_count(const struct hh_correlator *c) { return c->n; }
+
+static struct wl_state *get_wl(struct hh_correlator *c, const struct hh_workload *w, double now)
+{
+	long i = find_wl(c, w->container_id);
+	struct wl_state *s;
+	if (i >= 0) {
+		s = c->wl[i];
+	} else {
+		if (c->n == c->cap) { /* evict the least recently updated */
+			size_t victim = 0;
+			for (size_t k = 1; k < c->n; k++)
+				if (c->wl[k]->touched < c->wl[victim]->touched)
+					victim = k;
+			drop_wl(c, victim);
+		}
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return NULL;
+		c->wl[c->n++] = s;
+	}
+	s->w = *w;
+	s->touched = now;
+	return s;
+}
+
+static const char *const weight_keys[] = {
+	"correlation.weight.behavior", "correlation.weight.mining", "correlation.weight.network",
+	"correlation.weight.exec", "correlation.weight.context",
+};
+static const double weight_defaults[] = { 30, 50, 25, 20, 10 };
+
+struct hh_finding *hh_correlator_add(struct hh_correlator *c, const struct hh_workload *w,
+				     const struct hh_finding *f, double now)
+{
+	enum hh_signal_category cat = hh_signal_category_of(f);
+	if (cat == HH_SIG_NONE || !w || !w->container_id[0])
+		return NULL;
+	struct wl_state *s = get_wl(c, w, now);
+	if (!s)
+		return NULL;
+	expire_wl(c, s, now);
+	/* One signal per rule: the latest, keeping the highest severity seen. */
+	size_t i;
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->sig[i].rule, f->rule) == 0)
+			break;
+	if (i == s->n) {
+		if (s->n == MAX_SIGNALS) { /* the oldest goes */
+			size_t old = 0;
+			for (size_t k = 1; k < s->n; k++)
+				if (s->sig[k].time < s->sig[old].time)
+					old = k;
+			drop_signal(s, old);
+		}
+		i = s->n++;
+		memset(&s->sig[i], 0, sizeof(s->sig[i]));
+	} else if (f->severity < s->sig[i].severity) {
+		s->sig[i].time = now;
+		return NULL;
+	}
+	struct signal *g = &s->sig[i];
+	hh_strlcpy(g->rule, f->rule, sizeof(g->rule));
+	hh_strlcpy(g->title, f->title ? f->title : "", sizeof(g->title));
+	g->severity = f->severity;
+	g->confidence = f->confidence;
+	g->time = now;
+	g->cat = cat;
+	json_decref(g->fields);
+	g->fields = f->fields ? json_deep_copy(f->fields) : NULL;
+
+	/* Judge the set. */
+	unsigned cats = 0;
+	double best_conf[5] = { 0 };
+	const struct signal *strong = NULL, *lead = NULL;
+	for (size_t k = 0; k < s->n; k++) {
+		const struct signal *x = &s->sig[k];
+		cats |= 1u << x->cat;
+		if (x->confidence > best_conf[x->cat])
+			best_conf[x->cat] = x->confidence;
+		if (x->cat == HH_SIG_MINING && x->severity >= HH_SEV_HIGH &&
+		    (!strong || x->severity > strong->severity))
+			strong = x;
+		if (x->cat == HH_SIG_MINING && (!lead || x->severity > lead->severity))
+			lead = x;
+	}
+	int independent = 0, categories = 0;
+	for (int k = 0; k < 5; k++) {
+		if (!(cats & (1u << k)))
+			continue;
+		categories++;
+		if (k != HH_SIG_CONTEXT)
+			independent++;
+	}
+	if (!strong && categories < 2)
+		return NULL;
+	enum hh_severity sev;
+	if (strong && (independent >= 2 || (cats & (1u << HH_SIG_CONTEXT))))
+		sev = HH_SEV_CRITICAL;
+	else if (strong || independent >= 2)
+		sev = HH_SEV_HIGH;
+	else
+		sev = HH_SEV_MEDIUM;
+	double score = 0;
+	for (int k = 0; k < 5; k++)
+		if (cats & (1u << k))
+			score += hh_config_num(c->cfg, &s->w, weight_keys[k], weight_defaults[k]) *
+				 (0.5 + 0.5 * best_conf[k]);
+	if (score > 100)
+		score = 100;
+	if (s->emitted && sev <= s->emitted_sev && (cats & ~s->emitted_cats) == 0)
+		return NULL;
+
+	char title[400];
+	char catlist[64] = "";
+	for (int k = 0; k < 5; k++)
+		if (cats & (1u << k)) {
+			if (catlist[0])
+				strncat(catlist, "+", sizeof(catlist) - strlen(catlist) - 1);
+			strncat(catlist, cat_names[k], sizeof(catlist) - strlen(catlist) - 1);
+		}
+	snprintf(title, sizeof(title), "Cryptomining incident in %s: %s (score %.0f)",
+		 s->w.container_name[0] ? s->w.container_name : s->w.container_id, catlist, score);
+	struct hh_finding *inc = hh_finding_new("agent", "incident.cryptomining", title, sev,
+						fmin(0.99, score / 100));
+	if (!inc)
+		return NULL;
+	hh_finding_add_mitre(inc, "T1496");
+	hh_finding_set_workload(inc, &s->w);
+	/* Process fields of the leading mining signal (which process it is). */
+	const struct signal *src = lead ? lead : g;
+	const char *key;
+	json_t *val;
+	json_object_foreach(src->fields, key, val)
+		if (!json_object_get(inc->fields, key))
+			json_object_set(inc->fields, key, val);
+	hh_finding_evidence_num(inc, "incident.score", round(score));
+	hh_finding_evidence_str(inc, "incident.categories", catlist);
+	for (size_t k = 0; k < s->n; k++) {
+		char what[64], value[400];
+		snprintf(what, sizeof(what), "reason.%s", cat_names[s->sig[k].cat]);
+		snprintf(value, sizeof(value), "%s (%s, %.2f): %s", s->sig[k].rule, hh_severity_name(s->sig[k].severity),
+			 s->sig[k].confidence, s->sig[k].title);
+		hh_finding_evidence_str(inc, what, value);
+	}
+	s->emitted = true;
+	s->emitted_sev = sev;
+	s->emitted_cats = cats;
+	return inc;
+}

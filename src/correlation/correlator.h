@@ -1,0 +1,62 @@
+/* The correlator: per workload, combines independent signals into one
+ * incident, "incident.cryptomining", with a score and its reasons listed in
+ * the evidence (docs/agent.md, "Correlation").
+ *
+ * Every finding is put in one category:
+ *   behavior  behavior.* (CPU plateau, duty cycle, sustained, new regime)
+ *   mining    a signal that speaks of mining itself: miner.* (process
+ *             indicators, exe traits, stratum URLs, wallets), net.stratum*,
+ *             any other finding tagged T1496 that is not behavior or network
+ *   network   other net.* (pool ports, intel hits, long-lived pushes)
+ *   exec      suspicious execution (upper-layer or memfd exe, droppers ...)
+ *   context   posture.*, audit.*, context.* (privileged, no CPU limit ...)
+ * Severity of the incident (DESIGN.md: behavior alone stays <= medium):
+ *   critical  a strong mining signal (its own severity >= high) plus another
+ *             independent category or context
+ *   high      a strong mining signal alone, or two independent categories
+ *             (context does not count as one)
+ *   medium    anything else that forms an incident (e.g. behavior + context)
+ * An incident needs a strong mining signal or two categories. It is emitted
+ * again only when its severity rises or a category joins.
+ *
+ * Bounded: correlation.max_workloads workloads (least recently updated
+ * evicted), at most 16 signals each (one per rule), signals expire after
+ * correlation.window_s. */
+#ifndef HH_CORRELATOR_H
+#define HH_CORRELATOR_H
+
+#include <stddef.h>
+
+#include "core/config.h"
+#include "core/finding.h"
+#include "core/workload.h"
+
+enum hh_signal_category {
+	HH_SIG_BEHAVIOR,
+	HH_SIG_MINING,
+	HH_SIG_NETWORK,
+	HH_SIG_EXEC,
+	HH_SIG_CONTEXT,
+	HH_SIG_NONE,      /* incidents themselves, drill results: not correlated */
+};
+
+const char *hh_signal_category_name(enum hh_signal_category c);
+enum hh_signal_category hh_signal_category_of(const struct hh_finding *f);
+
+struct hh_correlator;
+
+/* cfg is borrowed (correlation.* keys). NULL on allocation failure. */
+struct hh_correlator *hh_correlator_new(const struct hh_config *cfg);
+void hh_correlator_free(struct hh_correlator *c);
+
+/* Adds finding f about workload w at time now. Returns a new incident finding
+ * (caller owns it) when the workload's incident appears or grows, else NULL.
+ * Findings without a container id are not correlated. */
+struct hh_finding *hh_correlator_add(struct hh_correlator *c, const struct hh_workload *w,
+				     const struct hh_finding *f, double now);
+/* Drops expired signals and empty workloads. */
+void hh_correlator_expire(struct hh_correlator *c, double now);
+void hh_correlator_forget(struct hh_correlator *c, const char *container_id);
+size_t hh_correlator_count(const struct hh_correlator *c);
+
+#endif
