@@ -168,8 +168,8 @@ decompression (ratio <= 1.5).
 
 What each found: hashhound $hh_findings findings ($hh_miner miner-executable
 findings); yara $yara_hits rule matches; clamscan $clam_hits detections.
-yara runs its own scanning threads (default); hashhound decompresses and scans
-on two threads (a reader and a scanner). hashhound does more than the YARA
+yara runs its own scanning threads (default); hashhound reads layers on one
+thread and runs the content checks on scan.threads others (default: one per CPU). hashhound does more than the YARA
 pack: executable structure (sections, entropy, UPX), miner trait families,
 text indicators with checksum-validated wallets, pool intel, droppers, base64
 at four alignments, persistence files and wasm modules, and it opens archives

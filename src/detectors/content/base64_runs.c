@@ -1,17 +1,16 @@
 /* Base64 runs at every alignment (see base64_runs.h). */
 #include "detectors/content/base64_runs.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Value of each byte in the (standard or URL-safe) alphabet, -1 outside it. */
 static int8_t b64_table[256];
-static int b64_table_ready;
+static pthread_once_t b64_once = PTHREAD_ONCE_INIT;
 
-static void b64_init(void)
+static void b64_build(void)
 {
-	if (b64_table_ready)
-		return;
 	for (int c = 0; c < 256; c++) {
 		int8_t v = -1;
 		if (c >= 'A' && c <= 'Z')
@@ -26,7 +25,11 @@ static void b64_init(void)
 			v = 63;
 		b64_table[c] = v;
 	}
-	b64_table_ready = 1;
+}
+
+static void b64_init(void)
+{
+	pthread_once(&b64_once, b64_build);
 }
 
 static inline int8_t b64_val(unsigned char c)

@@ -16,6 +16,8 @@
 struct qitem {
 	struct hh_walk_entry e;
 	int layer;
+	bool scanned;
+	struct hh_findings found;   /* from scan_entry, until committed */
 	struct qitem *next;
 	char *path, *link;
 	uint8_t *data;
@@ -23,6 +25,7 @@ struct qitem {
 
 #define Q_MAX_BYTES (96u << 20)
 #define Q_MAX_ITEMS 4096
+#define HH_SCAN_MAX_THREADS 8
 
 struct run {
 	const char *target;
@@ -33,13 +36,11 @@ struct run {
 	const struct hh_image *img;
 	bool image;                 /* layered: whiteouts apply */
 	int walk_layer;             /* reader side: layer being walked, -1 outside layers */
-	int layer;                  /* scanner side: layer of the entry being scanned */
-	int label_layer;            /* layer layer_label was made for */
-	char layer_label[96];       /* "layer-<hex12>" */
 	/* reader -> scanner queue: decompression and scanning overlap on two threads */
 	pthread_mutex_t mu;
 	pthread_cond_t nonempty, nonfull;
-	struct qitem *head, *tail;
+	struct qitem *head, *tail;  /* head: oldest not yet committed */
+	struct qitem *next_scan;     /* oldest not yet taken by a scanner */
 	size_t q_bytes, q_items;
 	bool q_done;
 	struct hh_hidden hidden;
@@ -85,55 +86,80 @@ static void grow_cand(struct run *r)
 	r->cand_cap = nc;
 }
 
-static void layer_label(struct run *r, size_t i);
-
-static void on_entry(void *user, const struct hh_walk_entry *e)
+static void label_for(const struct run *r, size_t i, char *out, size_t n)
 {
-	struct run *r = user;
+	const char *d = r->img->layers[i].digest;
+	const char *colon = strchr(d, ':');
+	if (colon && strlen(colon + 1) >= 12)
+		snprintf(out, n, "layer-%.12s", colon + 1);
+	else
+		snprintf(out, n, "layer-%zu", i);
+}
+
+static void fs_path_of(const char *path, char *out, size_t n)
+{
+	/* For files inside nested archives the persistence location is the inner path. */
+	const char *bang = strstr(path, "!/");
+	snprintf(out, n, "/%s", bang ? strrchr(path, '!') + 2 : path);
+}
+
+/* Content part: runs on any scanner thread; touches only its own list. */
+static void scan_entry(const struct run *r, const struct hh_walk_entry *e, int layer, struct hh_findings *found)
+{
+	if (e->type != HH_WALK_FILE || !e->len)
+		return;
+	char display[4300], fs_path[4200], label[96];
+	fs_path_of(e->path, fs_path, sizeof(fs_path));
+	if (r->image) {
+		label_for(r, (size_t)layer, label, sizeof(label));
+		snprintf(display, sizeof(display), "%s/%s", label, e->path);
+	} else {
+		snprintf(display, sizeof(display), "%s", e->path);
+	}
+	char err[256];
+	hh_content_scan(r->content, fs_path, display, e->data, e->len, found, err, sizeof(err));
+	if (err[0])
+		hh_warn("scan: %s: %s: %s", r->target, display, err);
+}
+
+/* Bookkeeping part: runs in reader order, one at a time: whiteouts and
+ * replacements, then the entry's findings join the result (ownership moves). */
+static void commit_entry(struct run *r, const struct hh_walk_entry *e, int layer, struct hh_findings *found)
+{
 	/* Whiteouts and replacements concern the layer's own entries (depth 0). */
 	if (r->image && e->depth == 0) {
 		char target[4096];
 		enum hh_wh_kind wk = hh_whiteout_classify(e->path, target, sizeof(target));
 		if (wk == HH_WH_FILE) {
-			hh_hidden_on_whiteout(&r->hidden, r->layer, target);
+			hh_hidden_on_whiteout(&r->hidden, layer, target);
 			return;
 		}
 		if (wk == HH_WH_OPAQUE) {
-			hh_hidden_on_opaque(&r->hidden, r->layer, target);
+			hh_hidden_on_opaque(&r->hidden, layer, target);
 			return;
 		}
 		if (e->type != HH_WALK_DIR)
-			hh_hidden_on_entry(&r->hidden, r->layer, e->path);
+			hh_hidden_on_entry(&r->hidden, layer, e->path);
 	}
-	if (e->type != HH_WALK_FILE || !e->len)
+	if (e->type == HH_WALK_FILE && e->len)
+		r->res->files++;
+	if (!found->n)
 		return;
-	r->res->files++;
-	char display[4300], fs_path[4200];
-	const char *bang = strstr(e->path, "!/");
-	/* For files inside nested archives the persistence location is the inner path. */
-	snprintf(fs_path, sizeof(fs_path), "/%s", bang ? strrchr(e->path, '!') + 2 : e->path);
-	if (r->image && r->label_layer != r->layer)
-		layer_label(r, (size_t)r->layer);
-	if (r->image)
-		snprintf(display, sizeof(display), "%s/%s", r->layer_label, e->path);
-	else if (r->res->kind == HH_TARGET_FILE)
-		snprintf(display, sizeof(display), "%s", e->path);
-	else
-		snprintf(display, sizeof(display), "%s", e->path);
-	size_t first = r->res->findings.n;
-	char err[256];
-	hh_content_scan(r->content, fs_path, display, e->data, e->len, &r->res->findings, err, sizeof(err));
-	if (err[0])
-		hh_warn("scan: %s: %s: %s", r->target, display, err);
-	if (r->res->findings.n == first)
-		return;
+	char fs_path[4200];
+	fs_path_of(e->path, fs_path, sizeof(fs_path));
 	size_t cid = SIZE_MAX;
 	if (r->image) {
 		/* the candidate is the layer entry itself (the outer archive for nested hits) */
+		const char *bang = strstr(e->path, "!/");
 		char top[4200];
 		snprintf(top, sizeof(top), "%.*s", bang ? (int)(bang - e->path) : (int)strlen(e->path), e->path);
-		cid = hh_hidden_add(&r->hidden, top, r->layer);
+		cid = hh_hidden_add(&r->hidden, top, layer);
 	}
+	size_t first = r->res->findings.n;
+	for (size_t i = 0; i < found->n; i++)
+		hh_findings_push(&r->res->findings, found->items[i]);
+	free(found->items);
+	memset(found, 0, sizeof(*found));
 	grow_cand(r);
 	for (size_t i = first; i < r->res->findings.n; i++) {
 		struct hh_finding *f = r->res->findings.items[i];
@@ -141,8 +167,8 @@ static void on_entry(void *user, const struct hh_walk_entry *e)
 		if (e->cut)
 			hh_finding_evidence_str(f, "note", "file larger than scan.max_file_bytes: first part scanned");
 		if (r->image) {
-			hh_finding_set_str(f, "image.layer", r->img->layers[r->layer].digest);
-			hh_finding_set_int(f, "image.layer.index", r->layer);
+			hh_finding_set_str(f, "image.layer", r->img->layers[layer].digest);
+			hh_finding_set_int(f, "image.layer.index", layer);
 			if (r->img->tags[0])
 				hh_finding_set_str(f, "container.image.repository", r->img->tags);
 			if (i < r->cand_cap)
@@ -151,16 +177,17 @@ static void on_entry(void *user, const struct hh_walk_entry *e)
 	}
 }
 
-static void layer_label(struct run *r, size_t i)
+/* Synchronous path (no threads): scan and commit at once. */
+static void on_entry(void *user, const struct hh_walk_entry *e)
 {
-	r->label_layer = (int)i;
-	const char *d = r->img->layers[i].digest;
-	const char *colon = strchr(d, ':');
-	if (colon && strlen(colon + 1) >= 12)
-		snprintf(r->layer_label, sizeof(r->layer_label), "layer-%.12s", colon + 1);
-	else
-		snprintf(r->layer_label, sizeof(r->layer_label), "layer-%zu", i);
+	struct run *r = user;
+	struct hh_findings found = { 0 };
+	scan_entry(r, e, r->walk_layer < 0 ? 0 : r->walk_layer, &found);
+	commit_entry(r, e, r->walk_layer < 0 ? 0 : r->walk_layer, &found);
+	hh_findings_clear(&found);
+	free(found.items);
 }
+
 
 /* Marks findings of hidden files and adds one scan.hidden-in-layers per file. */
 static void finish_hidden(struct run *r)
@@ -252,53 +279,70 @@ static void on_entry_async(void *user, const struct hh_walk_entry *e)
 	else
 		r->head = it;
 	r->tail = it;
+	if (!r->next_scan)
+		r->next_scan = it;
 	r->q_bytes += e->len;
 	r->q_items++;
 	pthread_cond_signal(&r->nonempty);
 	pthread_mutex_unlock(&r->mu);
 }
 
-/* Scanner side: content checks and layer bookkeeping, in reader order. */
+static void free_item(struct qitem *it)
+{
+	hh_findings_clear(&it->found);
+	free(it->found.items);
+	free(it->path);
+	free(it->link);
+	free(it->data);
+	free(it);
+}
+
+/* Scanner threads: take the oldest unscanned entry, run the content checks
+ * without the lock, then commit every finished entry at the head of the
+ * queue, in reader order (so whiteouts and findings keep layer order). */
 static void *scanner_main(void *arg)
 {
 	struct run *r = arg;
+	pthread_mutex_lock(&r->mu);
 	for (;;) {
-		pthread_mutex_lock(&r->mu);
-		while (!r->head && !r->q_done)
+		while (!r->next_scan && !r->q_done)
 			pthread_cond_wait(&r->nonempty, &r->mu);
-		struct qitem *it = r->head;
-		if (!it) {
-			pthread_mutex_unlock(&r->mu);
-			return NULL;
-		}
-		r->head = it->next;
-		if (!r->head)
-			r->tail = NULL;
-		r->q_bytes -= it->e.len;
-		r->q_items--;
-		pthread_cond_signal(&r->nonfull);
+		struct qitem *it = r->next_scan;
+		if (!it)
+			break;
+		r->next_scan = it->next;
 		pthread_mutex_unlock(&r->mu);
-		r->layer = it->layer;
-		on_entry(r, &it->e);
-		free(it->path);
-		free(it->link);
-		free(it->data);
-		free(it);
+		scan_entry(r, &it->e, it->layer, &it->found);
+		pthread_mutex_lock(&r->mu);
+		it->scanned = true;
+		while (r->head && r->head->scanned) {
+			struct qitem *h = r->head;
+			r->head = h->next;
+			if (!r->head)
+				r->tail = NULL;
+			commit_entry(r, &h->e, h->layer, &h->found);
+			r->q_bytes -= h->e.len;
+			r->q_items--;
+			free_item(h);
+		}
+		pthread_cond_broadcast(&r->nonfull);
 	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
 }
 
 int hh_scan_target(const char *target, struct hh_content *content, const struct hh_scan_limits *lim,
 		   struct hh_scan_result *res)
 {
 	memset(res, 0, sizeof(*res));
-	struct run r = { .target = target, .content = content, .lim = lim, .res = res, .layer = -1, .walk_layer = -1,
-			 .label_layer = -1 };
+	struct run r = { .target = target, .content = content, .lim = lim, .res = res, .walk_layer = -1 };
 	hh_hidden_init(&r.hidden);
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.nonempty, NULL);
 	pthread_cond_init(&r.nonfull, NULL);
 	struct hh_walk_cb cb = { on_entry_async, on_error, &r };
-	pthread_t scanner;
+	pthread_t scanners[HH_SCAN_MAX_THREADS];
+	int n_threads = 0;
 	bool threaded = false;
 	struct hh_image img;
 	char err[512];
@@ -325,7 +369,10 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 				if (img.tags[0])
 					hh_finding_set_str(res->findings.items[i], "container.image.repository", img.tags);
 		}
-		threaded = pthread_create(&scanner, NULL, scanner_main, &r) == 0;
+		for (int t = 0; t < lim->scan_threads && t < HH_SCAN_MAX_THREADS; t++)
+			if (pthread_create(&scanners[n_threads], NULL, scanner_main, &r) == 0)
+				n_threads++;
+		threaded = n_threads > 0;
 		if (!threaded)
 			cb.entry = on_entry;
 		for (size_t i = 0; i < img.n_layers && !r.budget.exhausted; i++) {
@@ -333,7 +380,6 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 			uint64_t off, size;
 			int fd;
 			r.walk_layer = (int)i;
-			r.layer = threaded ? r.layer : (int)i;
 			if (hh_image_layer_region(&img, i, &src, &off, &size, &fd, err, sizeof(err)) < 0) {
 				on_error(&r, target, "", err);
 				continue;
@@ -348,9 +394,10 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 		if (threaded) {
 			pthread_mutex_lock(&r.mu);
 			r.q_done = true;
-			pthread_cond_signal(&r.nonempty);
+			pthread_cond_broadcast(&r.nonempty);
 			pthread_mutex_unlock(&r.mu);
-			pthread_join(scanner, NULL);
+			for (int t = 0; t < n_threads; t++)
+				pthread_join(scanners[t], NULL);
 			threaded = false;
 		}
 		finish_hidden(&r);

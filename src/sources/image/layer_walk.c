@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void hh_scan_limits_from_config(struct hh_scan_limits *l, const struct hh_config *cfg)
 {
@@ -20,6 +21,12 @@ void hh_scan_limits_from_config(struct hh_scan_limits *l, const struct hh_config
 	l->max_layers = (int)hh_config_int(cfg, NULL, "scan.max_layers", 512);
 	l->max_json_bytes = (uint64_t)hh_config_int(cfg, NULL, "scan.max_json_bytes", 16ll << 20);
 	l->max_dir_depth = (int)hh_config_int(cfg, NULL, "scan.max_dir_depth", 64);
+	/* 0: one per online CPU, at least 1, at most 8 */
+	l->scan_threads = (int)hh_config_int(cfg, NULL, "scan.threads", 0);
+	if (l->scan_threads <= 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		l->scan_threads = n < 1 ? 1 : n > 8 ? 8 : (int)n;
+	}
 }
 
 bool hh_looks_archive(const uint8_t *b, size_t n)

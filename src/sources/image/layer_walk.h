@@ -30,6 +30,7 @@ struct hh_scan_limits {
 	int max_layers;
 	uint64_t max_json_bytes;    /* manifest, index, config documents */
 	int max_dir_depth;          /* directory recursion for a root filesystem */
+	int scan_threads;           /* content-check threads beside the reader (image targets) */
 };
 
 void hh_scan_limits_from_config(struct hh_scan_limits *l, const struct hh_config *cfg);
