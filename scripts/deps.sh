@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs what hashhound needs to build, run and test on Debian 12 (bookworm).
 # One package per line so modules can add theirs without touching others.
+# yara and clamav serve bench/scan.sh only: clamscan runs with our own YARA
+# rules (-d rules.yar); no freshclam signature database is downloaded or used.
 set -eu
 [ "$(id -u)" = 0 ] || { echo "deps.sh: run as root (apt-get)" >&2; exit 2; }
 PKGS="
@@ -33,6 +35,8 @@ uidmap
 slirp4netns
 iptables
 busybox-static
+yara
+clamav
 stress-ng
 xz-utils
 openssl

@@ -11,5 +11,6 @@ HH_COMMAND("drill", hh_cmd_drill, "run a harmless simulated miner in a container
 HH_COMMAND("check", hh_cmd_check, "check Kubernetes manifests and node configs for miner-enabling misconfigurations")
 HH_COMMAND("audit-log", hh_cmd_audit_log, "analyze Kubernetes audit logs for cryptojacking intrusion steps")
 HH_COMMAND("rules", hh_cmd_rules, "check, list and test runtime detection rules (Falco-style YAML)")
+HH_COMMAND("scan", hh_cmd_scan, "scan images, layers, filesystems and web bundles for miners (CI/CD gate)")
 HH_COMMAND("ps", hh_cmd_ps, "list containers with identity, CPU/quota/throttling/memory telemetry and (--processes) process inventory")
 HH_COMMAND("respond", hh_cmd_respond, "snapshot evidence, then freeze, kill or isolate a container (dry-run unless --yes)")
