@@ -81,59 +81,6 @@ const struct hh_intel *hh_content_intel(const struct hh_content *c)
 	return c->intel;
 }
 
-/* Host names in text that are on the pool intel list: tokens of
- * [A-Za-z0-9.-] with a dot, checked by suffix. Reports the first few. */
-static inline bool host_char(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-';
-}
-
-/* Host names in text that are on the pool intel list. Walks from dot to dot
- * (memchr), expands each to its [A-Za-z0-9.-] token, and checks tokens whose
- * last label is alphabetic (a top-level domain). Reports the first few. */
-static size_t find_pool_domains(const struct hh_intel *in, const char *t, size_t len, char out[][96], size_t max)
-{
-	size_t n = 0, pos = 0;
-	while (pos < len && n < max) {
-		const char *d = memchr(t + pos, '.', len - pos);
-		if (!d)
-			break;
-		size_t s = (size_t)(d - t), e = s + 1;
-		while (s > 0 && host_char(t[s - 1]))
-			s--;
-		while (e < len && host_char(t[e]))
-			e++;
-		pos = e + 1;
-		size_t l = e - s;
-		if (l < 4 || l > 253 || s == (size_t)(d - t))
-			continue;
-		size_t tl = 0;
-		while (tl < l && t[e - 1 - tl] != '.')
-			tl++;
-		if (tl < 2 || tl > 24)
-			continue;
-		bool alpha = true;
-		for (size_t k = 0; k < tl && alpha; k++) {
-			char ch2 = t[e - 1 - k];
-			alpha = (ch2 >= 'a' && ch2 <= 'z') || (ch2 >= 'A' && ch2 <= 'Z');
-		}
-		if (!alpha)
-			continue;
-		char name[256], norm[256];
-		memcpy(name, t + s, l);
-		name[l] = 0;
-		const struct hh_intel_entry *ent;
-		if (hh_intel_normalize_domain(name, norm, sizeof(norm)) && hh_intel_match_domain(in, norm, &ent)) {
-			bool dup = false;
-			for (size_t k = 0; k < n; k++)
-				dup |= !strcmp(out[k], norm);
-			if (!dup)
-				snprintf(out[n++], 96, "%.95s", norm);
-		}
-	}
-	return n;
-}
-
 size_t hh_content_rule_count(const struct hh_content *c)
 {
 	return hh_yara_pack_rule_count(c->yara);
@@ -311,7 +258,7 @@ static void check_text(struct hh_content *c, const char *fs_path, const char *di
 			hh_indicators_to_evidence(f, "content", r->ind, r->n_ind);
 	}
 	char domains[4][96];
-	size_t nd = find_pool_domains(c->intel, text, len, domains, 4);
+	size_t nd = hh_intel_scan_text(c->intel, text, len, domains, 4);
 	if (nd) {
 		/* A pool domain alone is weak (docs, allow-lists); with other miner indicators it is not. */
 		enum hh_severity sev = r->n_ind ? HH_SEV_HIGH : HH_SEV_MEDIUM;
