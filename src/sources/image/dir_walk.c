@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fileio.h"
+
 struct dwalk {
 	const char *root;
 	const struct hh_scan_limits *lim;
@@ -80,12 +82,6 @@ static void scan_fd(struct dwalk *w, int fd, const char *rel, uint64_t size)
 	}
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-	const char *x = *(char *const *)a, *y = *(char *const *)b;
-	return strcmp(x ? x : "", y ? y : "");
-}
-
 static void walk_dir(struct dwalk *w, int dfd, const char *rel, int depth)
 {
 	DIR *d = fdopendir(dfd);
@@ -94,25 +90,10 @@ static void walk_dir(struct dwalk *w, int dfd, const char *rel, int depth)
 		derr(w, rel, strerror(errno));
 		return;
 	}
-	/* Sorted names: stable output. */
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **nn = realloc(names, cap * sizeof(*nn));
-			if (!nn)
-				break;
-			names = nn;
-		}
-		names[n++] = strdup(de->d_name);
-	}
-	qsort(names, n, sizeof(*names), cmp_name);
+	char **names;
+	size_t n = hh_dir_names(d, SIZE_MAX, &names, NULL);
 	for (size_t i = 0; i < n; i++) {
-		if (!names[i] || w->b->exhausted)
+		if (w->b->exhausted)
 			goto next;
 		char child[4096];
 		if (snprintf(child, sizeof(child), "%s%s%s", rel, *rel ? "/" : "", names[i]) >= (int)sizeof(child)) {
@@ -161,10 +142,9 @@ static void walk_dir(struct dwalk *w, int dfd, const char *rel, int depth)
 			e.type = HH_WALK_OTHER;
 			w->cb->entry(w->cb->user, &e);
 		}
-next:
-		free(names[i]);
+next:;
 	}
-	free(names);
+	hh_dir_names_free(names, n);
 	closedir(d);
 }
 
