@@ -31,3 +31,6 @@ wait_for() {
 json_lines_have() { # FILE RULE-SUBSTRING
 	grep -q "\"rule\":\"[^\"]*$2" "$1"
 }
+# Removes containers one by one: podman 4.3's `rm -f A B` removes nothing at
+# all when one of the names does not exist.
+podman_rm() { local c; for c in "$@"; do podman rm -f -t 0 "$c" >/dev/null 2>&1; done; return 0; }

@@ -10,7 +10,7 @@ need_cmd podman buildah python3
 out=$HH_ROOT/tests/out/drill.$$
 mkdir -p "$out"
 name=hh-agent-drill-$$
-cleanup() { podman rm -f -t 0 "$name" "$name-int" >/dev/null 2>&1; }
+cleanup() { podman_rm "$name" "$name-int"; }
 trap cleanup EXIT
 
 "$HH_BIN" drill --duration 75 --name "$name" --sim-dir "$HH_ROOT/build" -f json >"$out/drill.jsonl" 2>"$out/drill.err"

@@ -21,7 +21,7 @@ named=hh-ident-named-$tag
 image=localhost/hh-ident-bb:test
 work=$(mktemp -d /tmp/hh-ident-it.XXXXXX)
 cleanup() {
-	podman rm -f -t 0 "$busy" "$named" "hh-ident-view-$tag" >/dev/null 2>&1
+	podman_rm "$busy" "$named" "hh-ident-view-$tag"
 	rm -rf "$work"
 }
 trap cleanup EXIT INT TERM

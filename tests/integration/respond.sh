@@ -6,7 +6,7 @@ need_root
 need_cmd podman iptables
 work=$(mktemp -d)
 names=(hh-respond-busy hh-respond-netns)
-cleanup() { podman rm -f -t 0 "${names[@]}" >/dev/null 2>&1; rm -rf "$work"; }
+cleanup() { podman_rm "${names[@]}"; rm -rf "$work"; }
 trap cleanup EXIT
 cleanup; work=$(mktemp -d)
 

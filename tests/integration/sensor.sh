@@ -17,7 +17,7 @@ work=$(mktemp -d /tmp/hh-ebpf-sensor.XXXXXX)
 spid=""
 cleanup() {
 	[ -n "$spid" ] && kill "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
-	podman rm -f hh-ebpf-trig hh-ebpf-benign hh-ebpf-fb hh-ebpf-fpu >/dev/null 2>&1
+	podman_rm hh-ebpf-trig hh-ebpf-benign hh-ebpf-fb hh-ebpf-fpu
 	rm -rf "$work"
 }
 trap cleanup EXIT
