@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs what hashhound needs to build, run and test on Debian 12 (bookworm).
 # One package per line so modules can add theirs without touching others.
+# yara and clamav serve bench/scan.sh only: clamscan runs with our own YARA
+# rules (-d rules.yar); no freshclam signature database is downloaded or used.
 set -eu
 [ "$(id -u)" = 0 ] || { echo "deps.sh: run as root (apt-get)" >&2; exit 2; }
 PKGS="
@@ -33,6 +35,8 @@ uidmap
 slirp4netns
 iptables
 busybox-static
+yara
+clamav
 stress-ng
 xz-utils
 openssl
@@ -48,6 +52,8 @@ time
 curl
 prometheus
 chromium
+libndpi-bin
+tshark
 "
 missing=""
 for p in $PKGS; do
@@ -55,6 +61,8 @@ for p in $PKGS; do
 done
 if [ -n "$missing" ]; then
 	export DEBIAN_FRONTEND=noninteractive
+	# tshark (bench/pcap.sh) asks whether to install dumpcap setuid: no.
+	echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
 	apt-get update -qq
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -78,11 +78,7 @@ struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent
 			}
 		}
 	}
-	if (hh_agent_sensor_open(a) < 0) {
-		hh_err("agent: out of memory");
-		hh_agent_free(a);
-		return NULL;
-	}
+	hh_agent_sensor_open(a);
 	return a;
 }
 
@@ -91,6 +87,7 @@ void hh_agent_free(struct hh_agent *a)
 	if (!a)
 		return;
 	hh_agent_sensor_close(a);
+	hh_agent_dedup_free(a);
 	hh_procfs_free(a->procfs);
 	hh_identity_free(a->identity);
 	hh_behavior_free(a->behavior);
@@ -131,14 +128,11 @@ void hh_agent_banner(struct hh_agent *a, FILE *fp)
 	fprintf(fp, "  proc:      %s%s\n", a->proc_root, access(a->proc_root, R_OK) == 0 ? "" : " (unreadable)");
 	fprintf(fp, "  runtimes:  %s (state under %s)\n", rt && *rt ? rt : "none found", a->host_root);
 	fprintf(fp, "  sources:   cgroup telemetry, %s\n", a->procfs ? "procfs inventory" : "no procfs inventory");
-	const char *sk = hh_agent_sensor_kind(a);
-	if (sk && strcmp(sk, "ebpf") == 0)
-		fprintf(fp, "  sensor:    ebpf (exec, exit, connect, DNS, sensitive opens, module, ptrace, "
-			    "setns/unshare/mount, memfd, FPU rounding)\n");
-	else if (sk)
-		fprintf(fp, "  sensor:    %s (exec and exit only)\n", sk);
+	if (a->sensor)
+		fprintf(fp, "  sensor:    %s (exec, connect, DNS, opens, FPU ... into the rules)\n", hh_sensor_kind(a->sensor));
 	else
-		fprintf(fp, "  sensor:    none (cgroup + procfs sweeps only)\n");
+		fprintf(fp, "  sensor:    none (%s; cgroup + procfs sweeps only)\n",
+			a->opts.sensor ? "could not open" : "off");
 	if (a->rules) {
 		size_t n = hh_rules_count(a->rules), on = 0;
 		struct hh_rule_info ri;
@@ -162,7 +156,6 @@ int hh_agent_sweep(struct hh_agent *a, double now)
 	double t0 = mono_now();
 	a->now = now;
 	int n1 = hh_agent_sweep_containers(a);
-	hh_agent_sensor_poll(a);
 	int n2 = hh_agent_sweep_procs(a);
 	hh_correlator_expire(a->correlator, now);
 	a->stats.sweeps++;
@@ -204,22 +197,27 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 			next = t + a->opts.interval_s * 0.5;
 		if (a->opts.duration_s > 0 && next > start + a->opts.duration_s)
 			next = start + a->opts.duration_s;
-		/* wait for the next tick, judging sensor events as they come */
+		/* Wait for the next tick; sensor events are handled as they come. */
 		bool stop = false;
 		for (;;) {
-			hh_agent_sensor_poll(a);
-			double tn = mono_now();
-			if (tn >= next)
+			double now_m = mono_now();
+			if (now_m >= next)
 				break;
-			int wait_ms = (int)ceil((next - tn) * 1000);
-			struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN },
-						 { .fd = hh_agent_sensor_fd(a), .events = POLLIN } };
-			/* frequent sensor events are delivered without a wakeup (and the
-			 * FPU summaries are periodic): poll the sensor this often */
-			if (pfd[1].fd >= 0 && wait_ms > HH_SENSOR_MAX_WAIT_MS)
-				wait_ms = HH_SENSOR_MAX_WAIT_MS;
-			int pr = poll(pfd, 2, wait_ms > 0 ? wait_ms : 0);
-			if (pr > 0 && (pfd[0].revents & POLLIN)) {
+			int wait_ms = (int)ceil((next - now_m) * 1000);
+			struct pollfd pfd[2];
+			nfds_t np = 0;
+			int sens_fd = a->sensor ? hh_sensor_fd(a->sensor) : -1;
+			if (sfd >= 0)
+				pfd[np++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+			int sens_i = -1;
+			if (sens_fd >= 0) {
+				sens_i = (int)np;
+				pfd[np++] = (struct pollfd){ .fd = sens_fd, .events = POLLIN };
+			} else if (a->sensor && wait_ms > 100) {
+				wait_ms = 100; /* a sensor without an fd is polled */
+			}
+			int pr = poll(np ? pfd : NULL, np, wait_ms > 0 ? wait_ms : 0);
+			if (pr > 0 && sfd >= 0 && (pfd[0].revents & POLLIN)) {
 				struct signalfd_siginfo si;
 				if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 					a->stop_signal = (int)si.ssi_signo;
@@ -227,6 +225,8 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 				stop = true;
 				break;
 			}
+			if (a->sensor && (sens_i < 0 || (pr > 0 && (pfd[sens_i].revents & POLLIN))))
+				hh_sensor_poll(a->sensor, 0);
 		}
 		if (stop)
 			break;

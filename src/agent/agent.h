@@ -26,6 +26,7 @@ struct hh_agent_opts {
 	double duration_s;            /* 0: until stopped */
 	bool once;                    /* one sweep, then return */
 	const char *only_container;   /* follow only containers whose id starts with this (drill) */
+	bool sensor;                  /* open the runtime sensor (eBPF, else the proc connector) */
 };
 
 struct hh_agent_stats {
@@ -34,6 +35,7 @@ struct hh_agent_stats {
 	size_t processes_seen;        /* remembered as seen now */
 	unsigned long new_processes;  /* since start */
 	unsigned long findings;       /* emitted since start */
+	unsigned long sensor_events;  /* sensor events about followed containers */
 	double first_sweep_ms;        /* cold: identities resolved, every process new */
 	double last_sweep_ms, total_sweep_ms;
 };

@@ -1,6 +1,60 @@
 /* Findings out: to the caller's callback (its sinks), and through the
- * correlator, whose incidents go out the same way. */
+ * correlator, whose incidents go out the same way. A process is judged twice
+ * when the sensor sees its exec and the inventory its snapshot: a finding
+ * about a process (rule, container, pid, exe) goes out once. The memory of
+ * what went out is two generations of a bounded table. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "agent/agent_internal.h"
+
+#define DEDUP_CAP 8192 /* keys per generation */
+
+struct hh_agent_dedup {
+	uint64_t gen[2][DEDUP_CAP];
+	size_t n[2];
+	int cur;
+};
+
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (h ^ 0xff) * 1099511628211ULL;
+}
+
+static bool in_gen(const struct hh_agent_dedup *d, int g, uint64_t k)
+{
+	for (size_t i = 0; i < d->n[g]; i++)
+		if (d->gen[g][i] == k)
+			return true;
+	return false;
+}
+
+/* True when a finding with this key already went out. */
+static bool seen_before(struct hh_agent *a, const struct hh_finding *f)
+{
+	json_t *pid = json_object_get(f->fields, "proc.pid");
+	if (!json_is_integer(pid) || strncmp(f->rule, "incident.", 9) == 0)
+		return false;
+	if (!a->dedup && !(a->dedup = calloc(1, sizeof(*a->dedup))))
+		return false;
+	struct hh_agent_dedup *d = a->dedup;
+	char num[32];
+	snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(pid));
+	uint64_t k = fnv(1469598103934665603ULL, f->rule);
+	k = fnv(k, json_string_value(json_object_get(f->fields, "container.id")));
+	k = fnv(k, num);
+	k = fnv(k, json_string_value(json_object_get(f->fields, "proc.exepath")));
+	if (in_gen(d, 0, k) || in_gen(d, 1, k))
+		return true;
+	if (d->n[d->cur] == DEDUP_CAP) { /* the older generation goes */
+		d->cur ^= 1;
+		d->n[d->cur] = 0;
+	}
+	d->gen[d->cur][d->n[d->cur]++] = k;
+	return false;
+}
 
 static void out(struct hh_agent *a, const struct hh_finding *f)
 {
@@ -13,6 +67,10 @@ void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_fi
 {
 	if (!f)
 		return;
+	if (seen_before(a, f)) {
+		hh_finding_free(f);
+		return;
+	}
 	out(a, f);
 	struct hh_finding *inc = hh_correlator_add(a->correlator, w, f, a->now);
 	hh_finding_free(f);
@@ -20,4 +78,10 @@ void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_fi
 		out(a, inc);
 		hh_finding_free(inc);
 	}
+}
+
+void hh_agent_dedup_free(struct hh_agent *a)
+{
+	free(a->dedup);
+	a->dedup = NULL;
 }

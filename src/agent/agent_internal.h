@@ -57,15 +57,13 @@ struct hh_agent {
 	struct agent_proc *seen, *seen_next;
 	size_t n_seen, max_procs;
 	struct hh_event *ev;            /* scratch event for full reads */
-	bool procs_capped_logged;
 
-	/* The runtime sensor (agent_sensor.c); NULL when off or unavailable. */
-	struct hh_sensor *sensor;
-	struct hh_event *sensor_ev;     /* scratch copy of the event being judged */
-	struct hh_cgcache *cgcache;
-	struct hh_traits_cache *traits;
-	int32_t *sensor_judged;         /* pids judged at exec, HH_AGENT_JUDGED_SLOTS, direct-mapped */
-	unsigned long long sensor_events;
+	struct hh_sensor *sensor;       /* NULL: none (off, or nothing could load) */
+	struct hh_cgcache *cgcache;     /* sensor event -> container id, by cgroup id */
+	struct hh_event *sev;           /* scratch copy of a sensor event */
+	struct hh_traits_cache *traits; /* miner traits of exec'd binaries, by file identity */
+	struct hh_agent_dedup *dedup;   /* process findings already out (agent_emit.c) */
+	bool procs_capped_logged;
 
 	int node_cpus;
 	double now;                     /* time of the sweep in progress */
@@ -81,14 +79,10 @@ bool hh_agent_follows(const struct hh_agent *a, const char *container_id);
 /* agent_procs.c */
 int hh_agent_sweep_procs(struct hh_agent *a);
 /* agent_sensor.c */
-#define HH_AGENT_JUDGED_SLOTS 65536
-int hh_agent_sensor_open(struct hh_agent *a);
+void hh_agent_sensor_open(struct hh_agent *a);
 void hh_agent_sensor_close(struct hh_agent *a);
-const char *hh_agent_sensor_kind(const struct hh_agent *a);
-int hh_agent_sensor_fd(const struct hh_agent *a);
-void hh_agent_sensor_poll(struct hh_agent *a);
-bool hh_agent_sensor_judged(const struct hh_agent *a, int32_t pid);
 /* agent_emit.c: emits f (takes ownership), then correlates it for w. */
 void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_finding *f);
+void hh_agent_dedup_free(struct hh_agent *a);
 
 #endif

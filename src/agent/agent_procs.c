@@ -38,9 +38,8 @@ static void on_new_process(struct hh_agent *a, const struct hh_event *ev, const 
 	/* Miner indicators in cmdline, environment and the exe's content. */
 	hh_procind_eval(a->procind, ev, &out);
 	/* The runtime rules see the process as a "proc" event (the rules'
-	 * spawned_process macro covers both exec and proc), unless the sensor
-	 * already judged its exec. */
-	if (a->rules && !hh_agent_sensor_judged(a, ev->pid))
+	 * spawned_process macro covers both exec and proc). */
+	if (a->rules)
 		hh_rules_eval(a->rules, ev, a->cfg, &out);
 	for (size_t i = 0; i < out.n; i++) {
 		hh_finding_set_workload(out.items[i], w);
@@ -77,8 +76,6 @@ int hh_agent_sweep_procs(struct hh_agent *a)
 	struct dirent *de;
 	char path[HH_PATH_LEN], rel[64], link[HH_EV_PATH_LEN];
 	while ((de = readdir(d)) != NULL) {
-		/* a sweep takes long on a busy node: judge sensor events meanwhile */
-		hh_agent_sensor_poll(a);
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
 		if (*end || pid <= 0 || pid > 0x7fffffff)

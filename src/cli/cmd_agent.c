@@ -30,6 +30,8 @@ static void agent_usage(FILE *fp)
 		"      --host-root DIR    prefix of runtime state dirs (default /)\n"
 		"      --container ID     follow only containers whose id starts with ID\n"
 		"      --stats            print sweep statistics on stderr at exit\n"
+		"      --no-sensor        no runtime sensor (eBPF / proc connector): sweeps only;\n"
+		"                         also the default with --once and --proc-root\n"
 		HH_COMMON_HELP
 		"\nWith --once or --duration the exit code follows --fail-on (1: findings at or\n"
 		"above it); stopped by a signal it is 0.\n");
@@ -63,7 +65,7 @@ static int parse_seconds(const char *arg, const char *opt, double *out)
 
 int hh_cmd_agent(int argc, char **argv)
 {
-	enum { O_INTERVAL = 0x2000, O_DURATION, O_ONCE, O_FILE, O_PROC, O_CGROUP, O_HOST, O_CTR, O_STATS, O_STORE, O_LISTEN };
+	enum { O_INTERVAL = 0x2000, O_DURATION, O_ONCE, O_FILE, O_PROC, O_CGROUP, O_HOST, O_CTR, O_STATS, O_STORE, O_LISTEN, O_NOSENSOR };
 	static const struct option longopts[] = {
 		HH_COMMON_LONGOPTS,
 		{ "interval", required_argument, 0, O_INTERVAL }, { "duration", required_argument, 0, O_DURATION },
@@ -71,13 +73,14 @@ int hh_cmd_agent(int argc, char **argv)
 		{ "proc-root", required_argument, 0, O_PROC },    { "cgroup-root", required_argument, 0, O_CGROUP },
 		{ "host-root", required_argument, 0, O_HOST },    { "container", required_argument, 0, O_CTR },
 		{ "stats", no_argument, 0, O_STATS },             { "store", required_argument, 0, O_STORE },
-		{ "listen", required_argument, 0, O_LISTEN },     { 0, 0, 0, 0 },
+		{ "listen", required_argument, 0, O_LISTEN },     { "no-sensor", no_argument, 0, O_NOSENSOR },
+		{ 0, 0, 0, 0 },
 	};
 	struct hh_cli cli;
 	hh_cli_init(&cli, "agent");
 	struct hh_agent_opts o = { 0 };
 	struct hh_sinks_opts so = { .stdout_enabled = true };
-	bool stats = false;
+	bool stats = false, no_sensor = false;
 	int opt;
 	while ((opt = getopt_long(argc, argv, HH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		int r = hh_cli_option(&cli, opt, optarg);
@@ -105,6 +108,7 @@ int hh_cmd_agent(int argc, char **argv)
 		case O_HOST: o.host_root = optarg; break;
 		case O_CTR: o.only_container = optarg; break;
 		case O_STATS: stats = true; break;
+		case O_NOSENSOR: no_sensor = true; break;
 		default: agent_usage(stderr); return HH_EXIT_USAGE;
 		}
 	}
@@ -131,6 +135,10 @@ int hh_cmd_agent(int argc, char **argv)
 		hh_config_free(&cfg);
 		return HH_EXIT_USAGE;
 	}
+	/* The sensor watches this kernel: with another proc root it would report
+	 * processes the rest of the agent cannot see. */
+	o.sensor = !no_sensor && !o.once && hh_config_bool(&cfg, NULL, "agent.sensor", true) &&
+		   (!o.proc_root || strcmp(o.proc_root, "/proc") == 0);
 	struct agent_out out = { 0 };
 	so.stdout_format = cli.format;
 	struct hh_agent *a = hh_agent_new(&cfg, &o, emit_cb, &out);
@@ -148,10 +156,10 @@ int hh_cmd_agent(int argc, char **argv)
 	if (stats || hh_log_get_level() >= HH_LOG_DEBUG)
 		fprintf(stderr,
 			"agent stats: sweeps %lu, first sweep %.3f ms, later sweeps mean %.3f ms, containers %zu, "
-			"processes %zu, new processes %lu, findings %lu\n",
+			"processes %zu, new processes %lu, sensor events %lu, findings %lu\n",
 			s.sweeps, s.first_sweep_ms,
 			s.sweeps > 1 ? (s.total_sweep_ms - s.first_sweep_ms) / (double)(s.sweeps - 1) : 0, s.containers,
-			s.processes_seen, s.new_processes, s.findings);
+			s.processes_seen, s.new_processes, s.sensor_events, s.findings);
 	hh_agent_free(a);
 	hh_sinks_close(&out.sinks);
 	hh_config_free(&cfg);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -141,11 +142,6 @@ static void check_file(struct check_run *r, const char *path)
 	hh_yaml_docs_free(&docs);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void walk(struct check_run *r, const char *dir, size_t depth)
 {
 	if (depth > r->max_depth) {
@@ -161,33 +157,13 @@ static void walk(struct check_run *r, const char *dir, size_t depth)
 		input_error(r, msg);
 		return;
 	}
-	/* Sorted, so output order is stable across filesystems. */
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **nn = realloc(names, cap * sizeof(*nn));
-			if (!nn)
-				break;
-			names = nn;
-		}
-		names[n] = strdup(e->d_name);
-		if (names[n])
-			n++;
-	}
+	char **names;
+	size_t n = hh_dir_names(d, SIZE_MAX, &names, NULL);
 	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char path[4096];
-		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= (int)sizeof(path)) {
-			free(names[i]);
+		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= (int)sizeof(path))
 			continue;
-		}
 		struct stat st;
 		/* lstat: symlinked directories are not followed (no loops); symlinked files are read. */
 		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -198,9 +174,8 @@ static void walk(struct check_run *r, const char *dir, size_t depth)
 			if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 				check_file(r, path);
 		}
-		free(names[i]);
 	}
-	free(names);
+	hh_dir_names_free(names, n);
 }
 
 int hh_cmd_check(int argc, char **argv)

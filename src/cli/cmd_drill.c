@@ -322,40 +322,12 @@ static void report(struct drill *d, bool detected)
 		fprintf(stderr, "  (no mining finding about container %.12s)\n", d->w.container_id);
 }
 
-static int drill_run(struct drill *d)
+/* Starts hh-minersim in its container; fills d->ctr_id, d->t_start, d->w.
+ * Returns 0, 2 on errors, 130 when interrupted. */
+static int start_miner(struct drill *d, const char *listen)
 {
-	char sim_dir[PATH_MAX];
-	bool have_sim = find_sim_dir(d, sim_dir, sizeof(sim_dir));
-	int rc = ensure_image(d, have_sim ? sim_dir : NULL);
-	if (rc)
-		return rc;
-	if (!have_sim) {
-		hh_err("drill: hh-poolsim not found (make tools, or --sim-dir)");
-		return 2;
-	}
-	/* The pool, on loopback. */
-	int port = free_port();
-	char listen[64], maxs[32], pool_bin[PATH_MAX + 16], mins[32], threads[16], pool_addr[64];
-	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
-	snprintf(maxs, sizeof(maxs), "%.0f", d->duration + 120);
-	snprintf(pool_bin, sizeof(pool_bin), "%s/hh-poolsim", sim_dir);
-	char *pool_argv[] = { pool_bin, "--listen", listen, "--job-interval", "5", "--max-seconds", maxs, "--quiet", NULL };
-	d->pool = hh_spawn(pool_argv, NULL, NULL);
-	if (d->pool < 0 || port < 0) {
-		hh_err("drill: cannot start %s", pool_bin);
-		return 2;
-	}
-	double until = mono() + 10;
-	while (!port_open(port) && mono() < until) {
-		if (interrupted(d))
-			return 130;
-		usleep(100000);
-	}
-	if (!port_open(port)) {
-		hh_err("drill: hh-poolsim did not listen on %s", listen);
-		return 2;
-	}
-	/* The miner, in a real container. */
+	int rc;
+	char mins[32], threads[16], pool_addr[64];
 	if (d->name_opt)
 		hh_strlcpy(d->ctr_name, d->name_opt, sizeof(d->ctr_name));
 	else
@@ -399,11 +371,56 @@ static int drill_run(struct drill *d)
 			"watching for at most %.0f s\n",
 		d->ctr_id, d->ctr_name, d->cpus, d->disguise, listen, d->duration);
 
-	/* The detection: the agent's own loop, restricted to that container. */
-	struct hh_agent_opts ao = { .interval_s = d->interval, .duration_s = d->duration, .only_container = d->ctr_id };
+	return 0;
+}
+
+static int drill_run(struct drill *d)
+{
+	char sim_dir[PATH_MAX];
+	bool have_sim = find_sim_dir(d, sim_dir, sizeof(sim_dir));
+	int rc = ensure_image(d, have_sim ? sim_dir : NULL);
+	if (rc)
+		return rc;
+	if (!have_sim) {
+		hh_err("drill: hh-poolsim not found (make tools, or --sim-dir)");
+		return 2;
+	}
+	/* The pool, on loopback. */
+	int port = free_port();
+	char listen[64], maxs[32], pool_bin[PATH_MAX + 16];
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+	snprintf(maxs, sizeof(maxs), "%.0f", d->duration + 120);
+	snprintf(pool_bin, sizeof(pool_bin), "%s/hh-poolsim", sim_dir);
+	char *pool_argv[] = { pool_bin, "--listen", listen, "--job-interval", "5", "--max-seconds", maxs, "--quiet", NULL };
+	d->pool = hh_spawn(pool_argv, NULL, NULL);
+	if (d->pool < 0 || port < 0) {
+		hh_err("drill: cannot start %s", pool_bin);
+		return 2;
+	}
+	double until = mono() + 10;
+	while (!port_open(port) && mono() < until) {
+		if (interrupted(d))
+			return 130;
+		usleep(100000);
+	}
+	if (!port_open(port)) {
+		hh_err("drill: hh-poolsim did not listen on %s", listen);
+		return 2;
+	}
+	/* The agent first, so its sensor sees the miner's exec: it follows only
+	 * the container whose id d->ctr_id will hold (nothing is judged before
+	 * hh_agent_run). */
+	struct hh_agent_opts ao = { .interval_s = d->interval, .duration_s = d->duration, .only_container = d->ctr_id,
+				    .sensor = hh_config_bool(&d->cli.config, NULL, "agent.sensor", true) };
 	struct hh_agent *a = hh_agent_new(&d->cli.config, &ao, on_finding, d);
 	if (!a)
 		return 2;
+	rc = start_miner(d, listen);
+	if (rc) {
+		hh_agent_free(a);
+		return rc;
+	}
+	/* The detection: the agent's own loop, restricted to that container. */
 	hh_agent_run(a, stop_when_clear, d);
 	int stop_sig = hh_agent_stop_signal(a);
 	hh_agent_free(a);

@@ -110,3 +110,46 @@ int hh_path_join(char *out, size_t n, const char *root, const char *path)
 	int w = snprintf(out, n, "%.*s%s%s", (int)rl, root, path[0] == '/' ? "" : "/", path);
 	return (w < 0 || (size_t)w >= n) ? -1 : 0;
 }
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t hh_dir_names(DIR *d, size_t max, char ***names_out, bool *truncated)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	if (truncated)
+		*truncated = false;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (n == max) {
+			if (truncated)
+				*truncated = true;
+			break;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **grown = realloc(names, cap * sizeof(*grown));
+			if (!grown)
+				break;
+			names = grown;
+		}
+		if ((names[n] = strdup(e->d_name)))
+			n++;
+	}
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	*names_out = names;
+	return n;
+}
+
+void hh_dir_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}

@@ -24,6 +24,15 @@ void hh_buf_free(struct hh_buf *b);
  * Longer content is truncated to n-1 bytes (these files are single values). */
 ssize_t hh_read_small(const char *path, char *buf, size_t n);
 
+/* Reads the names in an open directory (not "." or ".."), sorted so output
+ * is stable across filesystems. At most max names are kept; *truncated says
+ * whether more were there. Returns the count (names owned by the caller, free
+ * with hh_dir_names_free); names_out is NULL when the count is 0. */
+#include <dirent.h>
+#include <stdbool.h>
+size_t hh_dir_names(DIR *d, size_t max, char ***names_out, bool *truncated);
+void hh_dir_names_free(char **names, size_t n);
+
 /* Joins root and path ("/host/proc" + "/1/cgroup") into out. Returns -1 when it does not fit. */
 int hh_path_join(char *out, size_t n, const char *root, const char *path);
 

@@ -39,45 +39,63 @@ PY
 cmp -s "$out/once.out" "$out/once.jsonl" || fail "stdout and findings file differ"
 ok "one sweep: 30 containers, identity, miner indicators"
 
-# 2. Telemetry -> plateau: advance the pinned container's cpu.stat at 0.3 CPU in real time.
+# 2. Telemetry -> behavior, in real time: container 1 pinned at its 0.3-CPU
+#    quota (throttled), container 5 duty cycling (1 core for 1.2 s of every
+#    4 s). A feeder advances their cpu.stat files as the clock runs.
 cat >"$out/cfg.yaml" <<'Y'
 behavior:
-  plateau: { window_s: 4 }
   min_samples: 5
+  plateau: { window_s: 4 }
+  duty: { window_s: 24, min_period_s: 2 }
 Y
-python3 - "$tree/cgroup/machine.slice/libpod-$pinned.scope/cpu.stat" 12 <<'PY' &
+cycler=${ids[5]}
+python3 - "$tree/cgroup/machine.slice/libpod-$pinned.scope/cpu.stat" \
+	"$tree/cgroup/machine.slice/libpod-$cycler.scope/cpu.stat" 30 <<'PY' &
 import sys, time, os
-path, secs = sys.argv[1], float(sys.argv[2])
+pinned, cycler, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
+def write(path, usage_s, periods, throttled):
+    with open(path + ".tmp", "w") as f:
+        f.write("usage_usec %d\nuser_usec 0\nsystem_usec 0\nnr_periods %d\nnr_throttled %d\nthrottled_usec 0\n"
+                % (1000000 + int(usage_s * 1e6), periods, throttled))
+    os.replace(path + ".tmp", path)
 t0 = time.monotonic()
 while time.monotonic() - t0 < secs:
     e = time.monotonic() - t0
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("usage_usec %d\nuser_usec 0\nsystem_usec 0\nnr_periods %d\nnr_throttled %d\nthrottled_usec 0\n"
-                % (1000000 + int(0.3e6 * e), 100 + int(e * 10), int(e * 9)))
-    os.replace(tmp, path)
+    write(pinned, 0.3 * e, 100 + int(e * 10), int(e * 9))
+    cyc, ph = divmod(e, 4.0)               # on for the first 1.2 s of each 4 s
+    write(cycler, cyc * 1.2 + min(ph, 1.2), 100, 0)
     time.sleep(0.05)
 PY
 feeder=$!
-"$HH_BIN" agent --interval 0.5 --duration 9 -c "$out/cfg.yaml" --container "$pinned" "${roots[@]}" \
+"$HH_BIN" agent --interval 0.5 --duration 28 -c "$out/cfg.yaml" "${roots[@]}" \
 	--findings-file '' >"$out/run.out" 2>"$out/run.err"
 wait $feeder
-python3 - "$out/run.out" "$pinned" <<'PY' || { cat "$out/run.err" | tail -5; fail "no quota plateau for the pinned container"; }
+python3 - "$out/run.out" "$pinned" "$cycler" <<'PY' || { tail -5 "$out/run.err"; fail "behavior findings"; }
 import json, sys
-cid = sys.argv[2]
+pinned, cycler = sys.argv[2], sys.argv[3]
+got = {}
 for f in map(json.loads, open(sys.argv[1])):
-    if f["rule"] == "behavior.cpu-plateau" and f["fields"]["container.id"] == cid:
-        ev = {e["what"]: e["value"] for e in f["evidence"]}
-        print(f["title"])
-        assert f["severity"] == "medium", f["severity"]
-        assert ev["cpu.plateau.kind"] == "quota", ev
-        assert abs(ev["cpu.usage.mean_cores"] - 0.3) < 0.03, ev
-        assert abs(ev["cpu.quota_cores"] - 0.3) < 1e-9, ev
-        assert ev["cpu.throttled_ratio"] > 0.8, ev
-        sys.exit(0)
-sys.exit(1)
+    got.setdefault((f["rule"], f["fields"]["container.id"]), f)
+p = got.get(("behavior.cpu-plateau", pinned))
+assert p, "no plateau for the pinned container"
+ev = {e["what"]: e["value"] for e in p["evidence"]}
+print(p["title"])
+assert p["severity"] == "medium" and ev["cpu.plateau.kind"] == "quota", ev
+assert abs(ev["cpu.usage.mean_cores"] - 0.3) < 0.03 and abs(ev["cpu.quota_cores"] - 0.3) < 1e-9, ev
+assert ev["cpu.throttled_ratio"] > 0.8, ev
+d = got.get(("behavior.cpu-duty-cycle", cycler))
+assert d, "no duty cycle for the cycling container"
+ev = {e["what"]: e["value"] for e in d["evidence"]}
+print(d["title"])
+assert d["severity"] == "medium", d["severity"]
+assert abs(ev["cpu.duty.period_s"] - 4) < 0.6, ev
+assert abs(ev["cpu.duty.fraction"] - 0.3) < 0.1, ev
+assert ("behavior.cpu-plateau", cycler) not in got, "a duty cycle is not a plateau"
+assert ("behavior.cpu-duty-cycle", pinned) not in got, "a plateau is not a duty cycle"
+others = [k for k in got if k[0].startswith("behavior.") and k[1] not in (pinned, cycler)]
+assert not others, others   # the idle containers stay quiet
 PY
-ok "telemetry -> behavior: quota plateau with its numbers"
+ok "telemetry -> behavior: quota plateau and duty cycle with their numbers"
 
 # 3. Containers going away are forgotten; SIGINT stops cleanly (exit 0).
 "$HH_BIN" agent --interval 0.3 "${roots[@]}" --findings-file '' >/dev/null 2>"$out/gone.err" &

@@ -192,13 +192,16 @@ static void miner_hints(void **state)
 	assert_non_null(hh_posture_miner_hint("-o stratum+ssl://x:443", b, sizeof(b)));
 	assert_non_null(hh_posture_miner_hint("/opt/XMRig --threads 4", b, sizeof(b)));
 	assert_non_null(hh_posture_miner_hint("pool=gulf.moneroocean.stream:10128", b, sizeof(b)));
+	/* Wallets count only with a valid checksum: a random base58 run does not. */
+	assert_non_null(hh_posture_miner_hint("-u 44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A", b, sizeof(b)));
+	assert_null(strstr(b, "5kSiGBoZ4NMDw")); /* masked */
 	char wallet[200] = "-u 48";
 	const char *b58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 	for (size_t i = 0; i < 93; i++)
 		wallet[5 + i] = b58[(i * 7) % 58];
 	wallet[98] = 0;
 	assert_int_equal(strlen(wallet + 3), 95);
-	assert_non_null(hh_posture_miner_hint(wallet, b, sizeof(b)));
+	assert_null(hh_posture_miner_hint(wallet, b, sizeof(b)));
 	assert_null(hh_posture_miner_hint("--examiner-mode --stratum-less", b, sizeof(b)));
 	assert_null(hh_posture_miner_hint("nginx -g 'daemon off;'", b, sizeof(b)));
 	/* a URL far past any prefix is still seen */

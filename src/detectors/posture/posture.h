@@ -83,8 +83,9 @@ bool hh_posture_hostpath_sensitive(const char *path, const char **matched);
 /* True when path is, or is an ancestor of, a container runtime socket. */
 bool hh_posture_hostpath_socket(const char *path, const char **matched);
 
-/* Miner indicators in one string (stratum URL, miner name, wallet-looking
- * token). Returns a short description of what matched, or NULL. */
+/* Miner indicators in one string (stratum URL, checksum-valid wallet, miner
+ * name, pool domain from the built-in intel; see miner_hint.c). Returns a
+ * short description of what matched (wallets masked), or NULL. */
 const char *hh_posture_miner_hint(const char *s, char *buf, size_t n);
 
 /* Emits f through ctx: applies exceptions (by control, namespace, kind,

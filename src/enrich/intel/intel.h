@@ -93,6 +93,11 @@ bool hh_intel_match_ip_text(const struct hh_intel *in, const char *ip,
 bool hh_intel_is_pool_port(const struct hh_intel *in, unsigned port,
 			   const struct hh_intel_entry **entry);
 
+/* Pool domains named anywhere in text[0..len) (host-name tokens with an
+ * alphabetic top-level label, matched by suffix). Writes up to max distinct
+ * normalized names into out and returns how many. */
+size_t hh_intel_scan_text(const struct hh_intel *in, const char *text, size_t len, char out[][96], size_t max);
+
 /* Counts by kind. */
 size_t hh_intel_count(const struct hh_intel *in, enum hh_intel_kind kind);
 
@@ -109,5 +114,16 @@ int hh_intel_write_plain(const struct hh_intel *in, FILE *fp);
 bool hh_intel_normalize_domain(const char *name, char *out, size_t n);
 
 const char *hh_intel_kind_name(enum hh_intel_kind kind);
+
+struct hh_config;
+/* The set a configuration asks for: the built-in list unless
+ * network.intel.builtin is false (or use_builtin is 0; -1 follows the config),
+ * then every file of network.intel.files, then extra[0..n_extra). Malformed
+ * lines are logged as warnings naming file:line. Returns NULL with err naming
+ * the file when one cannot be loaded. */
+struct hh_intel *hh_intel_from_config(const struct hh_config *cfg, int use_builtin, const char *const *extra,
+				      size_t n_extra, char *err, size_t errlen);
+/* Logs the malformed lines a load reported (warnings). */
+void hh_intel_log_stats(const char *name, const struct hh_intel_load_stats *st);
 
 #endif

@@ -1,0 +1,114 @@
+/* hashhound scan TARGET: the CI/CD gate for images, layers, filesystems and
+ * web bundles (docs/scan.md). Exit codes: 1 when a finding is at or above
+ * --fail-on (even when input errors occurred), else 2 when an input error
+ * occurred, else 0. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/log.h"
+#include "detectors/content/content_scan.h"
+#include "detectors/content/image_scan.h"
+#include "detectors/content/yara_pack.h"
+
+#define MAX_YARA_PATHS 64
+
+static void scan_usage(FILE *fp)
+{
+	fprintf(fp, "usage: hashhound scan [options] TARGET...\n\n"
+		    "Finds miners in container images and filesystems before they run.\n"
+		    "TARGET: a docker-archive tar (docker/podman save), an OCI image layout\n"
+		    "directory or OCI archive, a root filesystem directory, or any directory or file.\n\n"
+		    "      --yara PATH      add a YARA rule file or a directory of .yar/.yara files (repeatable;\n"
+		    "                       config scan.yara_paths)\n"
+		    "      --list-rules     print the built-in YARA rule pack and exit\n"
+		    HH_COMMON_HELP
+		    "\nExit: 1 a finding at/above --fail-on; 2 usage or input error (and nothing at/above\n"
+		    "--fail-on); 0 otherwise. Findings are printed in every case.\n");
+}
+
+int hh_cmd_scan(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		HH_COMMON_LONGOPTS,
+		{ "yara", required_argument, 0, 'y' },
+		{ "list-rules", no_argument, 0, 'L' },
+		{ 0, 0, 0, 0 },
+	};
+	struct hh_cli cli;
+	hh_cli_init(&cli, "scan");
+	const char *yara[MAX_YARA_PATHS];
+	size_t n_yara = 0;
+	int opt, list_rules = 0;
+	while ((opt = getopt_long(argc, argv, HH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		int h = hh_cli_option(&cli, opt, optarg);
+		if (h < 0)
+			return HH_EXIT_USAGE;
+		if (h > 0)
+			continue;
+		switch (opt) {
+		case 'y':
+			if (n_yara >= MAX_YARA_PATHS) {
+				fprintf(stderr, "hashhound scan: more than %d --yara paths\n", MAX_YARA_PATHS);
+				return HH_EXIT_USAGE;
+			}
+			yara[n_yara++] = optarg;
+			break;
+		case 'L': list_rules = 1; break;
+		default: scan_usage(stderr); return HH_EXIT_USAGE;
+		}
+	}
+	if (cli.want_help) {
+		scan_usage(stdout);
+		return 0;
+	}
+	if (list_rules) {
+		hh_yara_pack_write_builtin_stdout();
+		return 0;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "hashhound scan: no TARGET given\n");
+		scan_usage(stderr);
+		return HH_EXIT_USAGE;
+	}
+	if (hh_cli_start(&cli) != 0)
+		return HH_EXIT_USAGE;
+
+	const json_t *cfg_paths = hh_config_get(&cli.config, NULL, "scan.yara_paths");
+	for (size_t i = 0; i < json_array_size(cfg_paths) && n_yara < MAX_YARA_PATHS; i++) {
+		const char *p = json_string_value(json_array_get(cfg_paths, i));
+		if (p && *p)
+			yara[n_yara++] = p;
+	}
+	struct hh_content_opts co;
+	hh_content_opts_from_config(&co, &cli.config);
+	struct hh_scan_limits lim;
+	hh_scan_limits_from_config(&lim, &cli.config);
+	char err[512];
+	struct hh_content *content = hh_content_new(&co, yara, n_yara, err, sizeof(err));
+	if (!content) {
+		fprintf(stderr, "hashhound scan: YARA rules: %s\n", err);
+		hh_cli_finish(&cli);
+		return HH_EXIT_USAGE;
+	}
+	hh_debug("scan: %zu YARA rules compiled", hh_content_rule_count(content));
+
+	size_t errors = 0;
+	double t0 = hh_now();
+	for (int i = optind; i < argc; i++) {
+		struct hh_scan_result res;
+		hh_scan_target(argv[i], content, &lim, &res);
+		for (size_t k = 0; k < res.findings.n; k++)
+			hh_cli_emit(&cli, res.findings.items[k]);
+		hh_info("scan: %s: %zu layer(s), %zu file(s), %.1f MB, %zu finding(s), %zu input error(s), %.2f s", argv[i],
+			res.layers, res.files, (double)res.bytes / 1e6, res.findings.n, res.errors, hh_now() - t0);
+		errors += res.errors;
+		hh_findings_clear(&res.findings);
+	}
+	hh_content_free(content);
+	int rc = hh_cli_finish(&cli);
+	if (rc == HH_EXIT_CLEAN && errors)
+		rc = HH_EXIT_USAGE;
+	return rc;
+}

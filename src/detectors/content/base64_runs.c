@@ -1,0 +1,138 @@
+/* Base64 runs at every alignment (see base64_runs.h). */
+#include "detectors/content/base64_runs.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Value of each byte in the (standard or URL-safe) alphabet, -1 outside it. */
+static int8_t b64_table[256];
+static pthread_once_t b64_once = PTHREAD_ONCE_INIT;
+
+static void b64_build(void)
+{
+	for (int c = 0; c < 256; c++) {
+		int8_t v = -1;
+		if (c >= 'A' && c <= 'Z')
+			v = (int8_t)(c - 'A');
+		else if (c >= 'a' && c <= 'z')
+			v = (int8_t)(c - 'a' + 26);
+		else if (c >= '0' && c <= '9')
+			v = (int8_t)(c - '0' + 52);
+		else if (c == '+' || c == '-')
+			v = 62;
+		else if (c == '/' || c == '_')
+			v = 63;
+		b64_table[c] = v;
+	}
+}
+
+static void b64_init(void)
+{
+	pthread_once(&b64_once, b64_build);
+}
+
+static inline int8_t b64_val(unsigned char c)
+{
+	return b64_table[c];
+}
+
+long hh_b64_decode(const char *s, size_t len, uint8_t *out)
+{
+	b64_init();
+	while (len && s[len - 1] == '=')
+		len--;
+	size_t o = 0;
+	uint32_t acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < len; i++) {
+		int8_t v = b64_val((unsigned char)s[i]);
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (uint8_t)(acc >> bits);
+		}
+	}
+	return (long)o;
+}
+
+static bool mostly_text(const uint8_t *b, size_t n)
+{
+	if (n < 8)
+		return false;
+	size_t good = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((b[i] >= 0x20 && b[i] < 0x7f) || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')
+			good++;
+	return good * 100 >= n * 95;
+}
+
+size_t hh_b64_scan(const char *text, size_t len, const struct hh_b64_limits *lim, hh_b64_cb cb, void *user)
+{
+	b64_init();
+	size_t min_run = lim->min_run ? lim->min_run : 24, budget = lim->max_decoded, reported = 0;
+	size_t i = 0;
+	uint8_t *dec = NULL;
+	size_t dec_cap = 0;
+	while (i < len) {
+		/* Skip ahead: a run of min_run characters starting at i needs
+		 * text[i + min_run - 1] in the alphabet; when it is not, no run
+		 * can start before it (Boyer-Moore-style). */
+		if (i + min_run > len)
+			break;
+		size_t j = i + min_run - 1;
+		if (b64_val((unsigned char)text[j]) < 0) {
+			i = j + 1;
+			continue;
+		}
+		size_t k = j;
+		while (k > i && b64_val((unsigned char)text[k - 1]) >= 0)
+			k--;
+		if (k > i) {
+			i = k; /* text[k-1] is outside the alphabet: a run may start at k */
+			continue;
+		}
+		size_t start = i;
+		while (i < len && b64_val((unsigned char)text[i]) >= 0)
+			i++;
+		size_t end = i;
+		while (i < len && text[i] == '=' && i - end < 2)
+			i++;
+		size_t run = end - start;
+		if (run < min_run)
+			continue;
+		size_t need = run * 3 / 4 + 4;
+		if (need > budget)
+			break;
+		if (need > dec_cap) {
+			uint8_t *nd = realloc(dec, need);
+			if (!nd)
+				break;
+			dec = nd;
+			dec_cap = need;
+		}
+		for (int a = 0; a < 4 && (size_t)a < run; a++) {
+			size_t n = (run - (size_t)a) & ~(size_t)3; /* whole quads only */
+			/* Most runs are identifiers or hashes: the first 16 characters
+			 * decide before the whole run is decoded. */
+			uint8_t head[12];
+			if (n >= 16 && (hh_b64_decode(text + start + a, 16, head) != 12 || !mostly_text(head, 12)))
+				continue;
+			long d = hh_b64_decode(text + start + a, n, dec);
+			if (d <= 0 || !mostly_text(dec, (size_t)d))
+				continue;
+			if ((size_t)d > budget)
+				goto out;
+			budget -= (size_t)d;
+			reported++;
+			if (!cb(user, start + (size_t)a, a, (const char *)dec, (size_t)d))
+				goto out;
+		}
+	}
+out:
+	free(dec);
+	return reported;
+}

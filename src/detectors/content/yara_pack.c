@@ -1,0 +1,238 @@
+/* YARA rule pack (see yara_pack.h). */
+#include <stdio.h>
+
+#include "detectors/content/yara_pack.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yara.h>
+
+#include "core/fileio.h"
+#include "embed/rules_yara_browser_yar.h"
+#include "embed/rules_yara_miners_yar.h"
+
+struct hh_yara_pack {
+	YR_RULES *rules;
+	size_t n_rules;
+};
+
+static const struct {
+	const char *name, *text;
+} builtin[] = {
+	{ "rules/yara/miners.yar", hh_embed_rules_yara_miners_yar },
+	{ "rules/yara/browser.yar", hh_embed_rules_yara_browser_yar },
+};
+
+#define MAX_USER_FILES 1024
+#define MAX_RULE_FILE (16u << 20)
+
+static int yara_users;
+
+struct compile_err {
+	char *buf;
+	size_t len;
+	const char *file;
+	int errors;
+};
+
+static void compile_cb(int level, const char *file, int line, const YR_RULE *rule, const char *msg, void *user)
+{
+	struct compile_err *ce = user;
+	if (level != YARA_ERROR_LEVEL_ERROR)
+		return;
+	if (!ce->errors++)
+		snprintf(ce->buf, ce->len, "%s:%d: %s", file ? file : ce->file, line, msg);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_file(YR_COMPILER *c, struct compile_err *ce, const char *path)
+{
+	struct hh_buf b;
+	char e[256];
+	if (hh_read_file(path, MAX_RULE_FILE, &b, e, sizeof(e)) < 0) {
+		snprintf(ce->buf, ce->len, "%s", e);
+		return -1;
+	}
+	ce->file = path;
+	int n = yr_compiler_add_string(c, b.data, NULL);
+	hh_buf_free(&b);
+	return n ? -1 : 0;
+}
+
+static int add_path(YR_COMPILER *c, struct compile_err *ce, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		snprintf(ce->buf, ce->len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return add_file(c, ce, path);
+	DIR *d = opendir(path);
+	if (!d) {
+		snprintf(ce->buf, ce->len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	char *names[MAX_USER_FILES];
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) && n < MAX_USER_FILES) {
+		const char *dot = strrchr(de->d_name, '.');
+		if (de->d_name[0] == '.' || !dot || (strcmp(dot, ".yar") && strcmp(dot, ".yara")))
+			continue;
+		names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		char full[4096];
+		if (!rc && snprintf(full, sizeof(full), "%s/%s", path, names[i]) < (int)sizeof(full))
+			rc = add_file(c, ce, full);
+		free(names[i]);
+	}
+	if (!n && !rc) {
+		snprintf(ce->buf, ce->len, "%s: no .yar or .yara files", path);
+		rc = -1;
+	}
+	return rc;
+}
+
+struct hh_yara_pack *hh_yara_pack_new(const char *const *user_paths, size_t n_paths, char *err, size_t errlen)
+{
+	if (yara_users++ == 0 && yr_initialize() != ERROR_SUCCESS) {
+		yara_users--;
+		snprintf(err, errlen, "libyara: initialization failed");
+		return NULL;
+	}
+	struct hh_yara_pack *p = calloc(1, sizeof(*p));
+	YR_COMPILER *c = NULL;
+	struct compile_err ce = { err, errlen, NULL, 0 };
+	err[0] = 0;
+	if (!p || yr_compiler_create(&c) != ERROR_SUCCESS) {
+		snprintf(err, errlen, "libyara: out of memory");
+		goto fail;
+	}
+	yr_compiler_set_callback(c, compile_cb, &ce);
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
+		ce.file = builtin[i].name;
+		if (yr_compiler_add_string(c, builtin[i].text, NULL))
+			goto fail;
+	}
+	for (size_t i = 0; i < n_paths; i++)
+		if (add_path(c, &ce, user_paths[i]) < 0)
+			goto fail;
+	if (yr_compiler_get_rules(c, &p->rules) != ERROR_SUCCESS) {
+		snprintf(err, errlen, "libyara: cannot build the rules");
+		goto fail;
+	}
+	yr_compiler_destroy(c);
+	YR_RULE *r;
+	yr_rules_foreach(p->rules, r) p->n_rules++;
+	return p;
+fail:
+	if (!err[0])
+		snprintf(err, errlen, "YARA rules failed to compile");
+	if (c)
+		yr_compiler_destroy(c);
+	free(p);
+	if (--yara_users == 0)
+		yr_finalize();
+	return NULL;
+}
+
+void hh_yara_pack_free(struct hh_yara_pack *p)
+{
+	if (!p)
+		return;
+	if (p->rules)
+		yr_rules_destroy(p->rules);
+	free(p);
+	if (--yara_users == 0)
+		yr_finalize();
+}
+
+size_t hh_yara_pack_rule_count(const struct hh_yara_pack *p)
+{
+	return p ? p->n_rules : 0;
+}
+
+struct scan_state {
+	struct hh_yara_hit *hits;
+	size_t max, n;
+};
+
+static int scan_cb(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *user)
+{
+	struct scan_state *st = user;
+	if (msg != CALLBACK_MSG_RULE_MATCHING || st->n >= st->max)
+		return CALLBACK_CONTINUE;
+	YR_RULE *rule = data;
+	struct hh_yara_hit *h = &st->hits[st->n++];
+	memset(h, 0, sizeof(*h));
+	h->severity = HH_SEV_MEDIUM;
+	const char *id = NULL, *title = NULL, *sev = NULL;
+	YR_META *m;
+	yr_rule_metas_foreach(rule, m)
+	{
+		if (m->type != META_TYPE_STRING)
+			continue;
+		if (!strcmp(m->identifier, "id"))
+			id = m->string;
+		else if (!strcmp(m->identifier, "title") || (!title && !strcmp(m->identifier, "description")))
+			title = m->string;
+		else if (!strcmp(m->identifier, "severity"))
+			sev = m->string;
+	}
+	h->ours = !strncmp(rule->identifier, "hh_", 3) && id;
+	if (id && h->ours)
+		snprintf(h->rule, sizeof(h->rule), "%s", id);
+	else
+		snprintf(h->rule, sizeof(h->rule), "yara.%s", rule->identifier);
+	snprintf(h->title, sizeof(h->title), "%s", title ? title : rule->identifier);
+	if (sev)
+		hh_severity_parse(sev, &h->severity);
+	YR_STRING *s;
+	size_t used = 0;
+	yr_rule_strings_foreach(rule, s)
+	{
+		if (!ctx->matches[s->idx].head)
+			continue;
+		int w = snprintf(h->strings + used, sizeof(h->strings) - used, "%s%s", used ? "," : "", s->identifier);
+		if (w < 0 || (size_t)w >= sizeof(h->strings) - used)
+			break;
+		used += (size_t)w;
+	}
+	return CALLBACK_CONTINUE;
+}
+
+int hh_yara_pack_scan(struct hh_yara_pack *p, const uint8_t *buf, size_t len, struct hh_yara_hit *hits, size_t max,
+		      char *err, size_t errlen)
+{
+	struct scan_state st = { hits, max, 0 };
+	int rc = yr_rules_scan_mem(p->rules, buf, len, 0, scan_cb, &st, 30);
+	if (rc != ERROR_SUCCESS) {
+		snprintf(err, errlen, "YARA scan failed (libyara error %d%s)", rc,
+			 rc == ERROR_SCAN_TIMEOUT ? ", timeout" : "");
+		return st.n ? (int)st.n : -1;
+	}
+	return (int)st.n;
+}
+
+void hh_yara_pack_write_builtin(FILE *fp)
+{
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+		fputs(builtin[i].text, fp);
+}
+
+void hh_yara_pack_write_builtin_stdout(void)
+{
+	hh_yara_pack_write_builtin(stdout);
+}

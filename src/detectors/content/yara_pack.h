@@ -1,0 +1,42 @@
+/* libyara with hashhound's own rule pack (rules/yara/NAME.yar, compiled into the
+ * binary) plus the user's rule files or directories. Rules are compiled once
+ * per run; each scan reports the rules that matched with their meta
+ * (id, severity, title) so they become findings. */
+#ifndef HH_YARA_PACK_H
+#define HH_YARA_PACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <stdio.h>
+
+#include "core/finding.h"
+
+struct hh_yara_pack;
+
+struct hh_yara_hit {
+	char rule[96];         /* meta id, or "yara.<identifier>" for rules without one */
+	char title[160];
+	enum hh_severity severity;
+	bool ours;             /* from the built-in pack */
+	char strings[160];     /* identifiers of the matched strings, comma-separated */
+};
+
+/* Compiles the built-in pack and each user path (a file, or a directory whose
+ * *.yar / *.yara files are added, sorted). Returns NULL with err naming the
+ * file and line on a compile error. */
+struct hh_yara_pack *hh_yara_pack_new(const char *const *user_paths, size_t n_paths, char *err, size_t errlen);
+void hh_yara_pack_free(struct hh_yara_pack *p);
+size_t hh_yara_pack_rule_count(const struct hh_yara_pack *p);
+
+/* Scans buf; returns the number of hits written (at most max), or -1 with
+ * err on a scan error (timeout, out of memory). */
+int hh_yara_pack_scan(struct hh_yara_pack *p, const uint8_t *buf, size_t len, struct hh_yara_hit *hits, size_t max,
+		      char *err, size_t errlen);
+
+/* The built-in rule pack text (all files concatenated), e.g. for the bench. */
+void hh_yara_pack_write_builtin(FILE *fp);
+void hh_yara_pack_write_builtin_stdout(void);
+
+#endif
