@@ -186,6 +186,25 @@ ratio() { awk "BEGIN{printf \"%.3f\", $1 / $2}"; }
 		echo "$row |"
 	done
 	echo
+	echo "Total CPU overhead, (workload cpu + tool cpu - workload cpu alone) / workload cpu alone:"
+	echo
+	echo "| workload | hashhound | auditd | bpftrace |"
+	echo "|---|---|---|---|"
+	for kind in exec connect; do
+		b=${bcpu[$kind/none]}
+		row="| $kind storm"
+		for tool in hashhound auditd bpftrace; do
+			v=${bcpu[$kind/$tool]:-}
+			if [ -n "$v" ]; then row="$row | $(awk "BEGIN{printf \"%+.1f %%\", 100 * ($v + ${btool[$kind/$tool]} - $b) / $b}")"; else row="$row | n/a"; fi
+		done
+		echo "$row |"
+	done
+	echo
+	echo "Wall times on this machine (2 CPUs shared with other jobs) vary by up to a factor of two"
+	echo "between rounds of the same configuration (the bench prints every round), which"
+	echo "is larger than the overheads measured: read the wall-time ratios as noise-bound and the CPU"
+	echo "figures as the comparison."
+	echo
 	echo "In-kernel cost of hashhound's eBPF programs (kernel.bpf_stats_enabled), last round:"
 	echo
 	echo "| storm | program | invocations | mean ns per invocation |"
