@@ -63,9 +63,22 @@ if [ -n "$missing" ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	# tshark (bench/pcap.sh) asks whether to install dumpcap setuid: no.
 	echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
-	apt-get update -qq
-	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	log=$(mktemp)
+	# Two tries: a mirror hiccup should not fail a CI run.
+	for try in 1 2; do
+		# shellcheck disable=SC2086
+		if apt-get update -qq >"$log" 2>&1 &&
+			apt-get install -y -qq --no-install-recommends $missing >>"$log" 2>&1; then
+			break
+		fi
+		if [ "$try" = 2 ]; then
+			tail -30 "$log" >&2
+			echo "deps.sh: apt-get could not install:$missing" >&2
+			exit 1
+		fi
+		sleep 5
+	done
+	rm -f "$log"
 fi
 # tracefs for eBPF tracepoints and perf events.
 mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
