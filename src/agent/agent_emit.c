@@ -76,6 +76,11 @@ void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_fi
 	hh_finding_free(f);
 	if (inc) {
 		out(a, inc);
+		struct hh_finding *resp = hh_agent_auto_respond(a, w, inc);
+		if (resp) {
+			out(a, resp);
+			hh_finding_free(resp);
+		}
 		hh_finding_free(inc);
 	}
 }

@@ -33,6 +33,8 @@ struct agent_proc {
 	uint32_t exe_hash;        /* of the exe link's text; 0: none (kernel thread) */
 };
 
+#define HH_AGENT_MAX_RESPONDED 1024
+
 struct hh_agent {
 	const struct hh_config *cfg;
 	struct hh_agent_opts opts;
@@ -70,6 +72,9 @@ struct hh_agent {
 	bool cgroup_ok, proc_ok;
 	int stop_signal;
 	struct hh_agent_stats stats;
+	/* containers already responded to (response.auto), a ring */
+	char responded[HH_AGENT_MAX_RESPONDED][HH_ID_LEN];
+	size_t n_responded, responded_next;
 };
 
 /* agent_containers.c */
@@ -81,6 +86,10 @@ int hh_agent_sweep_procs(struct hh_agent *a);
 /* agent_sensor.c */
 void hh_agent_sensor_open(struct hh_agent *a);
 void hh_agent_sensor_close(struct hh_agent *a);
+/* agent_respond.c: the automatic response to an incident, or NULL (not
+ * enabled, below the threshold, already done for this container). */
+struct hh_finding *hh_agent_auto_respond(struct hh_agent *a, const struct hh_workload *w,
+					 const struct hh_finding *incident);
 /* agent_emit.c: emits f (takes ownership), then correlates it for w. */
 void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_finding *f);
 void hh_agent_dedup_free(struct hh_agent *a);

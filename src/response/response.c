@@ -92,7 +92,10 @@ struct hh_finding *hh_respond(const struct hh_response_opts *in, const struct hh
 	snprintf(rule, sizeof(rule), "response.%s", hh_action_name(action));
 	snprintf(title, sizeof(title), "%s%s container %.12s", opts.dry_run && action != HH_ACT_SNAPSHOT &&
 		 action != HH_ACT_NETPOL ? "Would " : "", hh_action_name(action), c->id);
-	struct hh_finding *f = hh_finding_new("agent", rule, title, HH_SEV_INFO, 1.0);
+	/* A real change to a workload deserves attention; a dry run or a snapshot
+	 * is a record (both pass the default sinks.min_severity of low). */
+	bool acted = !opts.dry_run && action != HH_ACT_SNAPSHOT && action != HH_ACT_NETPOL;
+	struct hh_finding *f = hh_finding_new("agent", rule, title, acted ? HH_SEV_MEDIUM : HH_SEV_LOW, 1.0);
 	if (!f)
 		return NULL;
 	struct hh_workload id = w ? *w : (struct hh_workload){ 0 };
