@@ -42,21 +42,7 @@ static struct hh_rules *build_engine(const struct rules_opts *o, const struct hh
 	struct hh_rules *r = hh_rules_new();
 	if (!r)
 		return NULL;
-	if (!o->no_builtin && (!cfg || hh_config_bool(cfg, NULL, "rules.builtin", true)))
-		hh_rules_load_builtin(r);
-	if (cfg) {
-		const json_t *files = hh_config_get(cfg, NULL, "rules.files");
-		size_t i;
-		json_t *v;
-		json_array_foreach(files, i, v)
-			if (json_is_string(v))
-				hh_rules_load_path(r, json_string_value(v));
-	}
-	for (size_t i = 0; i < o->n_paths; i++)
-		hh_rules_load_path(r, o->paths[i]);
-	hh_rules_compile(r);
-	if (cfg)
-		hh_rules_apply_config(r, cfg);
+	hh_rules_load_all(r, cfg, !o->no_builtin, (const char *const *)o->paths, o->n_paths);
 	*n_errors = hh_rules_n_errors(r);
 	for (size_t i = 0; i < *n_errors; i++) {
 		char buf[1024];

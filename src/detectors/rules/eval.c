@@ -134,19 +134,30 @@ void hh_rules_apply_config(struct hh_rules *r, const struct hh_config *cfg)
 	}
 }
 
+int hh_rules_load_all(struct hh_rules *r, const struct hh_config *cfg, bool builtin,
+		      const char *const *paths, size_t n)
+{
+	if (builtin && (!cfg || hh_config_bool(cfg, NULL, "rules.builtin", true)))
+		hh_rules_load_builtin(r);
+	if (cfg) {
+		const json_t *files = hh_config_get(cfg, NULL, "rules.files");
+		size_t i;
+		json_t *v;
+		json_array_foreach(files, i, v)
+			if (json_is_string(v))
+				hh_rules_load_path(r, json_string_value(v));
+	}
+	for (size_t i = 0; i < n; i++)
+		hh_rules_load_path(r, paths[i]);
+	hh_rules_compile(r);
+	if (cfg)
+		hh_rules_apply_config(r, cfg);
+	return (int)r->n_errors;
+}
+
 int hh_rules_load_config(struct hh_rules *r, const struct hh_config *cfg)
 {
-	if (hh_config_bool(cfg, NULL, "rules.builtin", true))
-		hh_rules_load_builtin(r);
-	const json_t *files = hh_config_get(cfg, NULL, "rules.files");
-	size_t i;
-	json_t *v;
-	json_array_foreach(files, i, v)
-		if (json_is_string(v))
-			hh_rules_load_path(r, json_string_value(v));
-	hh_rules_compile(r);
-	hh_rules_apply_config(r, cfg);
-	return (int)r->n_errors;
+	return hh_rules_load_all(r, cfg, true, NULL, 0);
 }
 
 void hh_rules_stats(const struct hh_rules *r, struct hh_rules_stats *out)

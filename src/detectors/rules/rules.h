@@ -85,6 +85,11 @@ void hh_rules_apply_config(struct hh_rules *r, const struct hh_config *cfg);
  * unless rules.builtin is false), compiles and applies the config.
  * Returns the number of errors. */
 int hh_rules_load_config(struct hh_rules *r, const struct hh_config *cfg);
+/* The same with the caller's choices on top: builtin false skips the pack
+ * whatever the config says, paths[0..n) are loaded after the config's files,
+ * cfg may be NULL (no config files, nothing applied). */
+int hh_rules_load_all(struct hh_rules *r, const struct hh_config *cfg, bool builtin,
+		      const char *const *paths, size_t n);
 
 /* Evaluates every enabled rule against ev. Appends one finding (source
  * "agent") per matching rule to out (out owns them). cfg, when not NULL,
