@@ -54,9 +54,9 @@ grep '"rule":"response.freeze"' "$out/findings.jsonl" | grep -q '"dry run","valu
 grep -qE '"rule": ?"incident.cryptomining"' "$out"/evidence/*/findings.json || fail "evidence lacks the incident"
 pid=$(podman inspect -f '{{.State.Pid}}' "$miner")
 sleep 1
-t0=$(awk '{print $14 + $15}' /proc/$pid/task/*/stat | paste -sd+ | bc 2>/dev/null || awk '{print $14 + $15}' /proc/$pid/stat)
+t0=$(cat /proc/$pid/task/*/stat | awk "{s += \$14 + \$15} END {print s}")
 sleep 3
-t1=$(awk '{print $14 + $15}' /proc/$pid/task/*/stat | paste -sd+ | bc 2>/dev/null || awk '{print $14 + $15}' /proc/$pid/stat)
+t1=$(cat /proc/$pid/task/*/stat | awk "{s += \$14 + \$15} END {print s}")
 [ $((t1 - t0)) -le 2 ] || fail "frozen miner still used $((t1 - t0)) ticks in 3 s"
 sleep 4
 n=$(grep -c '"rule":"response.freeze"' "$out/findings.jsonl")
