@@ -1,6 +1,7 @@
 /* The agent's lifecycle and loop: signalfd for SIGINT/SIGTERM so a stop
  * finishes the current sweep, flushes and returns; poll(2) waits out the
- * interval (and is where the sensor's fd joins once it is wired). */
+ * interval on the signal and sensor fds, waking at least every
+ * HH_AGENT_SENSOR_DRAIN_MS to drain the sensor (agent_sensor.c). */
 #include "agent/agent_internal.h"
 
 #include <errno.h>
@@ -203,19 +204,15 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 			double now_m = mono_now();
 			if (now_m >= next)
 				break;
-			int wait_ms = (int)ceil((next - now_m) * 1000);
+			/* lazily submitted sensor records wake nobody: drain on a timer */
+			int wait_ms = hh_agent_sensor_wait_ms(a, (int)ceil((next - now_m) * 1000));
 			struct pollfd pfd[2];
 			nfds_t np = 0;
 			int sens_fd = a->sensor ? hh_sensor_fd(a->sensor) : -1;
 			if (sfd >= 0)
 				pfd[np++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-			int sens_i = -1;
-			if (sens_fd >= 0) {
-				sens_i = (int)np;
+			if (sens_fd >= 0)
 				pfd[np++] = (struct pollfd){ .fd = sens_fd, .events = POLLIN };
-			} else if (a->sensor && wait_ms > 100) {
-				wait_ms = 100; /* a sensor without an fd is polled */
-			}
 			int pr = poll(np ? pfd : NULL, np, wait_ms > 0 ? wait_ms : 0);
 			if (pr > 0 && sfd >= 0 && (pfd[0].revents & POLLIN)) {
 				struct signalfd_siginfo si;
@@ -225,8 +222,7 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 				stop = true;
 				break;
 			}
-			if (a->sensor && (sens_i < 0 || (pr > 0 && (pfd[sens_i].revents & POLLIN))))
-				hh_sensor_poll(a->sensor, 0);
+			hh_agent_sensor_service(a, true);
 		}
 		if (stop)
 			break;

@@ -118,6 +118,7 @@ int hh_agent_sweep_containers(struct hh_agent *a)
 	struct hh_findings out = { 0 };
 	for (size_t i = 0; i < a->n_ctr; i++) {
 		struct agent_container *c = &a->ctr[i];
+		hh_agent_sensor_service(a, false); /* between containers: a->ctr is settled */
 		struct hh_cgroup_stats st;
 		if (hh_cgroup_read_stats(a->cgroup_root, &c->ref, &st) < 0)
 			continue; /* gone between discovery and read: the next sweep forgets it */

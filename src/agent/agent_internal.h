@@ -64,6 +64,7 @@ struct hh_agent {
 	struct hh_cgcache *cgcache;     /* sensor event -> container id, by cgroup id */
 	struct hh_event *sev;           /* scratch copy of a sensor event */
 	struct hh_traits_cache *traits; /* miner traits of exec'd binaries, by file identity */
+	uint64_t sensor_drained_ns;     /* CLOCK_MONOTONIC of the last drain */
 	struct hh_agent_dedup *dedup;   /* process findings already out (agent_emit.c) */
 	bool procs_capped_logged;
 
@@ -86,6 +87,14 @@ int hh_agent_sweep_procs(struct hh_agent *a);
 /* agent_sensor.c */
 void hh_agent_sensor_open(struct hh_agent *a);
 void hh_agent_sensor_close(struct hh_agent *a);
+/* Drains the sensor's ring buffer when HH_AGENT_SENSOR_DRAIN_MS have passed
+ * since the last drain, or at once when force. Called by the loop on every
+ * wakeup and by the sweeps between items (the agent's state is consistent
+ * there); a->now is kept. No-op without a sensor. */
+#define HH_AGENT_SENSOR_DRAIN_MS 50
+void hh_agent_sensor_service(struct hh_agent *a, bool force);
+/* wait_ms, capped at HH_AGENT_SENSOR_DRAIN_MS when a sensor runs. */
+int hh_agent_sensor_wait_ms(const struct hh_agent *a, int wait_ms);
 /* agent_respond.c: the automatic response to an incident, or NULL (not
  * enabled, below the threshold, already done for this container). */
 struct hh_finding *hh_agent_auto_respond(struct hh_agent *a, const struct hh_workload *w,

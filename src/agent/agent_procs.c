@@ -2,7 +2,8 @@
  * sweep are read in full (hh_procfs_read_process: cmdline, environment, exe
  * hash and traits, identity): a known pid whose exe link is unchanged costs
  * one readlink. A process is its pid plus its exe, so an exec in place of
- * another binary counts as new. Bounded by agent.max_processes. */
+ * another binary counts as new. Bounded by agent.max_processes. The sensor
+ * is drained between processes (agent_sensor.c). */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,8 +99,13 @@ int hh_agent_sweep_procs(struct hh_agent *a)
 				"(agent.max_processes)", a->max_procs);
 			a->procs_capped_logged = true;
 		}
-		if (!known && h) /* h == 0: a kernel thread, or gone */
+		if (!known && h) { /* h == 0: a kernel thread, or gone */
+			/* the sensor's exec record first: it reports this process */
+			hh_agent_sensor_service(a, true);
 			judge(a, (int)pid);
+		} else {
+			hh_agent_sensor_service(a, false);
+		}
 	}
 	closedir(d);
 	/* readdir order is by pid on procfs, not on every filesystem: sort. */

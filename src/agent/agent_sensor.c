@@ -1,10 +1,19 @@
 /* The runtime sensor in the agent: eBPF (or the proc connector) delivers
  * exec, connect, DNS, sensitive opens, FPU rounding summaries ... as they
- * happen. Each event gets its container from its cgroup (cached by cgroup
- * id), then the workload the agent already identified, and goes through the
- * runtime rules and the correlator like the inventory's processes. An exec
- * also marks a candidate for the behavior detectors' "new CPU regime".
- * Procfs "proc" snapshots stay the inventory's job. */
+ * happen. Each event gets its container when it is handled, from its cgroup
+ * (sensor_container.h: cached by cgroup id and pid, so a process that already
+ * exited keeps its container), then the workload the agent already
+ * identified, and goes through the runtime rules and the correlator like the
+ * inventory's processes. An exec also marks a candidate for the behavior
+ * detectors' "new CPU regime". Procfs "proc" snapshots stay the inventory's job.
+ *
+ * When: the ring buffer is drained every HH_AGENT_SENSOR_DRAIN_MS whatever
+ * the load. Frequent records (exec, exit, connect) are submitted without a
+ * wakeup (sensor.bpf.c), so the agent's wait between sweeps never lasts
+ * longer than that, and the sweeps themselves call hh_agent_sensor_service
+ * between containers and between processes: a long sweep does not hold
+ * events back either. Before the inventory judges a new process the ring is
+ * drained first, so a process seen by both is reported from the sensor. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,7 +33,6 @@ static void on_sensor_event(const struct hh_event *cev, void *ctx)
 	if (!ev->workload.container_id[0] || !hh_agent_follows(a, ev->workload.container_id))
 		return;
 	a->stats.sensor_events++;
-	a->now = hh_now();
 	const struct agent_container *c = hh_agent_container(a, ev->workload.container_id);
 	if (c) {
 		ev->workload = c->w;
@@ -62,12 +70,41 @@ static void on_sensor_event(const struct hh_event *cev, void *ctx)
 	hh_findings_clear(&out);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void hh_agent_sensor_service(struct hh_agent *a, bool force)
+{
+	if (!a->sensor)
+		return;
+	uint64_t t = mono_ns();
+	if (!force && t - a->sensor_drained_ns < (uint64_t)HH_AGENT_SENSOR_DRAIN_MS * 1000000ull)
+		return;
+	a->sensor_drained_ns = t;
+	/* events carry their own time; the sweep in progress keeps its own */
+	double sweep_now = a->now;
+	a->now = hh_now();
+	hh_sensor_poll(a->sensor, 0);
+	a->now = sweep_now;
+}
+
+int hh_agent_sensor_wait_ms(const struct hh_agent *a, int wait_ms)
+{
+	if (a->sensor && wait_ms > HH_AGENT_SENSOR_DRAIN_MS)
+		return HH_AGENT_SENSOR_DRAIN_MS;
+	return wait_ms;
+}
+
 void hh_agent_sensor_open(struct hh_agent *a)
 {
 	if (!a->opts.sensor)
 		return;
 	a->sev = calloc(1, sizeof(*a->sev));
-	a->cgcache = hh_cgcache_new(a->proc_root);
+	a->cgcache = hh_cgcache_new(a->proc_root, a->cgroup_root);
 	a->traits = hh_traits_cache_new(a->proc_root);
 	if (!a->sev || !a->cgcache || !a->traits)
 		return;
@@ -86,8 +123,11 @@ void hh_agent_sensor_close(struct hh_agent *a)
 	if (a->sensor) {
 		struct hh_sensor_stats st;
 		hh_sensor_get_stats(a->sensor, &st);
+		char line[768];
+		hh_sensor_stats_format(&st, hh_sensor_kind(a->sensor), line, sizeof(line));
 		if (st.lost)
 			hh_warn("sensor: %llu events lost", (unsigned long long)st.lost);
+		hh_info("sensor: %s", line);
 		hh_sensor_close(a->sensor);
 	}
 	hh_cgcache_free(a->cgcache);

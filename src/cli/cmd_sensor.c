@@ -180,7 +180,7 @@ int hh_cmd_sensor(int argc, char **argv)
 		/* the rules of the configuration (rules.files, the built-in pack);
 		 * rules that do not load are reported and skipped */
 		out.rules = hh_rules_new();
-		out.cgcache = hh_cgcache_new(NULL);
+		out.cgcache = hh_cgcache_new(NULL, NULL);
 		out.traits = hh_traits_cache_new(NULL);
 		if (!out.rules || !out.cgcache || !out.traits) {
 			hh_err("sensor: out of memory");
@@ -227,11 +227,9 @@ int hh_cmd_sensor(int argc, char **argv)
 	fflush(cli.out_fp);
 	struct hh_sensor_stats st;
 	hh_sensor_get_stats(s, &st);
-	fprintf(stderr, "sensor: source=%s events=%llu lost=%llu", hh_sensor_kind(s),
-		(unsigned long long)st.events, (unsigned long long)st.lost);
-	for (unsigned i = 0; i < st.n_programs && i < 16; i++)
-		fprintf(stderr, " %s=%llu", st.program_names[i], (unsigned long long)st.lost_by_program[i]);
-	fputc('\n', stderr);
+	char line[768];
+	hh_sensor_stats_format(&st, hh_sensor_kind(s), line, sizeof(line));
+	fprintf(stderr, "sensor: %s\n", line);
 	hh_sensor_close(s);
 	hh_rules_free(out.rules);
 	hh_cgcache_free(out.cgcache);

@@ -40,6 +40,7 @@ struct hh_sensor {
 	unsigned fpu_interval_ms;
 	uint64_t next_fpu_ns;
 	uint64_t events;
+	uint64_t by_type[HH_SENSOR_TYPES];
 	uint64_t decode_errors;
 	int delivered;
 	struct sensor_bpf *skel;
@@ -72,6 +73,7 @@ static void deliver(struct hh_sensor *s, struct hh_event *ev)
 {
 	ev->time = wall_of(ev->ktime_ns);
 	s->events++;
+	s->by_type[(unsigned)ev->type % HH_SENSOR_TYPES]++;
 	s->delivered++;
 	s->cb(ev, s->ctx);
 }
@@ -337,6 +339,7 @@ void hh_sensor_get_stats(const struct hh_sensor *s, struct hh_sensor_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->events = s->events;
+	memcpy(out->events_by_type, s->by_type, sizeof(out->events_by_type));
 	if (s->kind == KIND_EBPF) {
 		int ncpu = libbpf_num_possible_cpus();
 		if (ncpu <= 0 || ncpu > 4096)
@@ -362,6 +365,30 @@ void hh_sensor_get_stats(const struct hh_sensor *s, struct hh_sensor_stats *out)
 		out->lost = a + b;
 		out->n_programs = 1;
 	}
+}
+
+void hh_sensor_stats_format(const struct hh_sensor_stats *st, const char *kind, char *out, size_t outlen)
+{
+	size_t o = 0;
+#define PUT(...)                                                              \
+	do {                                                                  \
+		int k_ = snprintf(out + o, outlen - o, __VA_ARGS__);          \
+		if (k_ < 0 || (size_t)k_ >= outlen - o) {                     \
+			return;                                               \
+		}                                                             \
+		o += (size_t)k_;                                              \
+	} while (0)
+	if (!outlen)
+		return;
+	out[0] = '\0';
+	PUT("source=%s events=%llu", kind ? kind : "-", (unsigned long long)st->events);
+	for (int t = HH_EV_EXEC; t <= HH_EV_FPU; t++)
+		PUT(" %s=%llu", hh_event_type_name((enum hh_event_type)t), (unsigned long long)st->events_by_type[t]);
+	PUT(" lost=%llu", (unsigned long long)st->lost);
+	for (unsigned i = 0; i < st->n_programs && i < 16; i++)
+		PUT(" lost.%s=%llu", st->program_names[i] ? st->program_names[i] : "?",
+		    (unsigned long long)st->lost_by_program[i]);
+#undef PUT
 }
 
 void hh_sensor_close(struct hh_sensor *s)

@@ -23,8 +23,10 @@ struct hh_sensor_opts {
 	                              * only those with non-default rounding (measurement) */
 };
 
+#define HH_SENSOR_TYPES 16
 struct hh_sensor_stats {
-	uint64_t events;
+	uint64_t events;                     /* delivered, all types */
+	uint64_t events_by_type[HH_SENSOR_TYPES]; /* index: enum hh_event_type */
 	uint64_t lost;                       /* all programs */
 	uint64_t lost_by_program[16];
 	const char *program_names[16];
@@ -43,11 +45,16 @@ const char *hh_sensor_kind(const struct hh_sensor *s);
 int hh_sensor_poll(struct hh_sensor *s, int timeout_ms);
 /* A file descriptor to poll(2) on, or -1. Frequent events (exec, exit,
  * connect) do not make it readable one by one (that costs a wakeup per
- * event): a caller that waits on it must still call hh_sensor_poll at least
- * every HH_SENSOR_MAX_WAIT_MS; hh_sensor_poll itself never waits longer. */
+ * event): a caller that waits on it must still call hh_sensor_poll on a
+ * timer (the delay of those events is that period; the agent drains every
+ * 50 ms); hh_sensor_poll itself never waits longer than HH_SENSOR_MAX_WAIT_MS. */
 #define HH_SENSOR_MAX_WAIT_MS 20
 int hh_sensor_fd(const struct hh_sensor *s);
 void hh_sensor_get_stats(const struct hh_sensor *s, struct hh_sensor_stats *out);
+/* The stats line: "source=KIND events=N execve=N exit=N ... lost=N lost.PROG=N ...":
+ * events delivered by type (evt.type names), then events lost (the ring
+ * buffer was full) in total and by program. Truncated to outlen. */
+void hh_sensor_stats_format(const struct hh_sensor_stats *st, const char *kind, char *out, size_t outlen);
 void hh_sensor_close(struct hh_sensor *s);
 
 /* Drops every capability but CAP_BPF and CAP_PERFMON (map reads on kernels
