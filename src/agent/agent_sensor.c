@@ -128,6 +128,10 @@ void hh_agent_sensor_close(struct hh_agent *a)
 		if (st.lost)
 			hh_warn("sensor: %llu events lost", (unsigned long long)st.lost);
 		hh_info("sensor: %s", line);
+		struct hh_cgcache_stats cs;
+		hh_cgcache_get_stats(a->cgcache, &cs);
+		hh_info("sensor: container of events from: cgroup id cache %lu, /proc/PID/cgroup %lu, pid cache %lu, "
+			"cgroup id handle %lu, unknown %lu", cs.by_cgroup, cs.by_proc, cs.by_pid, cs.by_handle, cs.unknown);
 		hh_sensor_close(a->sensor);
 	}
 	hh_cgcache_free(a->cgcache);

@@ -4,7 +4,9 @@
  * service; a cgroup v1 hybrid host where containers share the v2 root; a
  * process that exited before its event was handled (cgroup id cache, pid
  * cache, exit forgets the pid); and, as root on a host with a cgroup2 mount,
- * a real cgroup resolved from its id alone. Also the sensor's stats line. */
+ * a real cgroup resolved from its id alone, and a process that moved into a
+ * container's cgroup after its syscall (the record's cgroup wins). Also the
+ * sensor's stats line. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -234,9 +236,31 @@ static void real_cgroup_by_handle(void **state)
 	ev.pid = 424242; /* not in the (empty) proc root: gone */
 	ev.cgroup_id = (uint64_t)st.st_ino;
 	hh_cgcache_enrich(c, &ev);
+	/* a process that shows that container's cgroup now, but whose record
+	 * carries the parent's cgroup id: it moved after its syscall, which
+	 * happened outside the container */
+	struct stat pst;
+	int rp = stat(parent, &pst);
+	char pdir[300], pfile[320], text[600];
+	snprintf(pdir, sizeof(pdir), "%s/77", pr ? pr : "/nonexistent");
+	snprintf(pfile, sizeof(pfile), "%s/cgroup", pdir);
+	snprintf(text, sizeof(text), "0::%s\n", dir + strlen(m));
+	struct hh_event moved;
+	memset(&moved, 0, sizeof(moved));
+	moved.type = HH_EV_EXEC;
+	moved.pid = 77;
+	moved.cgroup_id = (uint64_t)pst.st_ino;
+	FILE *fp = NULL;
+	if (pr && mkdir(pdir, 0755) == 0 && (fp = fopen(pfile, "w"))) {
+		fputs(text, fp);
+		fclose(fp);
+		hh_cgcache_enrich(c, &moved);
+	}
 	struct hh_cgcache_stats cs;
 	hh_cgcache_get_stats(c, &cs);
 	hh_cgcache_free(c);
+	unlink(pfile);
+	rmdir(pdir);
 	rmdir(dir);
 	rmdir(parent);
 	if (pr)
@@ -246,6 +270,11 @@ static void real_cgroup_by_handle(void **state)
 	assert_string_equal(ev.workload.container_id, HEX_A);
 	assert_string_equal(ev.workload.runtime, "podman");
 	assert_int_equal(cs.by_handle, 1);
+	assert_int_equal(rp, 0);
+	assert_non_null(fp);
+	assert_string_equal(moved.workload.container_id, "");
+	assert_int_equal(cs.unknown, 1);
+	assert_int_equal(cs.by_proc, 0);
 }
 
 static void stats_line(void **state)

@@ -88,10 +88,13 @@ static void apply(const struct hh_cgroup_identity *id, struct hh_event *ev)
 
 /* Whether the cgroup id alone decides the identity of the text of
  * /proc/PID/cgroup: its v2 line names a container, or there is no v1 line
- * (a pure v2 host: the v2 path is all there is). */
-static bool decided_by_v2(const char *text, size_t len)
+ * (a pure v2 host: the v2 path is all there is). *v2_names: the v2 line
+ * names a container; *v2 / *v2n: that line's path. */
+static bool decided_by_v2(const char *text, size_t len, bool *v2_names_out, const char **v2, size_t *v2n)
 {
 	bool v1 = false, v2_names = false;
+	*v2 = NULL;
+	*v2n = 0;
 	size_t i = 0;
 	while (i < len) {
 		const char *line = text + i;
@@ -103,11 +106,33 @@ static bool decided_by_v2(const char *text, size_t len)
 		if (ln >= 3 && memcmp(line, "0::", 3) == 0) {
 			struct hh_cgroup_identity id;
 			v2_names = hh_cgroup_path_identity(line + 3, ln - 3, &id);
+			*v2 = line + 3;
+			*v2n = ln - 3;
 		} else {
 			v1 = true;
 		}
 	}
+	*v2_names_out = v2_names;
 	return v2_names || !v1;
+}
+
+/* True when the v2 path (as /proc/PID/cgroup shows it now) is not the cgroup
+ * of cgroup_id: the process moved after its syscall (a runtime's helper
+ * joining the container it sets up). False when it cannot tell. */
+static bool moved_since(const struct hh_cgcache *c, const char *v2, size_t v2n, uint64_t cgroup_id)
+{
+	if (c->cg2_fd < 0 || !cgroup_id || !v2 || v2n == 0 || v2n >= PATH_MAX - 2)
+		return false;
+	char rel[PATH_MAX];
+	size_t skip = v2[0] == '/' ? 1 : 0;
+	if (v2n - skip == 0)
+		snprintf(rel, sizeof(rel), ".");
+	else
+		snprintf(rel, sizeof(rel), "%.*s", (int)(v2n - skip), v2 + skip);
+	struct stat st;
+	if (fstatat(c->cg2_fd, rel, &st, 0) < 0)
+		return false;
+	return (uint64_t)st.st_ino != cgroup_id;
 }
 
 static struct pid_slot *pid_slot(struct hh_cgcache *c, int32_t pid)
@@ -158,12 +183,26 @@ void hh_cgcache_enrich(struct hh_cgcache *c, struct hh_event *ev)
 	char path[300], text[4096];
 	snprintf(path, sizeof(path), "%s/%d/cgroup", c->proc_root, ev->pid);
 	ssize_t n = ev->pid > 0 ? hh_read_small(path, text, sizeof(text)) : -1;
+	bool v2_names = false;
+	const char *v2 = NULL;
+	size_t v2n = 0;
+	bool decided = n > 0 && decided_by_v2(text, (size_t)n, &v2_names, &v2, &v2n);
+	if (n > 0 && v2_names && moved_since(c, v2, v2n, ev->cgroup_id)) {
+		/* in a container now, not at the syscall: the cgroup of the record */
+		if (by_handle(c, ev->cgroup_id, &id)) {
+			c->st.by_handle++;
+			apply(&id, ev);
+		} else {
+			c->st.unknown++;
+		}
+		goto done;
+	}
 	if (n > 0) {
 		char cgpath[1024];
 		hh_proc_cgroup_identity(text, (size_t)n, &id, cgpath, sizeof(cgpath));
 		c->st.by_proc++;
 		apply(&id, ev);
-		if (s && decided_by_v2(text, (size_t)n)) {
+		if (s && decided) {
 			s->cgroup_id = ev->cgroup_id;
 			s->id = id;
 		}

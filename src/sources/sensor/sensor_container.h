@@ -11,7 +11,10 @@
  *     lines at all. On a hybrid host a container whose runtime made v1
  *     cgroups only shares the v2 root with the host and every other such
  *     container: its id is never cached, or one container would be taken
- *     for another. It is also remembered by pid (with the cgroup id);
+ *     for another. It is also remembered by pid (with the cgroup id).
+ *     When the v2 path it shows now names a container but is not the cgroup
+ *     of the record (the process moved after its syscall, as a runtime's
+ *     helper joining a container does), the record's cgroup wins (step 4);
  *  3. the process is gone: the pid's remembered identity when the cgroup id
  *     matches (an exit event forgets the pid after use);
  *  4. still unknown: the cgroup id is opened as a file handle on the cgroup2
