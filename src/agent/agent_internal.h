@@ -65,6 +65,8 @@ struct hh_agent {
 	struct hh_event *sev;           /* scratch copy of a sensor event */
 	struct hh_traits_cache *traits; /* miner traits of exec'd binaries, by file identity */
 	uint64_t sensor_drained_ns;     /* CLOCK_MONOTONIC of the last drain */
+	uint64_t sensor_slowest_ns;     /* longest handling of one event, and which */
+	char sensor_slowest[96];
 	struct hh_agent_dedup *dedup;   /* process findings already out (agent_emit.c) */
 	bool procs_capped_logged;
 

@@ -14,6 +14,7 @@
  * between containers and between processes: a long sweep does not hold
  * events back either. Before the inventory judges a new process the ring is
  * drained first, so a process seen by both is reported from the sensor. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,9 +22,28 @@
 #include "agent/agent_internal.h"
 #include "core/log.h"
 
+static uint64_t mono_ns(void);
+static void judge_event(struct hh_agent *a, const struct hh_event *cev);
+static void eval_rules(struct hh_agent *a, const struct hh_event *ev);
+
+/* Times each event's handling: the slowest is logged at exit (a slow event,
+ * such as the first exec of a large binary whose content is scanned, holds
+ * back those behind it). */
 static void on_sensor_event(const struct hh_event *cev, void *ctx)
 {
 	struct hh_agent *a = ctx;
+	uint64_t t0 = mono_ns();
+	judge_event(a, cev);
+	uint64_t dt = mono_ns() - t0;
+	if (dt > a->sensor_slowest_ns) {
+		a->sensor_slowest_ns = dt;
+		snprintf(a->sensor_slowest, sizeof(a->sensor_slowest), "%s of %.80s", hh_event_type_name(cev->type),
+			 cev->exepath[0] ? cev->exepath : cev->comm);
+	}
+}
+
+static void judge_event(struct hh_agent *a, const struct hh_event *cev)
+{
 	if (cev->type == HH_EV_PROC)
 		return;
 	struct hh_event *ev = a->sev;
@@ -47,11 +67,29 @@ static void on_sensor_event(const struct hh_event *cev, void *ctx)
 		ev->workload = w;
 	}
 	if (ev->type == HH_EV_EXEC) {
-		/* content traits of the binary: a renamed miner is still one */
-		hh_traits_cache_fill(a->traits, ev);
+		/* content traits of the binary: a renamed miner is still one. A
+		 * binary not scanned yet is scanned by the worker; the rules see
+		 * the event now without them, and again when they are known
+		 * (on_traits_ready) */
+		hh_traits_cache_lookup(a->traits, ev);
 		if (c)
 			hh_behavior_note_exec(a->behavior, &c->w, a->now, ev->exepath);
 	}
+	eval_rules(a, ev);
+}
+
+/* A queued exec whose binary has been scanned: the rules again, now with
+ * its traits (findings already out for this process are not repeated:
+ * agent_emit.c). */
+static void on_traits_ready(struct hh_event *ev, void *ctx)
+{
+	struct hh_agent *a = ctx;
+	if (ev->exe_traits[0])
+		eval_rules(a, ev);
+}
+
+static void eval_rules(struct hh_agent *a, const struct hh_event *ev)
+{
 	if (!a->rules)
 		return;
 	struct hh_findings out = { 0 };
@@ -89,6 +127,7 @@ void hh_agent_sensor_service(struct hh_agent *a, bool force)
 	double sweep_now = a->now;
 	a->now = hh_now();
 	hh_sensor_poll(a->sensor, 0);
+	hh_traits_cache_collect(a->traits, on_traits_ready, a);
 	a->now = sweep_now;
 }
 
@@ -108,6 +147,8 @@ void hh_agent_sensor_open(struct hh_agent *a)
 	a->traits = hh_traits_cache_new(a->proc_root);
 	if (!a->sev || !a->cgcache || !a->traits)
 		return;
+	if (hh_traits_cache_start(a->traits) < 0)
+		hh_warn("agent: no thread for exe content scans; execs of new binaries are scanned inline");
 	struct hh_sensor_opts so = {
 		.containers_only = true,
 		.proc_root = a->proc_root,
@@ -132,6 +173,9 @@ void hh_agent_sensor_close(struct hh_agent *a)
 		hh_cgcache_get_stats(a->cgcache, &cs);
 		hh_info("sensor: container of events from: cgroup id cache %lu, /proc/PID/cgroup %lu, pid cache %lu, "
 			"cgroup id handle %lu, unknown %lu", cs.by_cgroup, cs.by_proc, cs.by_pid, cs.by_handle, cs.unknown);
+		if (a->sensor_slowest_ns)
+			hh_info("sensor: slowest event handled in %.1f ms (%s)", (double)a->sensor_slowest_ns / 1e6,
+				a->sensor_slowest);
 		hh_sensor_close(a->sensor);
 	}
 	hh_cgcache_free(a->cgcache);

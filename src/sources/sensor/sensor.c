@@ -106,10 +106,12 @@ static int on_record(void *ctx, void *data, size_t size)
 	/* exe path for exec and the rare sensitive events (rules need proc.exepath:
 	 * e.g. the container runtime's own mounts); not for connect/DNS/exit,
 	 * which come in storms */
-	if (ev.type != HH_EV_CONNECT && ev.type != HH_EV_DNS && ev.type != HH_EV_EXIT) {
+	if (ev.type != HH_EV_CONNECT && ev.type != HH_EV_DNS && ev.type != HH_EV_EXIT &&
+	    (ev.type != HH_EV_EXEC || hh_sensor_proc_same_image(s->proc_root, &ev))) {
 		hh_sensor_proc_exe(s->proc_root, &ev);
 		/* environment (proc.env: stratum URLs hide there) and, for the
-		 * non-exec events, the command line */
+		 * non-exec events, the command line. Not for an exec whose pid
+		 * has exec'd again since: the exec filename and argv stay. */
 		hh_sensor_proc_env_cmdline(s->proc_root, &ev);
 	}
 	deliver(s, &ev);

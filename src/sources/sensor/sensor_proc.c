@@ -54,6 +54,23 @@ void hh_sensor_proc_exe(const char *proc_root, struct hh_event *ev)
 	}
 }
 
+bool hh_sensor_proc_same_image(const char *proc_root, const struct hh_event *ev)
+{
+	if (ev->type != HH_EV_EXEC || !ev->exepath[0] || ev->pid <= 0)
+		return true;
+	const char *root = root_or_default(proc_root);
+	char p[PATH_MAX + 64];
+	struct stat now, then;
+	snprintf(p, sizeof(p), "%s/%d/exe", root, ev->pid);
+	if (stat(p, &now) < 0)
+		return true; /* gone: nothing read from /proc will mislead */
+	/* the exec's file as the process saw it: under its root, or its cwd */
+	if (snprintf(p, sizeof(p), "%s/%d/%s/%s", root, ev->pid, ev->exepath[0] == '/' ? "root" : "cwd",
+		     ev->exepath) >= (int)sizeof(p) || stat(p, &then) < 0)
+		return true; /* cannot tell (deleted, memfd, moved): assume so */
+	return now.st_dev == then.st_dev && now.st_ino == then.st_ino;
+}
+
 uint32_t hh_sensor_pidns(const char *proc_root, int pid)
 {
 	char p[PATH_MAX];

@@ -13,6 +13,13 @@
 /* Resolves ev->exepath from /proc/PID/exe (keeps the exec filename when the
  * process is gone), sets exe_deleted/exe_memfd and ev->pcomm. */
 void hh_sensor_proc_exe(const char *proc_root, struct hh_event *ev);
+/* For an exec event (ev->exepath still the exec filename): false when the
+ * pid runs another program since (an exec followed by another one, as
+ * `sh -c "exec ..."` does), so /proc/PID/exe, environ and the exe's content
+ * describe the later program, not this event's. Compares the inode of
+ * /proc/PID/exe with that of the filename under /proc/PID/root (or cwd, for
+ * a relative one); true when either cannot be read. */
+bool hh_sensor_proc_same_image(const char *proc_root, const struct hh_event *ev);
 /* Fills ev->env from /proc/PID/environ (pairs separated by '\n', first
  * HH_EV_ENV_LEN-1 bytes) and, when empty, ev->cmdline from /proc/PID/cmdline. */
 void hh_sensor_proc_env_cmdline(const char *proc_root, struct hh_event *ev);
