@@ -123,7 +123,7 @@ PY
 long=$("${PODMAN_RUN[@]}" -d --name "$tag-long" --rootfs /:O sleep 120) || fail "podman run (long)"
 podman exec "$tag-long" /bin/sh -c "sleep 0.2 # $url" || fail "podman exec (c)"
 expect "c. podman exec" miner.stratum-url "$long" execve
-podman exec "$tag-long" cp /bin/sleep /tmp/hh-sp-drift || fail "copy into the container's /tmp"
+out=$(podman exec "$tag-long" cp /bin/sleep /tmp/hh-sp-drift 2>&1) || fail "copy into the container's /tmp: $out"
 podman exec "$tag-long" /tmp/hh-sp-drift 0.2 || fail "drift exec (d)"
 expect "d. drift exec" container.drift-exec "$long" execve
 expect "d. drift exec" exec.tmp-dir "$long" execve
@@ -132,7 +132,7 @@ expect "d. drift exec" exec.tmp-dir "$long" execve
 # rules do not wait for it) and the finding follows the scan
 SIM=$HH_ROOT/build/hh-minersim
 if [ -x "$SIM" ]; then
-	podman exec "$tag-long" cp "$SIM" /tmp/kworker || fail "copy hh-minersim into the container"
+	out=$(podman exec "$tag-long" cp "$SIM" /tmp/kworker 2>&1) || fail "copy hh-minersim into the container: $out"
 	podman exec "$tag-long" /tmp/kworker --duration 1 --quiet || fail "renamed miner (g)"
 	expect "g. renamed miner" miner.renamed-binary "$long" execve
 else
