@@ -117,8 +117,6 @@ static int cmd_check(struct rules_opts *o)
 static int cmd_list(struct rules_opts *o, struct hh_cli *cli)
 {
 	size_t nerr = 0;
-	/* Test events describe no live process: no /proc lookups for them. */
-	hh_rules_set_proc_root(NULL);
 	struct hh_rules *r = build_engine(o, &cli->config, &nerr);
 	if (!r)
 		return HH_EXIT_USAGE;
@@ -167,6 +165,8 @@ static int cmd_test(struct rules_opts *o, struct hh_cli *cli)
 		return HH_EXIT_USAGE;
 	}
 	size_t nerr = 0;
+	/* Test events describe no live process: no /proc lookups for them. */
+	hh_rules_set_proc_root(NULL);
 	struct hh_rules *r = build_engine(o, &cli->config, &nerr);
 	if (!r) {
 		if (fp != stdin)
