@@ -18,6 +18,7 @@
 #      cgroup of the v2 hierarchy named as podman names one (on this cgroup v1
 #      hybrid host podman's own cgroups are v1 + v2 alike), one living 200 ms,
 #      one exiting at once (attributed from its cgroup id alone);
+# then (a) again with the proc-connector fallback (agent.ebpf: false),
 # and the stats lines count exec: the agent's at exit, and `hashhound sensor`'s,
 # whose execve count must equal the execve events it printed.
 # The agent sweeps every 30 s so that the procfs inventory is not what
@@ -42,10 +43,9 @@ cleanup() {
 	[ -n "$spid" ] && kill "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
 	podman_rm "$tag-run" "$tag-re" "$tag-long" "$tag-conn" "$tag-stats"
 	[ -n "$cgdir" ] && { rmdir "$cgdir" "$(dirname "$cgdir")" 2>/dev/null || true; }
-	rm -rf "$work"
+	if [ -n "${HH_KEEP_WORK:-}" ]; then echo "work dir kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
-[ -n "${HH_KEEP_WORK:-}" ] && trap - EXIT
 
 port=$((30000 + $$ % 20000))
 cat >"$work/test-rules.yaml" <<EOF
@@ -194,6 +194,21 @@ grep -o 'sensor: slowest event.*' "$work/agent.log" | tail -1
 execs=$(sed -n 's/.* execve=\([0-9]*\).*/\1/p' <<<"$line")
 [ -n "$execs" ] && [ "$execs" -ge 8 ] || fail "agent stats line counts $execs execs, at least 8 were made"
 ok "every finding from the sensor path within 1000 ms (measured above)"
+
+# The proc-connector fallback (agent.ebpf: false) is drained on the same timer.
+printf 'agent:\n  ebpf: false\n' >"$work/fallback.yaml"
+"$HH_BIN" agent -c "$work/fallback.yaml" --interval 30 --format json --findings-file '' --store '' --listen '' \
+	>"$work/findings.jsonl" 2>"$work/agent.log" &
+agent_pid=$!
+wait_for "grep -q 'interval:' '$work/agent.log'" 60 || { cat "$work/agent.log"; fail "agent (fallback) did not start"; }
+grep -q 'sensor: *proc-connector' "$work/agent.log" || { cat "$work/agent.log"; fail "fallback not active"; }
+sleep 1
+podman_rm "$tag-run"
+id=$("${PODMAN_RUN[@]}" -d --name "$tag-run" --rootfs /:O sh -c 'sleep 0.2; true' "$url") || fail "podman run (fallback)"
+expect "proc connector, 200 ms process" miner.stratum-url "$id" execve
+kill -TERM "$agent_pid"
+wait "$agent_pid" || true
+agent_pid=""
 
 # The sensor's stats line: execve equals the execve events printed.
 "$HH_BIN" sensor --containers-only >"$work/sensor.json" 2>"$work/sensor.err" &
