@@ -64,6 +64,8 @@ static void judge_event(struct hh_agent *a, const struct hh_event *cev)
 		hh_strlcpy(w.container_id, ev->workload.container_id, sizeof(w.container_id));
 		if (!w.runtime[0])
 			hh_strlcpy(w.runtime, ev->workload.runtime, sizeof(w.runtime));
+		if (!w.pod_uid[0]) /* from the cgroup path (kubepods ... pod<uid>) */
+			hh_strlcpy(w.pod_uid, ev->workload.pod_uid, sizeof(w.pod_uid));
 		ev->workload = w;
 	}
 	if (ev->type == HH_EV_EXEC) {
