@@ -55,6 +55,10 @@ void hh_cli_init(struct hh_cli *cli, const char *command);
 /* Handles a shared option. Returns 1 when handled, 0 when not a shared
  * option, -1 on a bad value (message already printed). */
 int hh_cli_option(struct hh_cli *cli, int opt, const char *arg);
+/* Loads the configuration (defaults when path is NULL). On a bad file prints
+ * each problem as "hashhound COMMAND: bad configuration: FILE:LINE:COL: ..."
+ * on stderr and returns -1 (cfg then holds the defaults; free it either way). */
+int hh_cli_load_config(const char *command, struct hh_config *cfg, const char *path);
 /* Loads the config and opens the output. Returns 0, or HH_EXIT_USAGE after printing why. */
 int hh_cli_start(struct hh_cli *cli);
 /* Emits one finding (does not take ownership). */

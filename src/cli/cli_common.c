@@ -51,11 +51,23 @@ int hh_cli_option(struct hh_cli *cli, int opt, const char *arg)
 	}
 }
 
+int hh_cli_load_config(const char *command, struct hh_config *cfg, const char *path)
+{
+	char err[8192];
+	if (hh_config_load(cfg, path, err, sizeof(err)) == 0)
+		return 0;
+	for (char *line = err, *next; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		fprintf(stderr, "hashhound %s: bad configuration: %s\n", command, line);
+	}
+	return -1;
+}
+
 int hh_cli_start(struct hh_cli *cli)
 {
-	char err[512];
-	if (hh_config_load(&cli->config, cli->config_path, err, sizeof(err)) < 0) {
-		fprintf(stderr, "hashhound %s: bad configuration: %s\n", cli->command, err);
+	if (hh_cli_load_config(cli->command, &cli->config, cli->config_path) < 0) {
 		hh_config_free(&cli->config);
 		return HH_EXIT_USAGE;
 	}

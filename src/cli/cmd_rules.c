@@ -242,9 +242,7 @@ int hh_cmd_rules(int argc, char **argv)
 		}
 		if (!strcmp(sub, "list")) {
 			/* A listing, not findings: no output sink, only the config. */
-			char err[512];
-			if (hh_config_load(&cli.config, cli.config_path, err, sizeof(err)) < 0) {
-				fprintf(stderr, "hashhound rules: bad configuration: %s\n", err);
+			if (hh_cli_load_config("rules", &cli.config, cli.config_path) < 0) {
 				rc = HH_EXIT_USAGE;
 			} else {
 				rc = cmd_list(&o, &cli);

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The CLI keeps its word (issue 16): config files are checked (unknown keys,
+# types, ranges, overrides; FILE:LINE:COL) and every command refuses a bad
+# one; the agent refuses broken rule files unless --allow-rule-errors;
+# `config` takes -c and --get with a workload description.
+. "$(dirname "$0")/../lib.sh"
+out=$(mktemp -d /tmp/hh-cli-promises.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+
+# --- config --check: the issue's four mistakes, each named with its place
+cat >"$out/bad.yaml" <<'Y'
+behaviour:
+  sustained:
+    enabled: false
+agent:
+  interval_s: "fast"
+correlation:
+  window_s: -5
+overrides:
+  - match: { namespace: "batch-*" }
+    set:
+      behavior.sustaned.min_usage: 0.99
+Y
+"$HH_BIN" config --check "$out/bad.yaml" >"$out/check.out" 2>"$out/check.err"; rc=$?
+[ $rc -eq 2 ] || fail "config --check of a bad file: rc $rc, want 2: $(cat "$out/check.out" "$out/check.err")"
+grep -q ': ok' "$out/check.out" && fail "config --check said ok to a bad file"
+for want in "bad.yaml:1:1: unknown key 'behaviour'; did you mean 'behavior'?" \
+	"bad.yaml:5:15: agent.interval_s: expected a number, got a string" \
+	"bad.yaml:7:13: correlation.window_s: -5 is out of range" \
+	"bad.yaml:11:7: unknown key 'overrides[0].set.behavior.sustaned.min_usage'"; do
+	grep -qF "$want" "$out/check.err" || fail "config --check: missing '$want' in: $(cat "$out/check.err")"
+done
+ok "config --check names each problem with FILE:LINE:COL"
+
+# the shipped defaults and a good file pass
+"$HH_BIN" config >"$out/defaults.yaml" || fail "config (print defaults)"
+"$HH_BIN" config --check "$out/defaults.yaml" >"$out/ok.out" 2>&1 || fail "defaults do not check: $(cat "$out/ok.out")"
+cat >"$out/good.yaml" <<'Y'
+behavior:
+  plateau: { window_s: 45 }
+overrides:
+  - match: { namespace: "video-*", labels: { app: encoder } }
+    set:
+      behavior.plateau.enabled: false
+      behavior.plateau.window_s: 90
+Y
+"$HH_BIN" config --check "$out/good.yaml" | grep -qx "$out/good.yaml: ok" || fail "a good file is not ok"
+ok "defaults and a good file pass"
+
+# every command taking --config refuses the bad file (exit 2, the problem named)
+printf 'kind: Pod\napiVersion: v1\nmetadata: { name: p }\nspec: { containers: [ { name: c, image: nginx } ] }\n' >"$out/pod.yaml"
+printf '{"evt.type":"execve","proc.name":"sh","proc.cmdline":"sh"}\n' >"$out/ev.jsonl"
+for cmd in "agent --once --no-sensor --findings-file '' --store '' --listen ''" "check $out/pod.yaml" \
+	"scan $out/pod.yaml" "rules list" "rules test --event $out/ev.jsonl" "intel list" \
+	"report --store $out/none.db" "serve --store $out/none.db --listen 127.0.0.1:0" "config --get agent.interval_s"; do
+	eval "\"$HH_BIN\" $cmd -c \"$out/bad.yaml\"" >"$out/cmd.out" 2>"$out/cmd.err" </dev/null; rc=$?
+	[ $rc -eq 2 ] || fail "'$cmd -c bad.yaml': rc $rc, want 2: $(head -5 "$out/cmd.err")"
+	grep -q "bad configuration: $out/bad.yaml:1:1: unknown key 'behaviour'" "$out/cmd.err" ||
+		fail "'$cmd -c bad.yaml' does not name the problem: $(head -5 "$out/cmd.err")"
+done
+ok "every command refuses a bad --config"
+
+# --- the agent and broken rule files
+{
+	echo "- rule: broken one"
+	echo "  desc: x"
+	echo "  condition: evt.type = execve and ("
+	echo "  output: x"
+	echo "  priority: WARNING"
+	echo "- rule: broken two"
+	echo "  condition: proc.nam = x"
+	echo "  output: x"
+	echo "  priority: NOPE"
+} >"$out/rules-bad.yaml"
+printf 'rules:\n  files: ["%s"]\n' "$out/rules-bad.yaml" >"$out/rules-cfg.yaml"
+"$HH_BIN" config --check "$out/rules-cfg.yaml" >/dev/null || fail "rules config should check (rule files are checked by the agent)"
+agent=("$HH_BIN" agent --once --no-sensor --findings-file '' --store '' --listen '' -f json -c "$out/rules-cfg.yaml")
+"${agent[@]}" >"$out/agent.out" 2>"$out/agent.err"; rc=$?
+[ $rc -eq 2 ] || fail "agent with broken rules: rc $rc, want 2: $(head -5 "$out/agent.err")"
+grep -q "rules-bad.yaml:[0-9]*:[0-9]*: " "$out/agent.err" || fail "agent does not print the rule errors: $(cat "$out/agent.err")"
+grep -q -- "--allow-rule-errors" "$out/agent.err" || fail "agent does not say how to start anyway"
+[ -s "$out/agent.out" ] && fail "agent swept despite rule errors"
+"${agent[@]}" --allow-rule-errors >"$out/agent.out" 2>"$out/agent.err"; rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 1 ] || fail "agent --allow-rule-errors: rc $rc: $(tail -5 "$out/agent.err")"
+ok "agent refuses broken rule files unless --allow-rule-errors"
+
+# --- config takes -c like every command, and --get describes a workload
+[ "$("$HH_BIN" config -c "$out/good.yaml")" = "$out/good.yaml: ok" ] || fail "config -c FILE"
+get() { "$HH_BIN" config -c "$out/good.yaml" --get "$@"; }
+[ "$(get behavior.plateau.window_s)" = 45 ] || fail "--get without a workload: $(get behavior.plateau.window_s)"
+[ "$(get behavior.plateau.window_s --namespace video-prod)" = 45 ] || fail "--get: the label is missing, no override"
+[ "$(get behavior.plateau.window_s --namespace video-prod --label app=encoder)" = 90 ] ||
+	fail "--get --label: README override not applied: $(get behavior.plateau.window_s --namespace video-prod --label app=encoder)"
+[ "$(get behavior.plateau.enabled --namespace video-prod --label team=x --label app=encoder)" = false ] ||
+	fail "--get with two labels"
+[ "$(get behavior.plateau.window_s --namespace web --label app=encoder)" = 45 ] || fail "--get: namespace must match too"
+printf 'overrides:\n  - match: { pod: "miner-*", container: "c?", image: "x/*" }\n    set: { behavior.plateau.window_s: 7 }\n' >"$out/pod.yaml.cfg"
+[ "$("$HH_BIN" config -c "$out/pod.yaml.cfg" --get behavior.plateau.window_s --pod miner-1 --container c1 --image x/y)" = 7 ] ||
+	fail "--get --pod --container --image"
+"$HH_BIN" config -c "$out/good.yaml" --get behavior.plateau.window_s --label novalue >/dev/null 2>&1 && fail "--label without = accepted"
+"$HH_BIN" config -c "$out/good.yaml" --check "$out/bad.yaml" >/dev/null 2>&1 && fail "-c and --check naming two files accepted"
+"$HH_BIN" config --help | grep -q "Exit codes" || fail "config --help gives no exit codes"
+ok "config -c, --get with --namespace/--label/--pod/--container/--image"
+
+echo "PASS: cli promises"
