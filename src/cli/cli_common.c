@@ -6,6 +6,42 @@
 
 #include "core/log.h"
 
+#define F(x) HH_FMT_BIT(HH_FMT_##x)
+static const struct {
+	const char *command;
+	unsigned formats;
+} command_formats[] = {
+	{ "agent", F(JSON) | F(TABLE) },
+	{ "drill", F(JSON) | F(TABLE) | F(JUNIT) },
+	{ "ps", F(JSON) | F(TABLE) },
+	{ "sensor", F(JSON) | F(TABLE) },
+	{ "rules", F(JSON) | F(TABLE) },
+	{ "scan", HH_FMTS_ALL },
+	{ "check", HH_FMTS_ALL },
+	{ "audit-log", F(JSON) | F(TABLE) | F(JUNIT) | F(HTML) },
+	{ "pcap", F(JSON) | F(TABLE) | F(JUNIT) | F(HTML) },
+	{ "respond", F(JSON) | F(TABLE) },
+	{ "report", HH_FMTS_ALL },
+};
+#undef F
+
+unsigned hh_cli_formats(const char *command)
+{
+	for (size_t i = 0; i < sizeof(command_formats) / sizeof(command_formats[0]); i++)
+		if (command && strcmp(command, command_formats[i].command) == 0)
+			return command_formats[i].formats;
+	return 0;
+}
+
+const char *hh_cli_format_help(const char *command)
+{
+	static char buf[128];
+	char names[96];
+	hh_format_names(hh_cli_formats(command), names, sizeof(names));
+	snprintf(buf, sizeof(buf), "one of %s", names);
+	return buf;
+}
+
 void hh_cli_init(struct hh_cli *cli, const char *command)
 {
 	memset(cli, 0, sizeof(*cli));
@@ -18,9 +54,10 @@ int hh_cli_option(struct hh_cli *cli, int opt, const char *arg)
 {
 	switch (opt) {
 	case 'f':
-		if (!hh_format_parse(arg, &cli->format)) {
-			fprintf(stderr, "hashhound %s: unknown --format '%s' (json, table, sarif, junit, html)\n",
-				cli->command, arg);
+		if (!hh_format_parse(arg, &cli->format) || !(hh_cli_formats(cli->command) & HH_FMT_BIT(cli->format))) {
+			char names[96];
+			hh_format_names(hh_cli_formats(cli->command), names, sizeof(names));
+			fprintf(stderr, "hashhound %s: --format '%s' is not one of %s\n", cli->command, arg, names);
 			return -1;
 		}
 		return 1;

@@ -38,7 +38,7 @@ static void agent_usage(FILE *fp)
 		HH_COMMON_HELP
 		"\nWith --once or --duration the exit code follows --fail-on (1: findings at or\n"
 		"above it); stopped by a signal it is 0. It is 2 when the configuration or a rule\n"
-		"file has errors (each printed as FILE:LINE:COL) or nothing can be read.\n");
+		"file has errors (each printed as FILE:LINE:COL) or nothing can be read.\n", hh_cli_format_help("agent"));
 }
 
 struct agent_out {
@@ -147,10 +147,6 @@ int hh_cmd_agent(int argc, char **argv)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "hashhound agent: unexpected argument '%s'\n", argv[optind]);
-		return HH_EXIT_USAGE;
-	}
-	if (cli.format != HH_FMT_JSON && cli.format != HH_FMT_TABLE) {
-		fprintf(stderr, "hashhound agent: --format json or table\n");
 		return HH_EXIT_USAGE;
 	}
 	if (cli.output_path) {

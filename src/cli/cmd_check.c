@@ -41,7 +41,7 @@ static void usage(FILE *fp)
 		    "                       (marked \"suppressed\"; they never change the exit code)\n"
 		    HH_COMMON_HELP
 		    "\nExit: 0 clean, 1 findings at or above --fail-on, 2 usage or input error\n"
-		    "(findings from the readable inputs are still printed).\n");
+		    "(findings from the readable inputs are still printed).\n", hh_cli_format_help("check"));
 }
 
 static void on_finding(void *user, struct hh_finding *f)

@@ -76,7 +76,7 @@ static void drill_usage(FILE *fp)
 		"      --disguise NAME    process name the miner shows (default kworker/0:1)\n"
 		"      --name NAME        container name (default kworker-PID)\n"
 		"      --min-severity S   what counts as detected (default medium)\n"
-		HH_COMMON_HELP);
+		HH_COMMON_HELP, hh_cli_format_help("drill"));
 }
 
 static double mono(void)

@@ -23,7 +23,7 @@ static void report_usage(FILE *fp)
 		    "      --min-severity S   only findings at or above S (default info)\n"
 		    "      --container ID     only this container (id prefix)\n"
 		    "      --rule ID          only this rule\n"
-		    "      --limit N          at most N findings (default 1000)\n" HH_COMMON_HELP);
+		    "      --limit N          at most N findings (default 1000)\n" HH_COMMON_HELP, hh_cli_format_help("report"));
 }
 
 static void emit_cb(const struct hh_finding *f, void *ctx) { hh_cli_emit(ctx, f); }
@@ -141,6 +141,22 @@ int hh_cmd_report(int argc, char **argv)
 static volatile sig_atomic_t serve_stop;
 static void on_signal(int sig) { (void)sig; serve_stop = 1; }
 
+static void serve_usage(FILE *fp)
+{
+	fprintf(fp, "usage: hashhound serve [--store DB] [--listen HOST:PORT] [-c FILE]\n\n"
+		    "Serves the dashboard (/), the findings API (/api/findings, /api/summary),\n"
+		    "Prometheus metrics (/metrics) and /healthz over a finding store, e.g. one copied\n"
+		    "from a node (docs/outputs.md). Prints \"listening on HOST:PORT\" on stdout once\n"
+		    "ready (port 0 picks a free one); SIGINT/SIGTERM stop it.\n\n"
+		    "Options:\n"
+		    "  -s, --store DB         SQLite store (default sinks.store.path)\n"
+		    "  -l, --listen HOST:PORT address to serve on (default sinks.http.listen, 127.0.0.1:9321)\n"
+		    "  -c, --config FILE      YAML configuration (default: built-in)\n"
+		    "  -h, --help             this help\n\n"
+		    "Exit codes: 0 stopped by a signal; 2 a bad configuration, a store that cannot be\n"
+		    "opened, an address that cannot be served, or a usage error.\n");
+}
+
 int hh_cmd_serve(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -154,13 +170,13 @@ int hh_cmd_serve(int argc, char **argv)
 		case 's': store_path = optarg; break;
 		case 'l': listen = optarg; break;
 		case 'c': config_path = optarg; break;
-		case 'h':
-			printf("usage: hashhound serve [--store DB] [--listen HOST:PORT] [--config FILE]\n\n"
-			       "Serves the dashboard (/), the findings API (/api/findings, /api/summary) and\n"
-			       "Prometheus metrics (/metrics) over a finding store, e.g. one copied from a node.\n");
-			return 0;
-		default: return HH_EXIT_USAGE;
+		case 'h': serve_usage(stdout); return 0;
+		default: serve_usage(stderr); return HH_EXIT_USAGE;
 		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "hashhound serve: unexpected argument '%s'\n", argv[optind]);
+		return HH_EXIT_USAGE;
 	}
 	struct hh_config cfg;
 	char err[512];

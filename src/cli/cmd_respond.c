@@ -21,7 +21,7 @@ static void respond_usage(FILE *fp)
 		    "      --evidence-dir DIR  default response.evidence_dir (/var/lib/hashhound/evidence)\n"
 		    "      --cgroup-root DIR   default /sys/fs/cgroup\n"
 		    "      --proc-root DIR     default /proc\n"
-		    "      --host-root DIR     runtime state root for identity, default /\n" HH_COMMON_HELP);
+		    "      --host-root DIR     runtime state root for identity, default /\n" HH_COMMON_HELP, hh_cli_format_help("respond"));
 }
 
 int hh_cmd_respond(int argc, char **argv)

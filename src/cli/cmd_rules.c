@@ -26,7 +26,7 @@ static void rules_usage(FILE *fp)
 		"Options:\n"
 		"      --rules PATH     extra rule file or directory (repeatable)\n"
 		"      --no-builtin     leave out the built-in miner pack\n"
-		HH_COMMON_HELP);
+		HH_COMMON_HELP, hh_cli_format_help("rules"));
 }
 
 struct rules_opts {

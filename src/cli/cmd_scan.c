@@ -25,7 +25,7 @@ static void scan_usage(FILE *fp)
 		    "      --list-rules     print the built-in YARA rule pack and exit\n"
 		    HH_COMMON_HELP
 		    "\nExit: 1 a finding at/above --fail-on; 2 usage or input error (and nothing at/above\n"
-		    "--fail-on); 0 otherwise. Findings are printed in every case.\n");
+		    "--fail-on); 0 otherwise. Findings are printed in every case.\n", hh_cli_format_help("scan"));
 }
 
 int hh_cmd_scan(int argc, char **argv)

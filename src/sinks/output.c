@@ -15,19 +15,37 @@ struct hh_output {
 	struct hh_findings buffered; /* SARIF, JUnit and HTML only */
 };
 
+/* Every format name; aliases are not listed in help. */
+static const struct {
+	const char *name;
+	enum hh_format fmt;
+	bool alias;
+} format_names[] = {
+	{ "json", HH_FMT_JSON, false },   { "jsonl", HH_FMT_JSON, true }, { "table", HH_FMT_TABLE, false },
+	{ "sarif", HH_FMT_SARIF, false }, { "junit", HH_FMT_JUNIT, false }, { "html", HH_FMT_HTML, false },
+};
+
 bool hh_format_parse(const char *name, enum hh_format *out)
 {
-	static const struct { const char *name; enum hh_format fmt; } names[] = {
-		{ "json", HH_FMT_JSON }, { "jsonl", HH_FMT_JSON }, { "table", HH_FMT_TABLE },
-		{ "sarif", HH_FMT_SARIF }, { "junit", HH_FMT_JUNIT }, { "html", HH_FMT_HTML },
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (name && strcmp(name, names[i].name) == 0) {
-			*out = names[i].fmt;
+	for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++) {
+		if (name && strcmp(name, format_names[i].name) == 0) {
+			*out = format_names[i].fmt;
 			return true;
 		}
 	}
 	return false;
+}
+
+void hh_format_names(unsigned mask, char *buf, size_t len)
+{
+	size_t used = 0;
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]) && used < len; i++) {
+		if (format_names[i].alias || !(mask & HH_FMT_BIT(format_names[i].fmt)))
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", format_names[i].name);
+	}
 }
 
 struct hh_output *hh_output_open(enum hh_format fmt, FILE *fp, const char *tool_command)

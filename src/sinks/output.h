@@ -12,8 +12,15 @@
 
 enum hh_format { HH_FMT_JSON, HH_FMT_TABLE, HH_FMT_SARIF, HH_FMT_JUNIT, HH_FMT_HTML };
 
-/* "json", "table", "sarif", "junit", "html". Returns false when unknown. */
+#define HH_FMT_BIT(f) (1u << (f))
+#define HH_FMTS_ALL (HH_FMT_BIT(HH_FMT_JSON) | HH_FMT_BIT(HH_FMT_TABLE) | HH_FMT_BIT(HH_FMT_SARIF) | \
+		     HH_FMT_BIT(HH_FMT_JUNIT) | HH_FMT_BIT(HH_FMT_HTML))
+
+/* "json" (or "jsonl"), "table", "sarif", "junit", "html". Returns false when unknown. */
 bool hh_format_parse(const char *name, enum hh_format *out);
+/* The names of the formats in mask (HH_FMT_BIT), ", "-separated, in the
+ * order above, into buf: the one list both parsing and help text use. */
+void hh_format_names(unsigned mask, char *buf, size_t len);
 
 struct hh_output;
 

@@ -102,4 +102,24 @@ printf 'overrides:\n  - match: { pod: "miner-*", container: "c?", image: "x/*" }
 "$HH_BIN" config --help | grep -q "Exit codes" || fail "config --help gives no exit codes"
 ok "config -c, --get with --namespace/--label/--pod/--container/--image"
 
+# --- each command lists the formats it takes, and takes exactly those
+for cmd in agent drill ps sensor "rules list" scan check audit-log pcap respond report; do
+	"$HH_BIN" $cmd --help >"$out/help" 2>&1 || fail "$cmd --help: rc $?"
+	listed=$(grep -oE -- '(--format FMT +one of|--format FMT is one of) [a-z, ]+' "$out/help" | sed 's/.*one of //' | tr -d ' ')
+	[ -n "$listed" ] || fail "$cmd --help lists no formats: $(grep -i format "$out/help")"
+	for f in json table sarif junit html; do
+		"$HH_BIN" $cmd -f $f --help >"$out/fmt.out" 2>&1; rc=$?
+		if [[ ",$listed," == *",$f,"* ]]; then
+			[ $rc -eq 0 ] || fail "$cmd lists $f but refuses it (rc $rc): $(cat "$out/fmt.out")"
+		else
+			[ $rc -eq 2 ] && grep -q "not one of" "$out/fmt.out" ||
+				fail "$cmd does not list $f but accepts it (rc $rc)"
+		fi
+	done
+done
+grep -rq "sarif, junit, html" <("$HH_BIN" agent --help) && fail "agent help lists sarif"
+"$HH_BIN" serve --help | grep -q -- "--listen" || fail "serve --help gives no options"
+"$HH_BIN" serve --help | grep -q "Exit codes" || fail "serve --help gives no exit codes"
+ok "help texts list only the formats each command takes; serve and config --help give options and exit codes"
+
 echo "PASS: cli promises"
