@@ -5,7 +5,9 @@
 # `config` takes -c and --get with a workload description.
 . "$(dirname "$0")/../lib.sh"
 out=$(mktemp -d /tmp/hh-cli-promises.XXXXXX)
-trap 'rm -rf "$out"' EXIT
+ctr=hh-cliconf-respond-$$
+cleanup() { podman_rm "$ctr"; rm -rf "$out"; }
+trap cleanup EXIT
 
 # --- config --check: the issue's four mistakes, each named with its place
 cat >"$out/bad.yaml" <<'Y'
@@ -121,5 +123,29 @@ grep -rq "sarif, junit, html" <("$HH_BIN" agent --help) && fail "agent help list
 "$HH_BIN" serve --help | grep -q -- "--listen" || fail "serve --help gives no options"
 "$HH_BIN" serve --help | grep -q "Exit codes" || fail "serve --help gives no exit codes"
 ok "help texts list only the formats each command takes; serve and config --help give options and exit codes"
+
+# --- respond takes a container name as well as an id prefix; its findings say source respond
+if [ "$(id -u)" = 0 ] && command -v podman >/dev/null; then
+	podman run --runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --network none -d \
+		--name "$ctr" --rootfs /:O sleep 120 >/dev/null || fail "cannot start a container"
+	cid=$(podman inspect -f '{{.Id}}' "$ctr")
+	for action in isolate freeze snapshot; do
+		"$HH_BIN" respond $action "$ctr" --evidence-dir "$out/ev" -f json >"$out/resp.json" 2>"$out/resp.err" ||
+			fail "respond $action NAME: $(cat "$out/resp.err")"
+		grep -q "\"container.id\":\"$cid\"" "$out/resp.json" || fail "respond $action NAME: wrong container: $(cat "$out/resp.json")"
+		grep -q '"source":"respond"' "$out/resp.json" || fail "respond finding source: $(cat "$out/resp.json")"
+		grep -q '"dry run","value":"yes"' "$out/resp.json" || fail "respond without --yes must be a dry run"
+	done
+	"$HH_BIN" respond snapshot "${cid:0:12}" --evidence-dir "$out/ev" -f json >"$out/resp.json" 2>"$out/resp.err" ||
+		fail "respond by id prefix: $(cat "$out/resp.err")"
+	grep -q "\"container.id\":\"$cid\"" "$out/resp.json" || fail "respond by id prefix: wrong container"
+	"$HH_BIN" respond snapshot "$ctr-nope" --evidence-dir "$out/ev" >/dev/null 2>"$out/resp.err"; rc=$?
+	[ $rc -eq 2 ] && grep -q "no container matches '$ctr-nope' (id prefix or name)" "$out/resp.err" ||
+		fail "respond to an unknown name: rc $rc: $(cat "$out/resp.err")"
+	podman_rm "$ctr"
+	ok "respond ACTION NAME and ID-PREFIX; source respond"
+else
+	echo "note: respond by name not tested (needs root and podman)"
+fi
 
 echo "PASS: cli promises"
