@@ -6,6 +6,7 @@
 #define HH_OUTPUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "core/finding.h"
@@ -29,6 +30,12 @@ struct hh_output *hh_output_open(enum hh_format fmt, FILE *fp, const char *tool_
 void hh_output_emit(struct hh_output *out, const struct hh_finding *f);
 /* Flushes buffered formats and frees out. */
 void hh_output_close(struct hh_output *out);
+
+/* The table's WHERE: namespace/kind/name, path:line, namespace/Pod/name
+ * (container), else the container, peer, executable or layer; "-" when none. */
+void hh_output_where(const struct hh_finding *f, char *buf, size_t len);
+/* A number rounded for people (the JSON keeps full precision). */
+void hh_output_round(double x, char *buf, size_t len);
 
 /* Writes one finding as one JSON line (no trailing output buffering). */
 void hh_output_json_line(FILE *fp, const struct hh_finding *f);
