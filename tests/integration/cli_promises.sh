@@ -124,6 +124,35 @@ grep -rq "sarif, junit, html" <("$HH_BIN" agent --help) && fail "agent help list
 "$HH_BIN" serve --help | grep -q "Exit codes" || fail "serve --help gives no exit codes"
 ok "help texts list only the formats each command takes; serve and config --help give options and exit codes"
 
+# --- tables: a time column, WHERE whole, numbers rounded (the JSON keeps them)
+long_ns=namespace-with-a-rather-long-name-for-the-test
+printf '%s\n' \
+	'{"time":"2026-12-01T10:20:30.456Z","source":"agent","rule":"test.one","title":"One","severity":"high","confidence":0.9,"mitre":[],"fields":{"k8s.ns.name":"'$long_ns'","k8s.pod.name":"web-7d9f8c6b5-x2x9z","container.name":"app","container.id":"0123456789abcdef0123456789abcdef"},"evidence":[{"what":"latency.syscall_to_finding_ms","value":22547.123456},{"what":"cpu.cores","value":0.0166666667},{"what":"count","value":42}]}' \
+	'{"time":"2026-12-01T10:20:31.000Z","source":"check","rule":"test.two","title":"Two","severity":"medium","confidence":0.9,"mitre":[],"fields":{"file.path":"/srv/k8s/deploy.yaml","file.line":17,"k8s.kind":"Deployment","k8s.name":"miner","k8s.ns.name":"prod"},"evidence":[]}' \
+	'{"time":"2026-12-01T10:20:32.000Z","source":"scan","rule":"test.three","title":"Three","severity":"low","confidence":0.9,"mitre":[],"fields":{"file.path":"/srv/app/run.sh","file.line":3},"evidence":[]}' \
+	>"$out/f.jsonl"
+"$HH_BIN" report --store "$out/t.db" --import "$out/f.jsonl" 2>/dev/null || fail "report --import"
+"$HH_BIN" report --store "$out/t.db" -f table >"$out/t.txt" || true
+head -1 "$out/t.txt" | grep -q '^TIME (UTC) *SEVERITY *RULE *WHERE *TITLE' || fail "table header: $(head -1 "$out/t.txt")"
+grep -q "^2026-12-01 10:20:30  high      test.one  *$long_ns/Pod/web-7d9f8c6b5-x2x9z (app)  *One" "$out/t.txt" ||
+	fail "table row: time and whole WHERE: $(cat "$out/t.txt")"
+grep -q "test.two  *prod/Deployment/miner  *Two" "$out/t.txt" || fail "WHERE namespace/kind/name: $(cat "$out/t.txt")"
+grep -q "test.three  */srv/app/run.sh:3  *Three" "$out/t.txt" || fail "WHERE file:line: $(cat "$out/t.txt")"
+grep -q -- "- latency.syscall_to_finding_ms: 22547$" "$out/t.txt" || fail "rounded ms: $(cat "$out/t.txt")"
+grep -q -- "- cpu.cores: 0.0167$" "$out/t.txt" || fail "rounded cores: $(cat "$out/t.txt")"
+grep -q -- "- count: 42$" "$out/t.txt" || fail "integer evidence"
+"$HH_BIN" report --store "$out/t.db" -f json | grep -q '"value":22547.123456' || fail "JSON lost precision"
+ok "tables: time, whole WHERE, rounded evidence (JSON exact)"
+
+# --- scan of a directory: absolute file.path
+mkdir -p "$out/scan/sub"
+printf '#!/bin/sh\nexec ./xmrig -o stratum+tcp://pool.minexmr.com:4444\n' >"$out/scan/sub/run.sh"
+(cd "$out" && "$HH_BIN" scan -q -f json scan) >"$out/scan.json"
+grep -q "\"file.path\":\"$out/scan/sub/run.sh\"" "$out/scan.json" || fail "scan DIR: file.path not absolute: $(head -c 400 "$out/scan.json")"
+(cd "$out/scan" && "$HH_BIN" scan -q -f json sub/run.sh) >"$out/scan.json"
+grep -q "\"file.path\":\"$out/scan/sub/run.sh\"" "$out/scan.json" || fail "scan FILE: file.path not absolute"
+ok "scan: absolute file.path for directories and files"
+
 # --- respond takes a container name as well as an id prefix; its findings say source respond
 if [ "$(id -u)" = 0 ] && command -v podman >/dev/null; then
 	podman run --runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --network none -d \
