@@ -153,6 +153,21 @@ grep -q "\"file.path\":\"$out/scan/sub/run.sh\"" "$out/scan.json" || fail "scan 
 grep -q "\"file.path\":\"$out/scan/sub/run.sh\"" "$out/scan.json" || fail "scan FILE: file.path not absolute"
 ok "scan: absolute file.path for directories and files"
 
+# --- every finding names its node: hostname, and k8s.node.name from NODE_NAME
+printf 'kind: Pod\napiVersion: v1\nmetadata: { name: p, namespace: n }\nspec: { hostPID: true, containers: [ { name: c, image: nginx } ] }\n' >"$out/pod.yaml"
+NODE_NAME=node-cliconf-a "$HH_BIN" check -q -f json "$out/pod.yaml" >"$out/node.json"
+[ -s "$out/node.json" ] || fail "check gave no finding to look at"
+n=$(wc -l <"$out/node.json")
+[ "$(grep -c "\"hostname\":\"$(hostname)\"" "$out/node.json")" = "$n" ] || fail "a finding lacks hostname: $(head -1 "$out/node.json")"
+[ "$(grep -c '"k8s.node.name":"node-cliconf-a"' "$out/node.json")" = "$n" ] || fail "a finding lacks k8s.node.name"
+env -u NODE_NAME "$HH_BIN" check -q -f json "$out/pod.yaml" >"$out/node.json"
+if [ ! -r /var/lib/kubelet/pki/kubelet-client-current.pem ]; then
+	grep -q 'k8s.node.name' "$out/node.json" && fail "k8s.node.name without NODE_NAME or a kubelet"
+fi
+# an imported finding keeps its own node (or none), never ours
+"$HH_BIN" report --store "$out/t.db" -f json --rule test.one | grep -q '"hostname"' && fail "imported finding got our hostname"
+ok "findings name their node (hostname, k8s.node.name)"
+
 # --- respond takes a container name as well as an id prefix; its findings say source respond
 if [ "$(id -u)" = 0 ] && command -v podman >/dev/null; then
 	podman run --runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --network none -d \
