@@ -92,7 +92,16 @@ int hh_cmd_report(int argc, char **argv)
 		switch (opt) {
 		case O_STORE: store_path = optarg; break;
 		case O_IMPORT: import = optarg; break;
-		case O_SINCE: q.since = hh_now() - strtod(optarg, NULL); break;
+		case O_SINCE: {
+			char *end;
+			double secs = strtod(optarg, &end);
+			if (end == optarg || *end || !(secs >= 0) || secs > 1e12) {
+				fprintf(stderr, "hashhound report: --since wants seconds >= 0, got '%s'\n", optarg);
+				return HH_EXIT_USAGE;
+			}
+			q.since = hh_now() - secs;
+			break;
+		}
 		case O_MINSEV:
 			if (!hh_severity_parse(optarg, &q.min_severity)) {
 				fprintf(stderr, "hashhound report: unknown severity '%s'\n", optarg);
@@ -101,7 +110,16 @@ int hh_cmd_report(int argc, char **argv)
 			break;
 		case O_CONTAINER: q.container_id = optarg; break;
 		case O_RULE: q.rule = optarg; break;
-		case O_LIMIT: q.limit = (size_t)strtoul(optarg, NULL, 10); break;
+		case O_LIMIT: {
+			char *end;
+			long long n = strtoll(optarg, &end, 10);
+			if (end == optarg || *end || n < 1 || n > 100000000) {
+				fprintf(stderr, "hashhound report: --limit wants a count >= 1, got '%s'\n", optarg);
+				return HH_EXIT_USAGE;
+			}
+			q.limit = (size_t)n;
+			break;
+		}
 		default: report_usage(stderr); return HH_EXIT_USAGE;
 		}
 	}
