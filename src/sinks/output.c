@@ -15,6 +15,9 @@ struct hh_output {
 	char command[32];
 	size_t n_emitted;
 	struct hh_findings buffered; /* SARIF, JUnit and HTML only */
+	double opened;               /* hh_now() at open, for the JUnit time */
+	const struct hh_junit_subject *subjects;
+	size_t n_subjects;
 };
 
 /* Every format name; aliases are not listed in help. */
@@ -57,6 +60,7 @@ struct hh_output *hh_output_open(enum hh_format fmt, FILE *fp, const char *tool_
 		return NULL;
 	out->fmt = fmt;
 	out->fp = fp;
+	out->opened = hh_now();
 	snprintf(out->command, sizeof(out->command), "%s", tool_command ? tool_command : "");
 	return out;
 }
@@ -185,6 +189,14 @@ void hh_output_emit(struct hh_output *out, const struct hh_finding *f)
 	out->n_emitted++;
 }
 
+void hh_output_set_subjects(struct hh_output *out, const struct hh_junit_subject *s, size_t n)
+{
+	if (!out)
+		return;
+	out->subjects = s;
+	out->n_subjects = n;
+}
+
 void hh_output_close(struct hh_output *out)
 {
 	if (!out)
@@ -192,7 +204,8 @@ void hh_output_close(struct hh_output *out)
 	if (out->fmt == HH_FMT_SARIF)
 		hh_sarif_write(out->fp, out->command, &out->buffered);
 	else if (out->fmt == HH_FMT_JUNIT)
-		hh_junit_write(out->fp, out->command, &out->buffered);
+		hh_junit_write(out->fp, out->command, &out->buffered, out->subjects, out->n_subjects,
+			       hh_now() - out->opened);
 	else if (out->fmt == HH_FMT_HTML)
 		hh_html_report_write(out->fp, out->command, &out->buffered);
 	else if (out->fmt == HH_FMT_TABLE && out->n_emitted == 0)

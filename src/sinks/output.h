@@ -28,6 +28,10 @@ struct hh_output;
 /* fp stays owned by the caller. tool_command names the subcommand in SARIF. */
 struct hh_output *hh_output_open(enum hh_format fmt, FILE *fp, const char *tool_command);
 void hh_output_emit(struct hh_output *out, const struct hh_finding *f);
+/* JUnit only: what the command judged, for passing testcases (junit.h).
+ * Borrowed until hh_output_close(). */
+struct hh_junit_subject;
+void hh_output_set_subjects(struct hh_output *out, const struct hh_junit_subject *s, size_t n);
 /* Flushes buffered formats and frees out. */
 void hh_output_close(struct hh_output *out);
 
