@@ -201,6 +201,88 @@ else
 	echo "note: API not tested (no curl)"
 fi
 
+# --- JUnit validates against the Jenkins junit XSD; SARIF has its required structure
+xsd="$HH_ROOT/tests/data/junit/junit-10.xsd"
+if command -v xmllint >/dev/null; then
+	D="$HH_ROOT/tests/data/posture"
+	"$HH_BIN" check -q -f junit "$D"/*.yaml "$D/node" >"$out/check.xml"; rc=$?
+	[ $rc -eq 1 ] || fail "check -f junit: rc $rc"
+	xmllint --noout --schema "$xsd" "$out/check.xml" 2>"$out/xmllint.err" || fail "JUnit does not validate: $(head -5 "$out/xmllint.err")"
+	python3 - "$out/check.xml" <<'PY' || fail "JUnit content (above)"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites", root.tag
+suites = root.findall("testsuite")
+assert len(suites) > 5, len(suites)
+names, passes, fails, total = set(), 0, 0, 0
+for s in suites:
+    for a in ("name", "tests", "failures", "errors", "skipped", "time", "timestamp", "hostname", "file"):
+        assert s.get(a) not in (None, ""), (a, s.attrib)
+    cases = s.findall("testcase")
+    assert int(s.get("tests")) == len(cases), s.attrib
+    assert int(s.get("failures")) == sum(1 for c in cases if c.find("failure") is not None), s.attrib
+    for c in cases:
+        assert c.get("name") not in names, "duplicate testcase name " + c.get("name")
+        names.add(c.get("name"))
+        f = c.find("failure")
+        if f is None:
+            passes += 1
+            continue
+        fails += 1
+        text = f.text or ""
+        assert f.get("message") and "where: " in text and "why: " in text and "evidence:" in text, text
+    total += len(cases)
+assert int(root.get("tests")) == total and passes > 0 and fails > 0, (total, passes, fails)
+# a case per object and control: the privileged pod has its passes too
+assert "posture.host-pid default/Pod/fire-pod" in names and "posture.privileged default/Pod/fire-pod" in names
+print("junit:", total, "cases,", fails, "failed,", passes, "passed")
+PY
+	# other commands and the empty report validate too
+	"$HH_BIN" scan -q -f junit "$out/scan" >"$out/scan.xml"
+	xmllint --noout --schema "$xsd" "$out/scan.xml" 2>"$out/xmllint.err" || fail "scan JUnit: $(head -3 "$out/xmllint.err")"
+	"$HH_BIN" report --store "$out/t.db" -f junit >"$out/report.xml"
+	xmllint --noout --schema "$xsd" "$out/report.xml" 2>"$out/xmllint.err" || fail "report JUnit: $(head -3 "$out/xmllint.err")"
+	printf 'kind: ConfigMap\napiVersion: v1\nmetadata: { name: x }\n' >"$out/cm.yaml"
+	"$HH_BIN" check -q -f junit "$out/cm.yaml" >"$out/empty.xml" || fail "check of a ConfigMap: rc $?"
+	xmllint --noout --schema "$xsd" "$out/empty.xml" 2>"$out/xmllint.err" || fail "empty JUnit: $(head -3 "$out/xmllint.err")"
+	ok "JUnit validates against the junit XSD: suites per file, a case per object and control, passes, unique names"
+else
+	echo "note: JUnit not validated (no xmllint; scripts/deps.sh installs libxml2-utils)"
+fi
+"$HH_BIN" check -q -f sarif "$HH_ROOT/tests/data/posture"/*.yaml "$HH_ROOT/tests/data/posture/node" >"$out/check.sarif"
+python3 - "$out/check.sarif" <<'PY' || fail "SARIF structure (above)"
+import json, sys
+log = json.load(open(sys.argv[1]))
+assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-2.1.0.json")
+assert isinstance(log["runs"], list) and len(log["runs"]) == 1
+run = log["runs"][0]
+drv = run["tool"]["driver"]
+assert drv["name"] == "hashhound" and drv["version"] and drv["informationUri"].startswith("https://")
+rules = drv["rules"]
+assert rules and len({r["id"] for r in rules}) == len(rules), "rule ids must be unique"
+for r in rules:
+    assert r["shortDescription"]["text"] and r["fullDescription"]["text"], r
+    assert r["help"]["text"] and len(r["help"]["text"]) > len(r["shortDescription"]["text"]), r
+    assert r["helpUri"].startswith("https://") and r["helpUri"].endswith(".md"), r
+    assert r["defaultConfiguration"]["level"] in ("none", "note", "warning", "error"), r
+    assert r["properties"]["security-severity"], r
+ids = [r["id"] for r in rules]
+assert run["results"], "no results"
+for res in run["results"]:
+    assert ids[res["ruleIndex"]] == res["ruleId"], res
+    assert res["level"] in ("none", "note", "warning", "error")
+    name = res["properties"]["fields"].get("k8s.name") or res["properties"]["fields"].get("file.path")
+    assert name and name in res["message"]["text"], ("message does not name the object", res["message"])
+    loc = res["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"]
+    if "region" in loc:
+        assert isinstance(loc["region"]["startLine"], int) and loc["region"]["startLine"] >= 1
+priv = next(r for r in rules if r["id"] == "posture.privileged")
+assert "owns the node" in priv["help"]["text"], priv["help"]
+print("sarif:", len(rules), "rules,", len(run["results"]), "results")
+PY
+ok "SARIF: rules with help and helpUri, messages naming the object, required structure"
+
 # --- respond takes a container name as well as an id prefix; its findings say source respond
 if [ "$(id -u)" = 0 ] && command -v podman >/dev/null; then
 	podman run --runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --network none -d \
