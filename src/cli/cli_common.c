@@ -11,16 +11,16 @@ static const struct {
 	const char *command;
 	unsigned formats;
 } command_formats[] = {
-	{ "agent", F(JSON) | F(TABLE) },
-	{ "drill", F(JSON) | F(TABLE) | F(JUNIT) },
+	{ "agent", F(JSON) | F(TABLE) | F(FALCO) },
+	{ "drill", F(JSON) | F(TABLE) | F(JUNIT) | F(FALCO) },
 	{ "ps", F(JSON) | F(TABLE) },
-	{ "sensor", F(JSON) | F(TABLE) },
-	{ "rules", F(JSON) | F(TABLE) },
+	{ "sensor", F(JSON) | F(TABLE) | F(FALCO) },
+	{ "rules", F(JSON) | F(TABLE) | F(FALCO) },
 	{ "scan", HH_FMTS_ALL },
 	{ "check", HH_FMTS_ALL },
-	{ "audit-log", F(JSON) | F(TABLE) | F(JUNIT) | F(HTML) },
-	{ "pcap", F(JSON) | F(TABLE) | F(JUNIT) | F(HTML) },
-	{ "respond", F(JSON) | F(TABLE) },
+	{ "audit-log", F(JSON) | F(TABLE) | F(JUNIT) | F(HTML) | F(FALCO) },
+	{ "pcap", F(JSON) | F(TABLE) | F(JUNIT) | F(HTML) | F(FALCO) },
+	{ "respond", F(JSON) | F(TABLE) | F(FALCO) },
 	{ "report", HH_FMTS_ALL },
 };
 #undef F

@@ -36,6 +36,7 @@ static const struct choice {
 	{ "sinks.min_severity", { "info", "low", "medium", "high", "critical" } },
 	{ "response.auto.min_severity", { "info", "low", "medium", "high", "critical" } },
 	{ "response.auto.action", { "snapshot", "freeze", "kill", "isolate", "netpol" } },
+	{ "sinks.webhook.format", { "json", "falco" } },
 };
 
 static const char *const override_match_keys[] = { "namespace", "image", "container", "pod", "labels" };

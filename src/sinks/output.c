@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sinks/falco_format.h"
 #include "sinks/sarif.h"
 #include "sinks/html_report.h"
 #include "sinks/junit.h"
@@ -28,6 +29,7 @@ static const struct {
 } format_names[] = {
 	{ "json", HH_FMT_JSON, false },   { "jsonl", HH_FMT_JSON, true }, { "table", HH_FMT_TABLE, false },
 	{ "sarif", HH_FMT_SARIF, false }, { "junit", HH_FMT_JUNIT, false }, { "html", HH_FMT_HTML, false },
+	{ "falco", HH_FMT_FALCO, false },
 };
 
 bool hh_format_parse(const char *name, enum hh_format *out)
@@ -65,9 +67,8 @@ struct hh_output *hh_output_open(enum hh_format fmt, FILE *fp, const char *tool_
 	return out;
 }
 
-void hh_output_json_line(FILE *fp, const struct hh_finding *f)
+static void json_line(FILE *fp, json_t *j)
 {
-	json_t *j = hh_finding_to_json(f);
 	char *s = json_dumps(j, HH_JSON_COMPACT | JSON_ENSURE_ASCII);
 	if (s) {
 		fputs(s, fp);
@@ -76,6 +77,11 @@ void hh_output_json_line(FILE *fp, const struct hh_finding *f)
 	}
 	json_decref(j);
 	fflush(fp);
+}
+
+void hh_output_json_line(FILE *fp, const struct hh_finding *f)
+{
+	json_line(fp, hh_finding_to_json(f));
 }
 
 static const char *field(const struct hh_finding *f, const char *key)
@@ -179,6 +185,9 @@ void hh_output_emit(struct hh_output *out, const struct hh_finding *f)
 		break;
 	case HH_FMT_TABLE:
 		emit_table_row(out, f);
+		break;
+	case HH_FMT_FALCO:
+		json_line(out->fp, hh_finding_to_falco_json(f));
 		break;
 	case HH_FMT_SARIF:
 	case HH_FMT_JUNIT:

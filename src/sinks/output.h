@@ -11,13 +11,13 @@
 
 #include "core/finding.h"
 
-enum hh_format { HH_FMT_JSON, HH_FMT_TABLE, HH_FMT_SARIF, HH_FMT_JUNIT, HH_FMT_HTML };
+enum hh_format { HH_FMT_JSON, HH_FMT_TABLE, HH_FMT_SARIF, HH_FMT_JUNIT, HH_FMT_HTML, HH_FMT_FALCO };
 
 #define HH_FMT_BIT(f) (1u << (f))
 #define HH_FMTS_ALL (HH_FMT_BIT(HH_FMT_JSON) | HH_FMT_BIT(HH_FMT_TABLE) | HH_FMT_BIT(HH_FMT_SARIF) | \
-		     HH_FMT_BIT(HH_FMT_JUNIT) | HH_FMT_BIT(HH_FMT_HTML))
+		     HH_FMT_BIT(HH_FMT_JUNIT) | HH_FMT_BIT(HH_FMT_HTML) | HH_FMT_BIT(HH_FMT_FALCO))
 
-/* "json" (or "jsonl"), "table", "sarif", "junit", "html". Returns false when unknown. */
+/* "json" (or "jsonl"), "table", "sarif", "junit", "html", "falco". Returns false when unknown. */
 bool hh_format_parse(const char *name, enum hh_format *out);
 /* The names of the formats in mask (HH_FMT_BIT), ", "-separated, in the
  * order above, into buf: the one list both parsing and help text use. */

@@ -110,7 +110,7 @@ for cmd in agent drill ps sensor "rules list" scan check audit-log pcap respond 
 	"$HH_BIN" $cmd --help >"$out/help" 2>&1 || fail "$cmd --help: rc $?"
 	listed=$(grep -oE -- '(--format FMT +one of|--format FMT is one of) [a-z, ]+' "$out/help" | sed 's/.*one of //' | tr -d ' ')
 	[ -n "$listed" ] || fail "$cmd --help lists no formats: $(grep -i format "$out/help")"
-	for f in json table sarif junit html; do
+	for f in json table sarif junit html falco; do
 		"$HH_BIN" $cmd -f $f --help >"$out/fmt.out" 2>&1; rc=$?
 		if [[ ",$listed," == *",$f,"* ]]; then
 			[ $rc -eq 0 ] || fail "$cmd lists $f but refuses it (rc $rc): $(cat "$out/fmt.out")"

@@ -17,8 +17,10 @@ static void format_table(void **state)
 	(void)state;
 	char buf[128];
 	hh_format_names(HH_FMTS_ALL, buf, sizeof(buf));
-	assert_string_equal(buf, "json, table, sarif, junit, html");
+	assert_string_equal(buf, "json, table, sarif, junit, html, falco");
 	hh_format_names(hh_cli_formats("agent"), buf, sizeof(buf));
+	assert_string_equal(buf, "json, table, falco");
+	hh_format_names(hh_cli_formats("ps"), buf, sizeof(buf));
 	assert_string_equal(buf, "json, table");
 	assert_int_equal(hh_cli_formats("no-such-command"), 0);
 	enum hh_format f;
