@@ -170,7 +170,9 @@ static void check_number(struct ck *c, const char *key, const json_t *def, const
 	double x = json_number_value(v);
 	const char *last = strrchr(key, '.');
 	last = last ? last + 1 : key;
-	bool fractional_ok = json_is_real(def) || strstr(last, "_s") == last + strlen(last) - 2 ||
+	size_t ll = strlen(last);
+	/* seconds, ratios and weights may be fractional even where the default is whole */
+	bool fractional_ok = json_is_real(def) || (ll > 2 && strcmp(last + ll - 2, "_s") == 0) ||
 			     strstr(last, "ratio") || strncmp(key, "correlation.weight.", 19) == 0;
 	if (!fractional_ok && x != floor(x)) {
 		problem(c, mapping, name, v, "%s: expected an integer, got %g", key, x);
