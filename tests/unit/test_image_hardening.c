@@ -1,0 +1,165 @@
+/* Image scanner hardening (issue 17): the tar index against the pax crash
+ * input and its neighbours, every tar flavour kept in tests/data/tar (pax,
+ * GNU long names, old GNU sparse with an extension block, pax sparse). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/fileio.h"
+#include "core/log.h"
+#include "sources/image/tar_index.h"
+
+static uint8_t *load(const char *name, size_t *len)
+{
+	const char *root = getenv("HH_ROOT");
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/tests/data/tar/%s", root ? root : ".", name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	uint8_t *buf = malloc(1 << 20);
+	assert_non_null(buf);
+	*len = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	return buf;
+}
+
+/* Builds the index of tests/data/tar/name; returns rc, err and idx filled. */
+static int index_of(const char *name, struct hh_tar_index *idx, char *err, size_t errlen)
+{
+	size_t len;
+	uint8_t *t = load(name, &len);
+	struct hh_blob_src src = { -1, t, len };
+	err[0] = 0;
+	int rc = hh_tar_index_build(&src, 100, idx, err, errlen);
+	free(t);
+	return rc;
+}
+
+static void pax_crash_input(void **state)
+{
+	(void)state;
+	struct hh_tar_index idx;
+	char err[512];
+	assert_int_equal(index_of("pax-short-record.tar", &idx, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "malformed pax record at offset 512"));
+	hh_tar_index_free(&idx);
+}
+
+static void pax_neighbours(void **state)
+{
+	(void)state;
+	static const struct { const char *name; int rc; const char *err; } cases[] = {
+		{ "pax-len-2.tar", -1, "offset 512 " },
+		{ "pax-len-3.tar", 0, NULL },           /* "3 \n": the shortest legal record */
+		{ "pax-no-newline.tar", -1, "offset 512 " },
+		{ "pax-len-past.tar", -1, "offset 512 " },
+		{ "pax-no-digits.tar", -1, "offset 512 " },
+		{ "pax-huge-len.tar", -1, "offset 512 " },
+		{ "pax-zero.tar", -1, "offset 512 " },
+		{ "pax-ok-then-bad.tar", -1, "offset 523 " }, /* the second record, after "11 path=ab\n" */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hh_tar_index idx;
+		char err[512];
+		int rc = index_of(cases[i].name, &idx, err, sizeof(err));
+		if (rc != cases[i].rc)
+			fail_msg("%s: rc %d, want %d (%s)", cases[i].name, rc, cases[i].rc, err);
+		if (cases[i].err && !strstr(err, cases[i].err))
+			fail_msg("%s: error '%s' lacks '%s'", cases[i].name, err, cases[i].err);
+		if (!rc)
+			assert_non_null(hh_tar_index_find(&idx, "hello.txt"));
+		hh_tar_index_free(&idx);
+	}
+}
+
+static void tar_flavours(void **state)
+{
+	(void)state;
+	char longname[400];
+	snprintf(longname, sizeof(longname), "deep/%0120d/%0120d/xmrig.conf", 0, 0);
+	for (char *p = longname + 5; p < longname + 125; p++)
+		*p = 'd';
+	for (char *p = longname + 126; p < longname + 246; p++)
+		*p = 'n';
+	struct hh_tar_index idx;
+	char err[512];
+	assert_int_equal(index_of("pax-long.tar", &idx, err, sizeof(err)), 0);
+	const struct hh_tar_entry *e = hh_tar_index_find(&idx, longname);
+	assert_non_null(e);
+	assert_int_equal(e->size, strlen("{\"url\":\"stratum+tcp://pool.example:3333\"}\n"));
+	assert_non_null(hh_tar_index_find(&idx, "plain.txt"));
+	hh_tar_index_free(&idx);
+
+	assert_int_equal(index_of("gnu-longname.tar", &idx, err, sizeof(err)), 0);
+	assert_non_null(hh_tar_index_find(&idx, longname));
+	char lname[151];
+	memset(lname, 'l', 150);
+	lname[150] = 0;
+	assert_non_null(hh_tar_index_find(&idx, lname));
+	hh_tar_index_free(&idx);
+
+	/* old GNU sparse: 6 chunks, so an extension block follows the header */
+	int rc = index_of("gnu-sparse.tar", &idx, err, sizeof(err));
+	if (rc)
+		fail_msg("gnu-sparse.tar: %s", err);
+	assert_int_equal(idx.n, 1);
+	assert_string_equal(idx.e[0].name, "holes.bin");
+	assert_int_equal(idx.e[0].type, 'S');
+	hh_tar_index_free(&idx);
+
+	rc = index_of("pax-sparse.tar", &idx, err, sizeof(err));
+	if (rc)
+		fail_msg("pax-sparse.tar: %s", err);
+	assert_int_equal(idx.n, 1);
+	hh_tar_index_free(&idx);
+}
+
+/* A pax size beyond the file must not wrap the bounds check. */
+static void pax_size_wrap(void **state)
+{
+	(void)state;
+	uint8_t t[4096];
+	memset(t, 0, sizeof(t));
+	const char rec[] = "29 size=18446744073709551615\n";
+	size_t rl = strlen(rec);
+	/* header 0: pax; header 1 at 1024: a file */
+	for (int h = 0; h < 2; h++) {
+		uint8_t *b = t + h * 1024;
+		strcpy((char *)b, h ? "f" : "././@PaxHeader");
+		memcpy(b + 100, "0000644", 7);
+		snprintf((char *)b + 124, 12, "%011o", h ? 0u : (unsigned)rl);
+		b[156] = h ? '0' : 'x';
+		memcpy(b + 257, "ustar\0" "00", 8);
+		memset(b + 148, ' ', 8);
+		unsigned sum = 0;
+		for (int i = 0; i < 512; i++)
+			sum += b[i];
+		snprintf((char *)b + 148, 8, "%06o", sum);
+	}
+	memcpy(t + 512, rec, rl);
+	struct hh_blob_src src = { -1, t, sizeof(t) };
+	struct hh_tar_index idx;
+	char err[512];
+	assert_int_equal(hh_tar_index_build(&src, 100, &idx, err, sizeof(err)), -1);
+	if (!strstr(err, "data truncated"))
+		fail_msg("error: %s", err);
+	hh_tar_index_free(&idx);
+}
+
+int main(void)
+{
+	hh_log_set_level(HH_LOG_ERROR);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(pax_crash_input),
+		cmocka_unit_test(pax_neighbours),
+		cmocka_unit_test(tar_flavours),
+		cmocka_unit_test(pax_size_wrap),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
