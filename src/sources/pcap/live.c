@@ -127,6 +127,12 @@ static void live_free(struct hh_live *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		struct live_if *li = &l->ifs[i];
+		if (li->eng) {
+			char label[96];
+			snprintf(label, sizeof(label), "live capture on %s", li->name);
+			hh_engine_flush(li->eng);
+			hh_engine_warn_skipped(li->eng, label);
+		}
 		hh_engine_free(li->eng); /* ends flows: findings still reach the sink */
 		hh_netdetect_free(li->det);
 		if (li->p)
