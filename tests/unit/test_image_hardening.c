@@ -13,6 +13,8 @@
 #include "core/fileio.h"
 #include "core/log.h"
 #include "sources/image/tar_index.h"
+#include "sources/image/whiteout.h"
+#include <time.h>
 
 static uint8_t *load(const char *name, size_t *len)
 {
@@ -152,6 +154,82 @@ static void pax_size_wrap(void **state)
 	hh_tar_index_free(&idx);
 }
 
+/* 80k whiteouts over 80k candidates (issue 17: quadratic, 116 s): every
+ * candidate hidden, in a bound far above the measured time (bench/). */
+static void whiteouts_at_scale(void **state)
+{
+	(void)state;
+	enum { N = 80000 };
+	struct hh_hidden h;
+	hh_hidden_init(&h);
+	char p[64];
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < N; i++) {
+		snprintf(p, sizeof(p), "opt/d%03d/run%06d.sh", i % 500, i);
+		assert_int_equal(hh_hidden_add(&h, p, 0), (size_t)i);
+	}
+	for (int i = 0; i < N; i++) {
+		snprintf(p, sizeof(p), "opt/d%03d/run%06d.sh", i % 500, i);
+		hh_hidden_on_whiteout(&h, 1, p);
+	}
+	/* the same directory deleted over and over in one layer: visited once */
+	for (int i = 0; i < N; i++)
+		hh_hidden_on_whiteout(&h, 2, "opt");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(h.c[i].hidden_layer, 1);
+		assert_int_equal(h.c[i].how, HH_HIDDEN_DELETED);
+	}
+	if (secs > 60)
+		fail_msg("80k whiteouts took %.1f s", secs);
+	hh_hidden_free(&h);
+}
+
+/* Semantics the index must keep: nested targets, opaque below a deleted dir,
+ * a candidate of a lower layer added after a walk, names sharing a prefix. */
+static void whiteout_semantics(void **state)
+{
+	(void)state;
+	struct hh_hidden h;
+	hh_hidden_init(&h);
+	size_t a = hh_hidden_add(&h, "a/b/c/x", 0);
+	size_t ab = hh_hidden_add(&h, "a/bb/x", 0);     /* "a/b" is a prefix of the string, not a parent */
+	size_t self = hh_hidden_add(&h, "a/b", 0);      /* the target itself */
+	size_t same = hh_hidden_add(&h, "a/b/new", 1);  /* same layer as the whiteout: stays */
+	hh_hidden_on_whiteout(&h, 1, "a/b");
+	assert_int_equal(h.c[a].hidden_layer, 1);
+	assert_int_equal(h.c[self].hidden_layer, 1);
+	assert_int_equal(h.c[ab].hidden_layer, -1);
+	assert_int_equal(h.c[same].hidden_layer, -1);
+	/* a lower-layer candidate arriving after the walk is still hidden by the next event of that layer */
+	size_t late = hh_hidden_add(&h, "a/b/late", 0);
+	hh_hidden_on_whiteout(&h, 1, "a");
+	assert_int_equal(h.c[late].hidden_layer, 1);
+	assert_int_equal(h.c[ab].hidden_layer, 1);
+	/* opaque keeps the directory's own candidate, hides those below */
+	size_t d = hh_hidden_add(&h, "srv", 1), below = hh_hidden_add(&h, "srv/www/i.js", 1);
+	hh_hidden_on_opaque(&h, 2, "srv");
+	assert_int_equal(h.c[d].hidden_layer, -1);
+	assert_int_equal(h.c[below].hidden_layer, 2);
+	assert_int_equal(h.c[below].how, HH_HIDDEN_OPAQUE);
+	/* replaced: exact path only; an unknown whiteout target is a no-op */
+	size_t r = hh_hidden_add(&h, "usr/bin/k", 1);
+	hh_hidden_on_entry(&h, 3, "usr/bin");
+	assert_int_equal(h.c[r].hidden_layer, -1);
+	hh_hidden_on_entry(&h, 3, "usr/bin/k");
+	assert_int_equal(h.c[r].how, HH_HIDDEN_REPLACED);
+	hh_hidden_on_whiteout(&h, 4, "nope/x");
+	hh_hidden_on_opaque(&h, 4, "nope");
+	/* opaque root hides everything lower, the same (path, layer) is one candidate */
+	assert_int_equal(hh_hidden_add(&h, "a/b/new", 1), same);
+	hh_hidden_on_opaque(&h, 5, "");
+	assert_int_equal(h.c[same].hidden_layer, 5);
+	assert_int_equal(h.c[d].hidden_layer, 5);
+	hh_hidden_free(&h);
+}
+
 int main(void)
 {
 	hh_log_set_level(HH_LOG_ERROR);
@@ -160,6 +238,8 @@ int main(void)
 		cmocka_unit_test(pax_neighbours),
 		cmocka_unit_test(tar_flavours),
 		cmocka_unit_test(pax_size_wrap),
+		cmocka_unit_test(whiteouts_at_scale),
+		cmocka_unit_test(whiteout_semantics),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
