@@ -12,7 +12,10 @@
 
 #include "core/fileio.h"
 #include "core/log.h"
+#include "sources/image/layer_walk.h"
 #include "sources/image/tar_index.h"
+#include <archive.h>
+#include <archive_entry.h>
 #include "sources/image/whiteout.h"
 #include <time.h>
 
@@ -230,6 +233,83 @@ static void whiteout_semantics(void **state)
 	hh_hidden_free(&h);
 }
 
+/* One-member archive in memory (format: "zip" or "tar"). */
+static uint8_t *one_member(const char *format, const char *name, const void *data, size_t len, size_t *out_len)
+{
+	size_t cap = (len / 8) + (1u << 20);
+	uint8_t *buf = malloc(cap);
+	assert_non_null(buf);
+	struct archive *a = archive_write_new();
+	if (!strcmp(format, "zip"))
+		archive_write_set_format_zip(a);
+	else
+		archive_write_set_format_pax_restricted(a);
+	archive_write_set_bytes_in_last_block(a, 1);
+	size_t used = 0;
+	assert_int_equal(archive_write_open_memory(a, buf, cap, &used), ARCHIVE_OK);
+	struct archive_entry *ae = archive_entry_new();
+	archive_entry_set_pathname(ae, name);
+	archive_entry_set_filetype(ae, AE_IFREG);
+	archive_entry_set_perm(ae, 0644);
+	archive_entry_set_size(ae, (la_int64_t)len);
+	assert_int_equal(archive_write_header(a, ae), ARCHIVE_OK);
+	assert_int_equal(archive_write_data(a, data, len), (la_ssize_t)len);
+	archive_entry_free(ae);
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	*out_len = used;
+	return buf;
+}
+
+struct bomb_seen {
+	unsigned errors, bomb;
+	char last[512];
+};
+
+static void bomb_entry(void *user, const struct hh_walk_entry *e) { (void)user; (void)e; }
+
+static void bomb_error(void *user, const char *label, const char *path, const char *msg)
+{
+	(void)label;
+	struct bomb_seen *s = user;
+	s->errors++;
+	if (strstr(msg, "decompression bomb"))
+		s->bomb++;
+	snprintf(s->last, sizeof(s->last), "%s: %s", path, msg);
+}
+
+/* Issue 17: a zip inside a layer was inflated in full (only libarchive's
+ * stream filters had a ratio). 96 MiB of zeros in a zip member (~100 KB),
+ * the zip in a plain tar layer: stopped as a bomb after a few MiB. */
+static void zip_bomb_in_layer(void **state)
+{
+	(void)state;
+	size_t big = 96u << 20;
+	uint8_t *zeros = calloc(1, big);
+	assert_non_null(zeros);
+	size_t zlen, tlen;
+	uint8_t *zip = one_member("zip", "inner/zeros.bin", zeros, big, &zlen);
+	free(zeros);
+	assert_true(zlen < big / 500);
+	uint8_t *layer = one_member("tar", "app/bundle.zip", zip, zlen, &tlen);
+	free(zip);
+	struct hh_scan_limits lim = {
+		.max_file_bytes = 1u << 20, .max_total_bytes = 1ull << 34, .max_depth = 3, .max_entries = 1000,
+		.max_ratio = 100, .ratio_min_bytes = 4u << 20, .max_layers = 8, .max_json_bytes = 1 << 20,
+		.max_dir_depth = 8,
+	};
+	struct hh_walk_budget b = { 0 };
+	struct bomb_seen s = { 0 };
+	struct hh_walk_cb cb = { bomb_entry, bomb_error, &s };
+	struct hh_blob_src src = { -1, layer, tlen };
+	hh_walk_blob(&src, 0, tlen, "layer", &lim, &b, &cb);
+	free(layer);
+	if (!s.bomb)
+		fail_msg("no bomb error; %llu bytes inflated (last error: %s)", (unsigned long long)b.bytes, s.last);
+	assert_non_null(strstr(s.last, "app/bundle.zip!/inner/zeros.bin"));
+	assert_true(b.bytes < (16u << 20)); /* stopped early, not 96 MiB */
+}
+
 int main(void)
 {
 	hh_log_set_level(HH_LOG_ERROR);
@@ -240,6 +320,7 @@ int main(void)
 		cmocka_unit_test(pax_size_wrap),
 		cmocka_unit_test(whiteouts_at_scale),
 		cmocka_unit_test(whiteout_semantics),
+		cmocka_unit_test(zip_bomb_in_layer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
