@@ -12,7 +12,13 @@
 
 #include "core/fileio.h"
 #include "core/log.h"
+#include "sources/image/image_source.h"
 #include "sources/image/layer_walk.h"
+#include "sources/image/open_beneath.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "sources/image/tar_index.h"
 #include <archive.h>
 #include <archive_entry.h>
@@ -310,6 +316,119 @@ static void zip_bomb_in_layer(void **state)
 	assert_true(b.bytes < (16u << 20)); /* stopped early, not 96 MiB */
 }
 
+/* ---- directory targets: symlinked components must not lead outside ---- */
+
+static char tmp_root[128];
+
+static void put(const char *rel, const char *text)
+{
+	char p[512];
+	snprintf(p, sizeof(p), "%s/%s", tmp_root, rel);
+	char cmd[700];
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", p);
+	assert_int_equal(system(cmd), 0);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void link_to(const char *rel, const char *target)
+{
+	char p[512];
+	snprintf(p, sizeof(p), "%s/%s", tmp_root, rel);
+	assert_int_equal(symlink(target, p), 0);
+}
+
+struct img_errs {
+	unsigned n;
+	char all[4096];
+};
+
+static void img_err(void *user, const char *where, const char *msg)
+{
+	struct img_errs *e = user;
+	e->n++;
+	size_t l = strlen(e->all);
+	snprintf(e->all + l, sizeof(e->all) - l, "%s: %s\n", where, msg);
+}
+
+#define D64(c) c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c
+
+static void symlink_escapes(void **state)
+{
+	(void)state;
+	snprintf(tmp_root, sizeof(tmp_root), "/tmp/hh-test-beneath-XXXXXX");
+	assert_non_null(mkdtemp(tmp_root));
+	/* outside: a manifest, config and layer an attacker points at */
+	put("outside/sha256/" D64("a"), "{\"schemaVersion\":2,\"config\":{\"digest\":\"sha256:" D64("b")
+	    "\"},\"layers\":[{\"digest\":\"sha256:" D64("c") "\"}]}");
+	put("outside/sha256/" D64("b"), "{\"os\":\"linux\"}");
+	put("outside/sha256/" D64("c"), "not a layer");
+	put("outside/config.json", "{\"os\":\"linux\"}");
+	put("outside/layer.tar", "x");
+	char outside[256];
+	snprintf(outside, sizeof(outside), "%s/outside", tmp_root);
+
+	/* OCI layout whose blobs directory is a symlink to the outside */
+	put("oci/oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}");
+	put("oci/index.json", "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+	    "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" D64("a") "\"}]}");
+	link_to("oci/blobs", outside);
+	struct hh_scan_limits lim = { .max_json_bytes = 1 << 20, .max_layers = 8 };
+	struct hh_image img;
+	struct img_errs e = { 0 };
+	char err[512], target[256];
+	snprintf(target, sizeof(target), "%s/oci", tmp_root);
+	assert_int_equal(hh_image_open(target, &lim, &img, img_err, &e, err, sizeof(err)), 0);
+	if (img.n_layers || img.config || !strstr(e.all, "leaves the image directory"))
+		fail_msg("OCI layout: blobs -> outside followed (%zu layers, errors: %s)", img.n_layers, e.all);
+	hh_image_close(&img);
+
+	/* docker-archive directory with a manifest path through sub -> outside */
+	put("dock/manifest.json", "[{\"Config\":\"sub/config.json\",\"RepoTags\":[\"x:y\"],\"Layers\":[\"sub/layer.tar\"]}]");
+	link_to("dock/sub", outside);
+	memset(&e, 0, sizeof(e));
+	snprintf(target, sizeof(target), "%s/dock", tmp_root);
+	assert_int_equal(hh_image_open(target, &lim, &img, img_err, &e, err, sizeof(err)), 0);
+	if (img.config || !strstr(e.all, "leaves the image directory"))
+		fail_msg("docker dir: sub -> outside followed for the config (errors: %s)", e.all);
+	for (size_t i = 0; i < img.n_layers; i++) {
+		struct hh_blob_src src;
+		uint64_t off, size;
+		int fd;
+		assert_int_equal(hh_image_layer_region(&img, i, &src, &off, &size, &fd, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "leaves the image directory"));
+	}
+	hh_image_close(&img);
+
+	/* both openers: inside paths open, symlinks out do not; the walk refuses any symlink */
+	put("dock/real/f", "ok");
+	link_to("dock/inside", "real");
+	int dfd = open(target, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	int (*openers[2])(int, const char *, int, char *, size_t) = { hh_open_beneath, hh_open_beneath_walk };
+	for (int k = 0; k < 2; k++) {
+		int fd = openers[k](dfd, "real/f", O_RDONLY, err, sizeof(err));
+		assert_true(fd >= 0);
+		close(fd);
+		assert_int_equal(openers[k](dfd, "sub/config.json", O_RDONLY, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "sub/config.json"));
+		assert_int_equal(openers[k](dfd, "real/../../outside/config.json", O_RDONLY, err, sizeof(err)), -1);
+		fd = openers[k](dfd, "inside/f", O_RDONLY, err, sizeof(err));
+		if (k == 0) { /* openat2 follows a symlink that stays inside */
+			assert_true(fd >= 0);
+			close(fd);
+		} else {
+			assert_int_equal(fd, -1);
+		}
+	}
+	close(dfd);
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	hh_log_set_level(HH_LOG_ERROR);
@@ -321,6 +440,7 @@ int main(void)
 		cmocka_unit_test(whiteouts_at_scale),
 		cmocka_unit_test(whiteout_semantics),
 		cmocka_unit_test(zip_bomb_in_layer),
+		cmocka_unit_test(symlink_escapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
