@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/escape.h"
 #include "sinks/sarif.h"
 #include "sinks/html_report.h"
 #include "sinks/junit.h"
@@ -71,14 +72,16 @@ static void emit_table_row(struct hh_output *out, const struct hh_finding *f)
 {
 	if (out->n_emitted == 0)
 		fprintf(out->fp, "%-8s  %-34s  %-40s  %s\n", "SEVERITY", "RULE", "WHERE", "TITLE");
+	char where[512], title[1024], what_s[256]; /* hostile names: no terminal escapes, CR or LF */
 	fprintf(out->fp, "%-8s  %-34s  %-40.40s  %s\n", hh_severity_name(f->severity), f->rule,
-		finding_where(f), f->title);
+		hh_escape_terminal(finding_where(f), where, sizeof(where)), hh_escape_terminal(f->title, title, sizeof(title)));
 	size_t i;
 	json_t *e;
 	json_array_foreach(f->evidence, i, e) {
 		json_t *what = json_object_get(e, "what"), *value = json_object_get(e, "value");
 		char *v = json_dumps(value, JSON_ENCODE_ANY | HH_JSON_COMPACT);
-		fprintf(out->fp, "          - %s: %s\n", json_string_value(what) ? json_string_value(what) : "",
+		fprintf(out->fp, "          - %s: %s\n",
+			hh_escape_terminal(json_string_value(what) ? json_string_value(what) : "", what_s, sizeof(what_s)),
 			v ? v : "");
 		free(v);
 	}
