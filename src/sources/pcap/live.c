@@ -16,6 +16,9 @@
 
 #define MAX_LIVE_IFACES 16
 
+/* TCP, DNS, and IP fragments (the engine reassembles them; non-first pieces carry no ports) */
+#define LIVE_DEFAULT_FILTER "tcp or udp port 53 or (ip and ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] == 44)"
+
 struct live_if {
 	struct hh_live *l;
 	char name[64];
@@ -165,8 +168,8 @@ struct hh_live *hh_live_start(const struct hh_live_opts *o, const struct hh_conf
 	int snaplen = o->snaplen > 0 ? o->snaplen : (int)(cfg ? hh_config_int(cfg, NULL, "network.live.snaplen", 65535) : 65535);
 	int buffer_mb = o->buffer_mb > 0 ? o->buffer_mb : (int)(cfg ? hh_config_int(cfg, NULL, "network.live.buffer_mb", 16) : 16);
 	const char *filter = o->filter ? o->filter
-				       : (cfg ? hh_config_str(cfg, NULL, "network.live.filter", "tcp or udp port 53")
-					      : "tcp or udp port 53");
+				       : (cfg ? hh_config_str(cfg, NULL, "network.live.filter", LIVE_DEFAULT_FILTER)
+					      : LIVE_DEFAULT_FILTER);
 	struct hh_netdetect_opts dopts;
 	hh_netdetect_opts_load(&dopts, cfg);
 	dopts.report_early = true; /* alert while the session runs */
