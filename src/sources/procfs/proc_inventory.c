@@ -194,6 +194,15 @@ static ssize_t read_joined(const char *path, size_t max, char sep, char *out, si
 	return (ssize_t)total;
 }
 
+long hh_procfs_read_cmdline(const char *proc_root, int pid, char *out, size_t n, bool *truncated)
+{
+	char path[HH_PATH_LEN];
+	if (n == 0 || pid <= 0 ||
+	    snprintf(path, sizeof(path), "%s/%d/cmdline", proc_root ? proc_root : "/proc", pid) >= (int)sizeof(path))
+		return -1;
+	return (long)read_joined(path, CMDLINE_READ_MAX, ' ', out, n, truncated);
+}
+
 /* upperdir of the overlay mounted at "/" in pid's mount namespace. */
 static int root_upperdir(const struct hh_procfs *p, int pid, char *out, size_t n)
 {
