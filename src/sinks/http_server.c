@@ -146,8 +146,9 @@ static bool host_allowed(const struct hh_http *h, const char *host)
 			return true;
 	/* split NAME and PORT ("[v6]:port" keeps its brackets) */
 	char *colon = strrchr(lc, ':');
-	if (colon && lc[0] == '[' && colon < strchr(lc, ']'))
-		colon = NULL;
+	const char *rb = strchr(lc, ']');
+	if (colon && lc[0] == '[' && (!rb || colon < rb))
+		colon = NULL; /* inside the brackets: no port */
 	long port = 80;
 	if (colon) {
 		char *end;
