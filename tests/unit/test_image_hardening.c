@@ -1,6 +1,9 @@
 /* Image scanner hardening (issue 17): the tar index against the pax crash
- * input and its neighbours, every tar flavour kept in tests/data/tar (pax,
- * GNU long names, old GNU sparse with an extension block, pax sparse). */
+ * input and its neighbours and every tar flavour kept in tests/data/tar (pax,
+ * GNU long names, old GNU sparse with an extension block, pax sparse); the
+ * whiteout index at 80k x 80k and its semantics; a zip bomb inside a layer;
+ * symlinked components of directory targets (both openers); terminal
+ * escaping of hostile names. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/escape.h"
 #include "core/fileio.h"
 #include "core/log.h"
 #include "sources/image/image_source.h"
@@ -429,6 +433,20 @@ static void symlink_escapes(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+static void escapes(void **state)
+{
+	(void)state;
+	char out[64];
+	assert_false(hh_escape_needed("plain/path-\xc3\xa9.txt")); /* UTF-8 letters stay */
+	assert_string_equal(hh_escape_terminal("plain/path-\xc3\xa9.txt", out, sizeof(out)), "plain/path-\xc3\xa9.txt");
+	assert_true(hh_escape_needed("a\x1b[2Jb"));
+	assert_string_equal(hh_escape_terminal("a\x1b[2J\r\n\t\x7f", out, sizeof(out)), "a\\x1b[2J\\r\\n\\t\\x7f");
+	assert_string_equal(hh_escape_terminal("\xc2\x9b" "31m", out, sizeof(out)), "\\u009b31m"); /* 8-bit CSI */
+	/* cut to fit, never inside an escape */
+	assert_string_equal(hh_escape_terminal("ab\x1b", out, 6), "ab");
+	assert_string_equal(hh_escape_terminal("abc", out, 1), "");
+}
+
 int main(void)
 {
 	hh_log_set_level(HH_LOG_ERROR);
@@ -441,6 +459,7 @@ int main(void)
 		cmocka_unit_test(whiteout_semantics),
 		cmocka_unit_test(zip_bomb_in_layer),
 		cmocka_unit_test(symlink_escapes),
+		cmocka_unit_test(escapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
