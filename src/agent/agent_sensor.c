@@ -21,6 +21,7 @@
 
 #include "agent/agent_internal.h"
 #include "core/log.h"
+#include "sources/sensor/sensor_proc.h"
 
 static uint64_t mono_ns(void);
 static void judge_event(struct hh_agent *a, const struct hh_event *cev);
@@ -69,6 +70,19 @@ static void judge_event(struct hh_agent *a, const struct hh_event *cev)
 		ev->workload = w;
 	}
 	if (ev->type == HH_EV_EXEC) {
+		/* the event's argument copy was cut: read the first and last part
+		 * from /proc while the process lives (padding must not hide a URL),
+		 * unless it runs a later program by now */
+		if (ev->cmdline_truncated && hh_sensor_proc_same_image(a->proc_root, ev)) {
+			bool cut = false;
+			char *full = malloc(sizeof(ev->cmdline));
+			if (full && hh_procfs_read_cmdline(a->proc_root, ev->pid, full, sizeof(ev->cmdline), &cut) > 0 &&
+			    full[0]) {
+				memcpy(ev->cmdline, full, sizeof(ev->cmdline));
+				ev->cmdline_truncated = cut;
+			}
+			free(full);
+		}
 		/* content traits of the binary: a renamed miner is still one. A
 		 * binary not scanned yet is scanned by the worker; the rules see
 		 * the event now without them, and again when they are known
