@@ -228,8 +228,13 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 			if (a->sensor && (sens_i < 0 || (pr > 0 && (pfd[sens_i].revents & POLLIN))))
 				hh_sensor_poll(a->sensor, 0);
 		}
-		if (stop)
+		if (stop) {
+			/* What happened since the last tick is reported before the exit. */
+			if (a->sensor)
+				hh_sensor_poll(a->sensor, 0);
+			hh_agent_sweep(a, hh_now());
 			break;
+		}
 		if (a->opts.duration_s > 0 && mono_now() - start >= a->opts.duration_s) {
 			hh_agent_sweep(a, hh_now()); /* the last tick of the duration */
 			break;

@@ -83,6 +83,8 @@ int hh_sinks_open(struct hh_sinks *s, const struct hh_config *cfg, const struct 
 			.spool_max_bytes = (size_t)hh_config_int(cfg, NULL, "sinks.webhook.spool_max_bytes", 0),
 			.timeout_ms = hh_config_int(cfg, NULL, "sinks.webhook.timeout_ms", 0),
 			.auth_header = getenv("HASHHOUND_WEBHOOK_AUTH"),
+			.dead_letter_path = hh_config_str(cfg, NULL, "sinks.webhook.dead_letter", NULL),
+			.metrics = s->metrics,
 		};
 		if (wo.spool_path)
 			hh_ensure_parent_dir(wo.spool_path);
