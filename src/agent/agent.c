@@ -78,6 +78,7 @@ struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent
 			}
 		}
 	}
+	hh_agent_state_load(a);
 	hh_agent_sensor_open(a);
 	return a;
 }
@@ -158,6 +159,7 @@ int hh_agent_sweep(struct hh_agent *a, double now)
 	int n1 = hh_agent_sweep_containers(a);
 	int n2 = hh_agent_sweep_procs(a);
 	hh_correlator_expire(a->correlator, now);
+	hh_agent_state_save(a, false);
 	a->stats.sweeps++;
 	a->stats.last_sweep_ms = (mono_now() - t0) * 1000;
 	if (a->stats.sweeps == 1)
@@ -225,8 +227,10 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 				stop = true;
 				break;
 			}
-			if (a->sensor && (sens_i < 0 || (pr > 0 && (pfd[sens_i].revents & POLLIN))))
+			if (a->sensor && (sens_i < 0 || (pr > 0 && (pfd[sens_i].revents & POLLIN)))) {
 				hh_sensor_poll(a->sensor, 0);
+				hh_agent_state_save(a, false);
+			}
 		}
 		if (stop) {
 			/* What happened since the last tick is reported before the exit. */

@@ -27,6 +27,7 @@ struct hh_agent_opts {
 	bool once;                    /* one sweep, then return */
 	const char *only_container;   /* follow only containers whose id starts with this (drill) */
 	bool sensor;                  /* open the runtime sensor (eBPF, else the proc connector) */
+	const char *state_file;       /* what was reported, kept across restarts (agent_state.c); NULL: none */
 };
 
 struct hh_agent_stats {

@@ -143,6 +143,15 @@ int hh_cmd_agent(int argc, char **argv)
 	 * may take SIGTERM and the findings still queued are lost. */
 	if (hh_agent_block_stop_signals() < 0)
 		hh_warn("agent: cannot block SIGINT/SIGTERM; a stop may skip the final flush");
+	/* A one-shot check reports what it sees; a running agent remembers what
+	 * it reported across restarts. */
+	if (!o.once) {
+		const char *sf = hh_config_str(&cfg, NULL, "agent.state_file", "");
+		if (sf[0]) {
+			hh_ensure_parent_dir(sf);
+			o.state_file = sf;
+		}
+	}
 	struct agent_out out = { 0 };
 	so.stdout_format = cli.format;
 	struct hh_agent *a = hh_agent_new(&cfg, &o, emit_cb, &out);

@@ -25,6 +25,8 @@ cleanup() { kill $rx 2>/dev/null; [ -n "$agent" ] && kill -9 $agent 2>/dev/null;
 trap cleanup EXIT
 wait_for "test -s $out/port" 10 || fail "receiver did not start"
 cat >"$out/cfg.yaml" <<Y
+agent:
+  state_file: $out/state.json
 sinks:
   webhook:
     url: http://127.0.0.1:$(cat "$out/port")/hook
