@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A real HTTP receiver for the webhook tests (loopback only).
-usage: webhook_receiver.py PORT_FILE LOG [--delay S] [--reject RULE] [--down-file F]
-Binds 127.0.0.1:0 and writes the port to PORT_FILE. Each POST is logged to LOG
+usage: webhook_receiver.py PORT_FILE LOG [--port N] [--delay S] [--reject RULE] [--down-file F]
+Binds 127.0.0.1:N (default 0: any free port) and writes the port to PORT_FILE. Each POST is logged to LOG
 as one JSON line {"key": Idempotency-Key, "id": body id, "rule": ..., "code": ...}.
 --delay: seconds to wait before answering each POST (a slow receiver).
 --reject: answer 400 to findings with this rule.
@@ -41,7 +41,8 @@ class H(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(b"ok" if code == 200 else b"no")
 
-srv = HTTPServer(("127.0.0.1", 0), H)
+HTTPServer.allow_reuse_address = True
+srv = HTTPServer(("127.0.0.1", int(opt.get("--port", "0"))), H)
 with open(port_file + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
 os.replace(port_file + ".tmp", port_file)
