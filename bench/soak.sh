@@ -8,8 +8,10 @@
 #   - a miner (hh-minersim, --cpus 0.3, mining 25 s to a loopback hh-poolsim)
 #     at 10 s and then every 60 s;
 #   - the webhook receiver (tests/integration/webhook_receiver.py) killed for
-#     15 s and, later, answering 503 for 10 s, each starting 2 s after a miner
-#     (at 12 s and 72 s; from 600 s on, after the miners nearest 20% and 60%);
+#     15 to 60 s (until the agent's /metrics counts a failed attempt) and,
+#     later, answering 503 for 10 to 40 s (until 3 POSTs met it), each from a
+#     miner's start (10 s and 70 s; from 600 s on, the miners nearest 20% and
+#     60% of the run), so the miner's findings meet the outage;
 #   - one agent restart (SIGTERM, start again with the same state and spool)
 #     at 60 s (from 600 s on, at 50%).
 # Every 5 s it samples the agent's RSS, open fds and CPU time. At the end it
@@ -35,7 +37,7 @@ rel=$root/build
 prefix=${SOAK_PREFIX:-hh-soak-$$}
 die() { echo "soak: $*" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || die "needs root (podman, the eBPF sensor)"
-for c in podman buildah python3; do command -v $c >/dev/null || die "needs $c"; done
+for c in podman buildah python3 curl; do command -v $c >/dev/null || die "needs $c"; done
 for b in "$bin" "$rel/hh-minersim" "$rel/hh-poolsim"; do [ -x "$b" ] || die "$b not built (make; make tools)"; done
 rm -rf "$out"; mkdir -p "$out"
 image=$(MS_BIN_DIR=$rel sh "$root/tools/minersim/build-image.sh" localhost/hh-reliab-minersim:latest) || die "image"
@@ -123,8 +125,15 @@ sampler_pid=$!
 # The schedule: miners, receiver outages, one restart.
 # The outages start 2 s after a miner (findings are then on their way): the
 # kill after the first, the 503s after the second; the restart before that.
-miners=0 next_miner=$((t0 + 10)) down_at=$((t0 + 12)) e503_at=$((t0 + 72)) restart_at=$((t0 + 60))
-[ "$dur" -ge 600 ] && down_at=$((t0 + dur / 5 + 2 - (dur / 5 - 10) % 60)) e503_at=$((t0 + dur * 3 / 5 + 2 - (dur * 3 / 5 - 10) % 60)) restart_at=$((t0 + dur / 2))
+miners=0 next_miner=$((t0 + 10)) down_at=$((t0 + 10)) e503_at=$((t0 + 70)) restart_at=$((t0 + 60))
+[ "$dur" -ge 600 ] && down_at=$((t0 + dur / 5 - (dur / 5 - 10) % 60)) e503_at=$((t0 + dur * 3 / 5 - (dur * 3 / 5 - 10) % 60)) restart_at=$((t0 + dur / 2))
+# The agent's own count of failed webhook attempts (/metrics).
+retries() {
+	local port
+	port=$(sed -n 's|.*/metrics on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$out/agent-$gen.err" | tail -1)
+	[ -n "$port" ] && curl -s "http://127.0.0.1:$port/metrics" |
+		awk '/^hashhound_webhook_deliveries_total\{result="retry"\}/ {print $2}' | head -1
+}
 down_done=0 e503_done=0 restarted=0
 while [ "$(date +%s)" -lt "$end" ]; do
 	now=$(date +%s)
@@ -136,12 +145,24 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	fi
 	if [ $down_done = 0 ] && [ "$now" -ge "$down_at" ]; then
 		echo "receiver down (killed) at $((now - t0)) s" >>"$out/events.txt"
-		kill "$rx"; wait "$rx" 2>/dev/null; sleep 15; start_rx || die "receiver restart"
+		# at least 15 s, and until the agent failed an attempt (at most 60 s)
+		r0=$(retries); kill "$rx"; wait "$rx" 2>/dev/null; t5=$(date +%s)
+		while [ $(( $(date +%s) - t5 )) -lt 60 ]; do
+			[ $(( $(date +%s) - t5 )) -ge 15 ] && [ "$(retries)" != "${r0:-}" ] && break
+			sleep 1
+		done
+		start_rx || die "receiver restart"
 		echo "receiver up at $(( $(date +%s) - t0 )) s" >>"$out/events.txt"; down_done=1
 	fi
 	if [ $e503_done = 0 ] && [ "$now" -ge "$e503_at" ]; then
 		echo "receiver 503 at $((now - t0)) s" >>"$out/events.txt"
-		touch "$out/rx.down"; sleep 10; rm -f "$out/rx.down"
+		# at least 10 s, and until 3 POSTs met the 503s (at most 40 s)
+		touch "$out/rx.down"; t5=$(date +%s)
+		while [ $(( $(date +%s) - t5 )) -lt 40 ]; do
+			[ $(( $(date +%s) - t5 )) -ge 10 ] && [ "$(grep -c '"code": 503' "$out/rx.jsonl")" -ge 3 ] && break
+			sleep 1
+		done
+		rm -f "$out/rx.down"
 		echo "receiver 200 at $(( $(date +%s) - t0 )) s" >>"$out/events.txt"; e503_done=1
 	fi
 	if [ $restarted = 0 ] && [ "$now" -ge "$restart_at" ]; then
@@ -236,5 +257,13 @@ for p in glob.glob(out + "/agent-*.err"):
         if m:
             lostev += int(m.group(1))
 print("sensor_events_lost=%d" % lostev)
+spooled = failed = 0
+for p in glob.glob(out + "/agent-*.err"):
+    for l in open(p):
+        m = re.search(r"webhook: (\d+) sent, (\d+) spooled, (\d+) dead-lettered, (\d+) dropped, (\d+) failed attempts", l)
+        if m:
+            spooled += int(m.group(2)); failed += int(m.group(5))
+print("webhook_spooled=%d" % spooled)
+print("webhook_failed_attempts=%d" % failed)
 print("agent_exits=%s" % ",".join(l.split()[2] for l in open(out + "/agents.txt") if " exit " in l))
 PY
