@@ -51,6 +51,16 @@ void hh_spool_init(struct hh_spool *s, const char *path, const char *dead_path, 
 	else
 		snprintf(s->dead_path, sizeof(s->dead_path), "%s.dead", path);
 	s->max_bytes = max_bytes;
+	/* A line cut by a crash mid-write is ended, so the next append does
+	 * not glue a finding to it (the cut one is refused and dead-lettered). */
+	FILE *sp = fopen(s->path, "r+");
+	if (sp) {
+		if (fseeko(sp, -1, SEEK_END) == 0 && fgetc(sp) != '\n' && fseeko(sp, 0, SEEK_END) == 0) {
+			fputc('\n', sp);
+			hh_warn("webhook: %s ended in a cut line (a crash while writing?); it will be refused", s->path);
+		}
+		fclose(sp);
+	}
 	FILE *fp = fopen(s->pos_path, "r");
 	if (!fp)
 		return;
