@@ -19,7 +19,7 @@ int hh_cli_option(struct hh_cli *cli, int opt, const char *arg)
 	switch (opt) {
 	case 'f':
 		if (!hh_format_parse(arg, &cli->format)) {
-			fprintf(stderr, "hashhound %s: unknown --format '%s' (json, table, sarif, junit, html)\n",
+			fprintf(stderr, "hashhound %s: unknown --format '%s' (json, falco, table, sarif, junit, html)\n",
 				cli->command, arg);
 			return -1;
 		}

@@ -120,8 +120,8 @@ int hh_cmd_agent(int argc, char **argv)
 		fprintf(stderr, "hashhound agent: unexpected argument '%s'\n", argv[optind]);
 		return HH_EXIT_USAGE;
 	}
-	if (cli.format != HH_FMT_JSON && cli.format != HH_FMT_TABLE) {
-		fprintf(stderr, "hashhound agent: --format json or table\n");
+	if (cli.format != HH_FMT_JSON && cli.format != HH_FMT_TABLE && cli.format != HH_FMT_FALCO) {
+		fprintf(stderr, "hashhound agent: --format json, falco or table\n");
 		return HH_EXIT_USAGE;
 	}
 	if (cli.output_path) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinks/falco_format.h"
 #include "sinks/sarif.h"
 #include "sinks/html_report.h"
 #include "sinks/junit.h"
@@ -20,6 +21,7 @@ bool hh_format_parse(const char *name, enum hh_format *out)
 	static const struct { const char *name; enum hh_format fmt; } names[] = {
 		{ "json", HH_FMT_JSON }, { "jsonl", HH_FMT_JSON }, { "table", HH_FMT_TABLE },
 		{ "sarif", HH_FMT_SARIF }, { "junit", HH_FMT_JUNIT }, { "html", HH_FMT_HTML },
+		{ "falco", HH_FMT_FALCO },
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (name && strcmp(name, names[i].name) == 0) {
@@ -41,9 +43,8 @@ struct hh_output *hh_output_open(enum hh_format fmt, FILE *fp, const char *tool_
 	return out;
 }
 
-void hh_output_json_line(FILE *fp, const struct hh_finding *f)
+static void json_line(FILE *fp, json_t *j)
 {
-	json_t *j = hh_finding_to_json(f);
 	char *s = json_dumps(j, HH_JSON_COMPACT | JSON_ENSURE_ASCII);
 	if (s) {
 		fputs(s, fp);
@@ -52,6 +53,11 @@ void hh_output_json_line(FILE *fp, const struct hh_finding *f)
 	}
 	json_decref(j);
 	fflush(fp);
+}
+
+void hh_output_json_line(FILE *fp, const struct hh_finding *f)
+{
+	json_line(fp, hh_finding_to_json(f));
 }
 
 /* The most telling place a finding points at, for the table's last column. */
@@ -93,6 +99,9 @@ void hh_output_emit(struct hh_output *out, const struct hh_finding *f)
 		break;
 	case HH_FMT_TABLE:
 		emit_table_row(out, f);
+		break;
+	case HH_FMT_FALCO:
+		json_line(out->fp, hh_finding_to_falco_json(f));
 		break;
 	case HH_FMT_SARIF:
 	case HH_FMT_JUNIT:

@@ -10,7 +10,7 @@
 
 #include "core/finding.h"
 
-enum hh_format { HH_FMT_JSON, HH_FMT_TABLE, HH_FMT_SARIF, HH_FMT_JUNIT, HH_FMT_HTML };
+enum hh_format { HH_FMT_JSON, HH_FMT_TABLE, HH_FMT_SARIF, HH_FMT_JUNIT, HH_FMT_HTML, HH_FMT_FALCO };
 
 /* "json", "table", "sarif", "junit", "html". Returns false when unknown. */
 bool hh_format_parse(const char *name, enum hh_format *out);

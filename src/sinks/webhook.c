@@ -1,4 +1,5 @@
 #include "sinks/webhook.h"
+#include "sinks/falco_format.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -67,19 +68,28 @@ static void counted(struct hh_webhook *w, uint64_t *counter, const char *result)
 			       (const char *[]){ "result", result, NULL }, 1);
 }
 
-/* The finding's id, which hh_finding_to_json writes first: {"id":"<uuid>",... */
+/* The finding's id: "id" in our JSON (written first: read without parsing),
+ * "uuid" in the Falco shape; spool lines from before ids have none. */
 static bool body_id(const char *body, char id[HH_FINDING_ID_LEN])
 {
 	static const char pre[] = "{\"id\":\"";
-	if (strncmp(body, pre, sizeof(pre) - 1) != 0)
-		return false;
-	const char *p = body + sizeof(pre) - 1;
-	size_t n = strspn(p, "0123456789abcdef-");
-	if (n != HH_FINDING_ID_LEN - 1 || p[n] != '"')
-		return false;
-	memcpy(id, p, n);
-	id[n] = '\0';
-	return true;
+	const char *v = NULL;
+	json_t *j = NULL;
+	if (strncmp(body, pre, sizeof(pre) - 1) == 0) {
+		v = body + sizeof(pre) - 1;
+	} else {
+		json_error_t e;
+		j = json_loads(body, 0, &e);
+		v = json_string_value(json_object_get(j, "uuid"));
+	}
+	size_t n = v ? strspn(v, "0123456789abcdef-") : 0;
+	bool ok = n == HH_FINDING_ID_LEN - 1 && v[n] == (j ? '\0' : '"');
+	if (ok) {
+		memcpy(id, v, n);
+		id[n] = '\0';
+	}
+	json_decref(j);
+	return ok;
 }
 
 /* Printable ASCII only, for the reason text. */
@@ -335,7 +345,9 @@ struct hh_webhook *hh_webhook_start(const struct hh_webhook_opts *opts, char *er
 
 void hh_webhook_send(struct hh_webhook *w, const struct hh_finding *f)
 {
-	json_t *j = hh_finding_to_json(f);
+	json_t *j = w->opts.falco_format ? hh_finding_to_falco_json(f) : hh_finding_to_json(f);
+	if (w->opts.falco_format && j)
+		json_object_set_new(j, "uuid", json_string(f->id));
 	char *body = json_dumps(j, HH_JSON_COMPACT);
 	json_decref(j);
 	if (!body)

@@ -1,5 +1,6 @@
 /* Webhook sink for SIEM/SOAR: each finding is POSTed as one JSON object
- * (Content-Type: application/json, Idempotency-Key: the finding's id) from a
+ * (Content-Type: application/json, Idempotency-Key: the finding's id: "id" of
+ * our JSON, "uuid" of the Falco shape) from a
  * background thread, in the order sent.
  *
  * Answers are classified: 2xx delivered; connection errors, timeouts, 408,
@@ -16,6 +17,7 @@
 #define HH_WEBHOOK_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/finding.h"
@@ -30,6 +32,8 @@ struct hh_webhook_opts {
 	const char *auth_header;      /* e.g. "Authorization: Bearer ..."; may be NULL */
 	const char *dead_letter_path; /* default "<spool_path>.dead"; bounded like the spool */
 	struct hh_metrics *metrics;   /* may be NULL: hashhound_webhook_deliveries_total{result} */
+	bool falco_format;            /* body in Falco's JSON output shape (falcosidekick), with
+					 the finding's id as "uuid" (as Falco writes its own) */
 };
 
 struct hh_webhook_stats {

@@ -48,6 +48,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
 		const char *rule = j ? json_string_value(json_object_get(j, "rule")) : NULL;
 		const char *id = j ? json_string_value(json_object_get(j, "id")) : NULL;
+		if (j && !id) /* the Falco shape */
+			id = json_string_value(json_object_get(j, "uuid"));
 		pthread_mutex_lock(&rx_lock);
 		attempts++;
 		if (!key || !id || strcmp(key, id) != 0)
@@ -402,6 +404,32 @@ static void spool_offset_survives_restart(void **state)
 	unlink(pos);
 }
 
+/* The Falco shape carries the id as "uuid", and as the Idempotency-Key. */
+static void falco_format_keeps_the_key(void **state)
+{
+	(void)state;
+	reset_receiver();
+	int port = free_port();
+	char url[64], spool[] = "/tmp/hh-webhook-falco-XXXXXX";
+	close(mkstemp(spool));
+	unlink(spool);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", port);
+	struct MHD_Daemon *d = start_receiver(port);
+	assert_non_null(d);
+	char err[256];
+	struct hh_webhook_opts o = { .url = url, .spool_path = spool, .timeout_ms = 2000, .falco_format = true };
+	struct hh_webhook *w = hh_webhook_start(&o, err, sizeof(err));
+	assert_non_null(w);
+	send_rule(w, "f1");
+	send_rule(w, "f2");
+	assert_int_equal(wait_received(2, 100), 2);
+	hh_webhook_stop(w, 1000);
+	pthread_mutex_lock(&rx_lock);
+	assert_int_equal(key_mismatch, 0);
+	pthread_mutex_unlock(&rx_lock);
+	MHD_stop_daemon(d);
+}
+
 static void bad_url(void **state)
 {
 	(void)state;
@@ -419,6 +447,7 @@ int main(void)
 		cmocka_unit_test(transient_503_is_retried_in_order),
 		cmocka_unit_test(hanging_receiver_never_blocks_sender),
 		cmocka_unit_test(spool_offset_survives_restart),
+		cmocka_unit_test(falco_format_keeps_the_key),
 		cmocka_unit_test(bad_url),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
