@@ -30,7 +30,7 @@ static void rules_usage(FILE *fp)
 		"Options:\n"
 		"      --rules PATH     extra rule file or directory (repeatable)\n"
 		"      --no-builtin     leave out the built-in miner pack\n"
-		HH_COMMON_HELP);
+		HH_COMMON_HELP, hh_cli_format_help("rules"));
 }
 
 struct rules_opts {
@@ -287,9 +287,7 @@ int hh_cmd_rules(int argc, char **argv)
 		}
 		if (!strcmp(sub, "list")) {
 			/* A listing, not findings: no output sink, only the config. */
-			char err[512];
-			if (hh_config_load(&cli.config, cli.config_path, err, sizeof(err)) < 0) {
-				fprintf(stderr, "hashhound rules: bad configuration: %s\n", err);
+			if (hh_cli_load_config("rules", &cli.config, cli.config_path) < 0) {
 				rc = HH_EXIT_USAGE;
 			} else {
 				rc = cmd_list(&o, &cli);
