@@ -3,10 +3,14 @@
 cgroup v2 hierarchy (machine.slice/libpod-<id>.scope with cpu.stat, cpu.max,
 memory, pids, io), a procfs with one process per container, and podman's
 runtime state (containers.json + userdata/config.json) under a host root.
-usage: agent_tree.py OUT_DIR N"""
-import hashlib, json, os, sys
+usage: agent_tree.py OUT_DIR N [--distinct-exes]
+--distinct-exes: each process's exe is its own file (OUT_DIR/bin/app-I: /bin/sleep
+with 8 bytes of its own appended), so a cold sweep hashes N distinct binaries
+instead of one binary N times (the exe hash cache would hide the cost)."""
+import hashlib, json, os, shutil, sys
 
 out, n = sys.argv[1], int(sys.argv[2])
+distinct = "--distinct-exes" in sys.argv[3:]
 cg, proc, host = (os.path.join(out, d) for d in ("cgroup", "proc", "host"))
 store = os.path.join(host, "var/lib/containers/storage/overlay-containers")
 for d in (cg, proc, store):
@@ -46,7 +50,15 @@ for i in range(n):
     w(os.path.join(p, "status"), "Name:\tsleep\nState:\tS (sleeping)\nTgid:\t%d\nPid:\t%d\nPPid:\t1\n"
       "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n" % (pid, pid))
     if not os.path.lexists(os.path.join(p, "exe")):
-        os.symlink("/bin/sleep", os.path.join(p, "exe"))
+        exe = "/bin/sleep"
+        if distinct:
+            exe = os.path.abspath(os.path.join(out, "bin", "app-%d" % i))
+            os.makedirs(os.path.dirname(exe), exist_ok=True)
+            shutil.copyfile("/bin/sleep", exe)
+            with open(exe, "ab") as f:
+                f.write(i.to_bytes(8, "little"))
+            os.chmod(exe, 0o755)
+        os.symlink(exe, os.path.join(p, "exe"))
     u = os.path.join(store, cid, "userdata")
     os.makedirs(u, exist_ok=True)
     w(os.path.join(u, "config.json"), json.dumps({"ociVersion": "1.0.2-dev", "process": {"args": ["/bin/sleep", "3600"]},

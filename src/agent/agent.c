@@ -80,6 +80,7 @@ struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent
 			}
 		}
 	}
+	hh_agent_state_load(a);
 	hh_agent_sensor_open(a);
 	return a;
 }
@@ -160,6 +161,7 @@ int hh_agent_sweep(struct hh_agent *a, double now)
 	int n1 = hh_agent_sweep_containers(a);
 	int n2 = hh_agent_sweep_procs(a);
 	hh_correlator_expire(a->correlator, now);
+	hh_agent_state_save(a, false);
 	a->stats.sweeps++;
 	a->stats.last_sweep_ms = (mono_now() - t0) * 1000;
 	if (a->stats.sweeps == 1)
@@ -224,9 +226,14 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 				break;
 			}
 			hh_agent_sensor_service(a, true);
+			hh_agent_state_save(a, false);
 		}
-		if (stop)
+		if (stop) {
+			/* What happened since the last tick is reported before the exit. */
+			hh_agent_sensor_service(a, true);
+			hh_agent_sweep(a, hh_now());
 			break;
+		}
 		if (a->opts.duration_s > 0 && mono_now() - start >= a->opts.duration_s) {
 			hh_agent_sweep(a, hh_now()); /* the last tick of the duration */
 			break;

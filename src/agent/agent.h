@@ -27,6 +27,7 @@ struct hh_agent_opts {
 	bool once;                    /* one sweep, then return */
 	const char *only_container;   /* follow only containers whose id starts with this (drill) */
 	bool sensor;                  /* open the runtime sensor (eBPF, else the proc connector) */
+	const char *state_file;       /* what was reported, kept across restarts (agent_state.c); NULL: none */
 };
 
 struct hh_agent_stats {
@@ -58,10 +59,17 @@ void hh_agent_banner(struct hh_agent *a, FILE *fp);
 int hh_agent_sweep(struct hh_agent *a, double now);
 
 /* Sweeps every interval until the duration is over, --once is done,
- * SIGINT/SIGTERM arrives (the current sweep is finished first) or
+ * SIGINT/SIGTERM arrives (the current sweep is finished, the sensor drained
+ * and one last sweep made) or
  * should_stop(ctx) returns true (checked after each sweep; may be NULL).
  * Returns 0, or -1 when a sweep could read nothing at all at the start. */
 int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx);
+/* Blocks SIGINT and SIGTERM in the calling thread and every thread it starts
+ * later. Call it before anything starts a thread (sinks, sensor, curl):
+ * a thread created earlier keeps them unblocked, takes the signal and the
+ * process dies without its final sweep and flush. hh_agent_run reads them
+ * from a signalfd. Returns 0, or -1 when the mask cannot be changed. */
+int hh_agent_block_stop_signals(void);
 /* The signal that stopped hh_agent_run, or 0. */
 int hh_agent_stop_signal(const struct hh_agent *a);
 

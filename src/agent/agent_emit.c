@@ -2,7 +2,8 @@
  * correlator, whose incidents go out the same way. A process is judged twice
  * when the sensor sees its exec and the inventory its snapshot: a finding
  * about a process (rule, container, pid, exe) goes out once. The memory of
- * what went out is two generations of a bounded table. */
+ * what went out is two generations of a bounded table, kept across restarts
+ * by agent_state.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,13 +32,49 @@ static bool in_gen(const struct hh_agent_dedup *d, int g, uint64_t k)
 	return false;
 }
 
+static bool dedup_alloc(struct hh_agent *a)
+{
+	return a->dedup || (a->dedup = calloc(1, sizeof(*a->dedup)));
+}
+
+size_t hh_agent_dedup_export(const struct hh_agent *a, uint64_t *keys, size_t cap)
+{
+	const struct hh_agent_dedup *d = a->dedup;
+	size_t n = 0;
+	if (!d)
+		return 0;
+	/* Older generation first, so an import keeps the newest when capped. */
+	for (int g = 0; g < 2; g++) {
+		int gen = g == 0 ? d->cur ^ 1 : d->cur;
+		for (size_t i = 0; i < d->n[gen] && n < cap; i++)
+			keys[n++] = d->gen[gen][i];
+	}
+	return n;
+}
+
+void hh_agent_dedup_import(struct hh_agent *a, const uint64_t *keys, size_t n)
+{
+	if (!dedup_alloc(a))
+		return;
+	struct hh_agent_dedup *d = a->dedup;
+	for (size_t i = 0; i < n; i++) {
+		if (in_gen(d, 0, keys[i]) || in_gen(d, 1, keys[i]))
+			continue;
+		if (d->n[d->cur] == DEDUP_CAP) {
+			d->cur ^= 1;
+			d->n[d->cur] = 0;
+		}
+		d->gen[d->cur][d->n[d->cur]++] = keys[i];
+	}
+}
+
 /* True when a finding with this key already went out. */
 static bool seen_before(struct hh_agent *a, const struct hh_finding *f)
 {
 	json_t *pid = json_object_get(f->fields, "proc.pid");
 	if (!json_is_integer(pid) || strncmp(f->rule, "incident.", 9) == 0)
 		return false;
-	if (!a->dedup && !(a->dedup = calloc(1, sizeof(*a->dedup))))
+	if (!dedup_alloc(a))
 		return false;
 	struct hh_agent_dedup *d = a->dedup;
 	char num[32];
@@ -53,6 +90,7 @@ static bool seen_before(struct hh_agent *a, const struct hh_finding *f)
 		d->n[d->cur] = 0;
 	}
 	d->gen[d->cur][d->n[d->cur]++] = k;
+	a->state_dirty = true;
 	return false;
 }
 
@@ -67,14 +105,16 @@ void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_fi
 {
 	if (!f)
 		return;
-	if (seen_before(a, f)) {
-		hh_finding_free(f);
-		return;
-	}
-	out(a, f);
+	/* A finding that already went out (this run, or before a restart:
+	 * agent_state.c) is not repeated, but still counts for correlation, so
+	 * an incident it is part of is neither lost nor repeated. */
+	bool repeat = seen_before(a, f);
+	if (!repeat)
+		out(a, f);
 	struct hh_finding *inc = hh_correlator_add(a->correlator, w, f, a->now);
 	hh_finding_free(f);
 	if (inc) {
+		a->state_dirty = true;
 		out(a, inc);
 		struct hh_finding *resp = hh_agent_auto_respond(a, w, inc);
 		if (resp) {

@@ -74,6 +74,7 @@ struct hh_agent {
 	double now;                     /* time of the sweep in progress */
 	bool cgroup_ok, proc_ok;
 	int stop_signal;
+	bool state_dirty;               /* reported processes/incidents changed (agent_state.c) */
 	struct hh_agent_stats stats;
 	/* containers already responded to (response.auto), a ring */
 	char responded[HH_AGENT_MAX_RESPONDED][HH_ID_LEN];
@@ -104,5 +105,12 @@ struct hh_finding *hh_agent_auto_respond(struct hh_agent *a, const struct hh_wor
 /* agent_emit.c: emits f (takes ownership), then correlates it for w. */
 void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_finding *f);
 void hh_agent_dedup_free(struct hh_agent *a);
+/* The keys of the process findings already out, older first (at most cap). */
+size_t hh_agent_dedup_export(const struct hh_agent *a, uint64_t *keys, size_t cap);
+void hh_agent_dedup_import(struct hh_agent *a, const uint64_t *keys, size_t n);
+/* agent_state.c: what was reported, across restarts (opts.state_file). */
+void hh_agent_state_load(struct hh_agent *a);
+/* Writes the state when it changed (or always with force). */
+void hh_agent_state_save(struct hh_agent *a, bool force);
 
 #endif

@@ -166,6 +166,19 @@ int hh_cmd_agent(int argc, char **argv)
 	 * processes the rest of the agent cannot see. */
 	o.sensor = !no_sensor && !o.once && hh_config_bool(&cfg, NULL, "agent.sensor", true) &&
 		   (!o.proc_root || strcmp(o.proc_root, "/proc") == 0);
+	/* Before any thread exists (sensor, HTTP, webhook): otherwise one of them
+	 * may take SIGTERM and the findings still queued are lost. */
+	if (hh_agent_block_stop_signals() < 0)
+		hh_warn("agent: cannot block SIGINT/SIGTERM; a stop may skip the final flush");
+	/* A one-shot check reports what it sees; a running agent remembers what
+	 * it reported across restarts. */
+	if (!o.once) {
+		const char *sf = hh_config_str(&cfg, NULL, "agent.state_file", "");
+		if (sf[0]) {
+			hh_ensure_parent_dir(sf);
+			o.state_file = sf;
+		}
+	}
 	struct agent_out out = { 0 };
 	so.stdout_format = cli.format;
 	struct hh_agent *a = hh_agent_new(&cfg, &o, emit_cb, &out);

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "detectors/indicators/wallet.h"
 
@@ -50,12 +52,33 @@ void hh_format_time(double t, char *buf, size_t n)
 	snprintf(buf, n, "%s.%03dZ", base, ms);
 }
 
+/* A random (version 4) UUID: unique without coordination between nodes or
+ * restarts. getrandom never blocks here; before the kernel's pool is ready
+ * (early boot) the clock and a counter stand in, still unique per process. */
+static void new_id(char out[HH_FINDING_ID_LEN])
+{
+	unsigned char b[16];
+	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
+		static _Atomic unsigned long counter;
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		unsigned long long v[2] = { (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec,
+					    ((unsigned long long)getpid() << 32) ^ ++counter };
+		memcpy(b, v, sizeof(b));
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	snprintf(out, HH_FINDING_ID_LEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
 struct hh_finding *hh_finding_new(const char *source, const char *rule, const char *title,
 				  enum hh_severity severity, double confidence)
 {
 	struct hh_finding *f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
+	new_id(f->id);
 	f->time = hh_now();
 	snprintf(f->source, sizeof(f->source), "%s", source ? source : "");
 	snprintf(f->rule, sizeof(f->rule), "%s", rule ? rule : "");
@@ -235,8 +258,8 @@ json_t *hh_finding_to_json(const struct hh_finding *f)
 	json_t *mitre = json_array();
 	for (size_t i = 0; i < f->n_mitre; i++)
 		json_array_append_new(mitre, json_string(f->mitre[i]));
-	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:f, s:o, s:O, s:O}",
-			 "time", ts, "source", f->source, "rule", f->rule,
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:f, s:o, s:O, s:O}",
+			 "id", f->id, "time", ts, "source", f->source, "rule", f->rule,
 			 "title", safe_string(f->title), "severity", hh_severity_name(f->severity),
 			 "confidence", f->confidence, "mitre", mitre,
 			 "fields", f->fields, "evidence", f->evidence);
@@ -256,12 +279,12 @@ static double parse_rfc3339(const char *s)
 
 struct hh_finding *hh_finding_from_json(const json_t *obj)
 {
-	const char *ts = NULL, *source = NULL, *rule = NULL, *title = NULL, *sev = NULL;
+	const char *id = NULL, *ts = NULL, *source = NULL, *rule = NULL, *title = NULL, *sev = NULL;
 	double conf = 0;
 	json_t *mitre = NULL, *fields = NULL, *evidence = NULL;
 	if (!json_is_object(obj) ||
-	    json_unpack((json_t *)obj, "{s:s, s:s, s:s, s:s, s:s, s?F, s?o, s?o, s?o}",
-			"time", &ts, "source", &source, "rule", &rule, "title", &title,
+	    json_unpack((json_t *)obj, "{s?s, s:s, s:s, s:s, s:s, s:s, s?F, s?o, s?o, s?o}",
+			"id", &id, "time", &ts, "source", &source, "rule", &rule, "title", &title,
 			"severity", &sev, "confidence", &conf, "mitre", &mitre,
 			"fields", &fields, "evidence", &evidence) != 0)
 		return NULL;
@@ -272,6 +295,10 @@ struct hh_finding *hh_finding_from_json(const json_t *obj)
 	if (!f)
 		return NULL;
 	f->time = parse_rfc3339(ts);
+	/* Kept when it looks like one of ours (a finding written before ids
+	 * existed gets a new one). */
+	if (id && strlen(id) == HH_FINDING_ID_LEN - 1 && strspn(id, "0123456789abcdef-") == HH_FINDING_ID_LEN - 1)
+		memcpy(f->id, id, HH_FINDING_ID_LEN);
 	size_t i;
 	json_t *v;
 	json_array_foreach(mitre, i, v)

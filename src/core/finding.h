@@ -27,7 +27,11 @@ enum hh_severity {
 
 #define HH_MAX_MITRE 8
 
+#define HH_FINDING_ID_LEN 37  /* a UUID in text, 36 chars + NUL */
+
 struct hh_finding {
+	char id[HH_FINDING_ID_LEN];  /* random UUID (v4), set once at creation; kept by
+					clone, JSON, store and spool (docs/findings.md) */
 	double time;                 /* seconds since the epoch, UTC */
 	char source[16];             /* agent|scan|pcap|check|audit|drill */
 	char rule[96];               /* stable id, e.g. "miner.stratum-url" */
@@ -40,7 +44,8 @@ struct hh_finding {
 	json_t *evidence;            /* array of {what, value}; owned */
 };
 
-/* Returns NULL only on allocation failure. time is set to now. */
+/* Returns NULL only on allocation failure. time is set to now, id to a new
+ * random UUID. */
 struct hh_finding *hh_finding_new(const char *source, const char *rule, const char *title,
 				  enum hh_severity severity, double confidence);
 void hh_finding_free(struct hh_finding *f);

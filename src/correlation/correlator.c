@@ -31,6 +31,8 @@ struct hh_correlator {
 	const struct hh_config *cfg;
 	struct wl_state **wl;
 	size_t n, cap;
+	struct hh_incident_mark *marks; /* restored, not yet taken up; cap entries */
+	size_t n_marks;
 };
 
 static const char *const cat_names[] = { "behavior", "mining", "network", "exec", "context", "none" };
@@ -106,7 +108,58 @@ void hh_correlator_free(struct hh_correlator *c)
 	while (c->n)
 		drop_wl(c, c->n - 1);
 	free(c->wl);
+	free(c->marks);
 	free(c);
+}
+
+void hh_correlator_marks(const struct hh_correlator *c, void (*fn)(const struct hh_incident_mark *m, void *ctx),
+			 void *ctx)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct wl_state *s = c->wl[i];
+		if (!s->emitted)
+			continue;
+		struct hh_incident_mark m = { .severity = s->emitted_sev, .categories = s->emitted_cats,
+					      .time = s->touched };
+		hh_strlcpy(m.container_id, s->w.container_id, sizeof(m.container_id));
+		fn(&m, ctx);
+	}
+	for (size_t i = 0; i < c->n_marks; i++)
+		fn(&c->marks[i], ctx);
+}
+
+void hh_correlator_restore(struct hh_correlator *c, const struct hh_incident_mark *m)
+{
+	if (!m->container_id[0])
+		return;
+	if (!c->marks && !(c->marks = calloc(c->cap, sizeof(*c->marks))))
+		return;
+	size_t i;
+	for (i = 0; i < c->n_marks; i++)
+		if (strcmp(c->marks[i].container_id, m->container_id) == 0)
+			break;
+	if (i == c->n_marks) {
+		if (c->n_marks == c->cap)
+			return;
+		c->n_marks++;
+	}
+	c->marks[i] = *m;
+}
+
+/* A new workload state takes up its restored mark, if any. */
+static void take_mark(struct hh_correlator *c, struct wl_state *s, double now)
+{
+	for (size_t i = 0; i < c->n_marks; i++) {
+		if (strcmp(c->marks[i].container_id, s->w.container_id) != 0)
+			continue;
+		if (now - c->marks[i].time <= hh_config_num(c->cfg, &s->w, "correlation.window_s", 900)) {
+			s->emitted = true;
+			s->emitted_sev = c->marks[i].severity;
+			s->emitted_cats = c->marks[i].categories;
+		}
+		c->marks[i] = c->marks[--c->n_marks];
+		return;
+	}
 }
 
 static long find_wl(const struct hh_correlator *c, const char *id)
@@ -120,13 +173,14 @@ static long find_wl(const struct hh_correlator *c, const char *id)
 static void expire_wl(struct hh_correlator *c, struct wl_state *s, double now)
 {
 	double window = hh_config_num(c->cfg, &s->w, "correlation.window_s", 900);
+	size_t before = s->n;
 	for (size_t i = 0; i < s->n;) {
 		if (now - s->sig[i].time > window)
 			drop_signal(s, i);
 		else
 			i++;
 	}
-	if (s->n == 0)
+	if (before && s->n == 0) /* (a new state keeps a restored mark) */
 		s->emitted = false, s->emitted_cats = 0, s->emitted_sev = HH_SEV_INFO;
 }
 
@@ -168,6 +222,9 @@ static struct wl_state *get_wl(struct hh_correlator *c, const struct hh_workload
 		if (!s)
 			return NULL;
 		c->wl[c->n++] = s;
+		s->w = *w;
+		if (c->n_marks)
+			take_mark(c, s, now);
 	}
 	s->w = *w;
 	s->touched = now;

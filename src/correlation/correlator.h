@@ -59,4 +59,24 @@ void hh_correlator_expire(struct hh_correlator *c, double now);
 void hh_correlator_forget(struct hh_correlator *c, const char *container_id);
 size_t hh_correlator_count(const struct hh_correlator *c);
 
+/* Incidents already reported, for the agent's state across restarts
+ * (src/agent/agent_state.c). An incident is known by its container, the
+ * severity and the category bits (1 << enum hh_signal_category) of the last
+ * one emitted, and when. */
+struct hh_incident_mark {
+	char container_id[HH_ID_LEN];
+	enum hh_severity severity;
+	unsigned categories;
+	double time;
+};
+/* Calls fn for every workload whose incident went out (and every mark
+ * restored and not yet taken up). */
+void hh_correlator_marks(const struct hh_correlator *c, void (*fn)(const struct hh_incident_mark *m, void *ctx),
+			 void *ctx);
+/* Restores a mark from a previous run: the workload's incident is emitted
+ * again only when it goes beyond it (higher severity or a new category), as
+ * if this run had emitted it. Marks older than correlation.window_s at the
+ * first signal are ignored; at most correlation.max_workloads are kept. */
+void hh_correlator_restore(struct hh_correlator *c, const struct hh_incident_mark *m);
+
 #endif

@@ -86,6 +86,8 @@ int hh_sinks_open(struct hh_sinks *s, const struct hh_config *cfg, const struct 
 			.timeout_ms = hh_config_int(cfg, NULL, "sinks.webhook.timeout_ms", 0),
 			.falco_format = strcmp(hh_config_str(cfg, NULL, "sinks.webhook.format", "json"), "falco") == 0,
 			.auth_header = getenv("HASHHOUND_WEBHOOK_AUTH"),
+			.dead_letter_path = hh_config_str(cfg, NULL, "sinks.webhook.dead_letter", NULL),
+			.metrics = s->metrics,
 		};
 		if (wo.spool_path)
 			hh_ensure_parent_dir(wo.spool_path);

@@ -2,6 +2,8 @@
 # podman container, raises an incident, snapshots evidence and freezes the
 # container by itself (dry_run: false), once; the frozen miner stops using
 # CPU. (Per-workload opt-out goes through config overrides, unit-tested.)
+# The agent follows only the test's container (--container): with
+# dry_run: false it would freeze any miner on the host.
 . "$(dirname "$0")/../lib.sh"
 need_root
 need_cmd podman buildah timeout
@@ -32,11 +34,6 @@ response:
     action: freeze
     dry_run: false
 YAML
-"$HH_BIN" agent -c "$out/config.yaml" --interval 2 --findings-file '' --store '' --listen '' -f json \
-	>"$out/findings.jsonl" 2>"$out/stderr.log" &
-agent_pid=$!
-wait_for "grep -q 'interval:' '$out/stderr.log'" 30 || { cat "$out/stderr.log"; fail "agent did not start"; }
-
 port=$((20000 + $$ % 20000))
 "$REL/hh-poolsim" --listen "127.0.0.1:$port" --job-interval 5 --max-seconds 200 --quiet &
 pool_pid=$!
@@ -44,6 +41,13 @@ wait_for "(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null" 10 || fail "hh-poolsim
 miner=$("${PODMAN_RUN[@]}" -d --name "$tag-kworker" "$image" \
 	/usr/local/bin/hh-minersim --pool "127.0.0.1:$port" --threads 1 --name "kworker/0:1" --duration 150 --quiet) ||
 	fail "podman run (miner) failed"
+
+# Only this test's container: the agent must never freeze another
+# session's containers on a shared host.
+"$HH_BIN" agent -c "$out/config.yaml" --interval 2 --container "$miner" --findings-file '' --store '' --listen '' -f json \
+	>"$out/findings.jsonl" 2>"$out/stderr.log" &
+agent_pid=$!
+wait_for "grep -q 'interval:' '$out/stderr.log'" 30 || { cat "$out/stderr.log"; fail "agent did not start"; }
 
 wait_for "grep -q '\"rule\":\"response.freeze\"' '$out/findings.jsonl'" 60 ||
 	{ tail -5 "$out/stderr.log"; grep -o '"rule":"[^"]*","title":"[^"]*","severity":"[^"]*"' "$out/findings.jsonl" | sort | uniq -c; fail "no automatic freeze within 60 s"; }

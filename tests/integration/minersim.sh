@@ -176,7 +176,10 @@ measure $mp 5; d100=$SHARE f100=$FAIR
 wait $mp || fail "duty-100 miner exited with $?"
 echo "cpu share of one CPU (utime+stime): duty 30 -> ${d30}%, duty 100 -> ${d100}%;" \
 	"without runqueue waits: ${f30}% and ${f100}%; load: $(cut -d' ' -f1-3 /proc/loadavg)"
-[ "$d30" -ge 10 ] && [ "$d30" -le 60 ] || fail "--duty 30 used ${d30}% of a CPU (want 10..60)"
+# Load only lowers the share, so the upper bound holds on any machine; the
+# lower one is also met by the time it was not kept waiting.
+[ "$d30" -le 60 ] || fail "--duty 30 used ${d30}% of a CPU (want at most 60)"
+[ "$d30" -ge 10 ] || [ "$f30" -ge 10 ] || fail "--duty 30 used ${d30}% of a CPU, ${f30}% without waits (want 10 or more)"
 # Without heavy load (duty 100 got most of a CPU), duty 30 must be far below it.
 if [ "$d100" -gt 70 ]; then
 	[ $((d100 - d30)) -ge 25 ] || fail "--duty 30 (${d30}%) not clearly below --duty 100 (${d100}%)"
@@ -213,7 +216,7 @@ if command -v gdb >/dev/null; then
 	[ -n "$plain" ] || fail "could not read the plain miner's MXCSR"
 	ok "--fpu-rounding: MXCSR $vals (plain miner: $plain)"
 else
-	echo "note: gdb absent, MXCSR check skipped"
+	partial "gdb absent: MXCSR (--fpu-rounding) check left out"
 fi
 
 # --- 3. the scratch image ---------------------------------------------------

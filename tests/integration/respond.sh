@@ -57,6 +57,23 @@ nsenter -t "$npid" -n iptables -S OUTPUT | grep -q -- '-j DROP' || fail "no DROP
 nsenter -t "$npid" -n iptables -S OUTPUT | grep -q -- '-o lo -j ACCEPT' || fail "loopback not kept"
 ok "isolate: egress dropped inside the container's own network namespace only"
 
+# The netns rule does not depend on where the responder runs (dry runs: a
+# wrong answer changes nothing). In a netns of its own (a DaemonSet without
+# hostNetwork), a host-network target is still the HOST's netns: refused.
+need_cmd unshare nsenter
+unshare -n "$HH_BIN" respond isolate "$busy" --evidence-dir "$work/ev" 2>"$work/iso3.err" >/dev/null
+[ $? -eq 2 ] || fail "from a private netns, a host-network target must still be refused"
+grep -q "host network namespace" "$work/iso3.err" || fail "refusal does not say why: $(cat "$work/iso3.err")"
+# ... while a container with a netns of its own is accepted from there;
+unshare -n "$HH_BIN" respond isolate "$netns" --evidence-dir "$work/ev" --format json >"$work/iso4.json" \
+	2>"$work/iso4.err" || fail "from a private netns, a private-netns target was refused: $(cat "$work/iso4.err")"
+grep -q '"dry run","value":"yes"' "$work/iso4.json" || fail "dry run not reported"
+# ... and a target in the responder's own netns is refused (it would cut itself off).
+nsenter -t "$npid" -n "$HH_BIN" respond isolate "$netns" --evidence-dir "$work/ev" 2>"$work/iso5.err" >/dev/null
+[ $? -eq 2 ] || fail "a target sharing the responder's netns must be refused"
+grep -q "network namespace of hashhound itself" "$work/iso5.err" || fail "refusal does not say why: $(cat "$work/iso5.err")"
+ok "isolate refuses the host's netns and its own, wherever the responder runs"
+
 # Kill: every process of the cgroup.
 "$HH_BIN" respond kill "$busy" --yes --evidence-dir "$work/ev" --format json >"$work/kill.json" || fail "kill failed"
 wait_for "[ \"\$(podman inspect -f '{{.State.Running}}' hh-respond-busy)\" = false ]" 15 ||

@@ -49,6 +49,43 @@ static void finding_json_round_trip(void **state)
 	hh_finding_free(g);
 }
 
+/* Every finding gets its own UUID (v4), kept through JSON and clone; a
+ * finding read back without one (written before ids) gets a fresh one. */
+static void finding_ids(void **state)
+{
+	(void)state;
+	struct hh_finding *a = hh_finding_new("agent", "r", "t", HH_SEV_LOW, 1);
+	struct hh_finding *b = hh_finding_new("agent", "r", "t", HH_SEV_LOW, 1);
+	assert_int_equal(strlen(a->id), 36);
+	assert_int_equal(a->id[14], '4');
+	assert_true(strchr("89ab", a->id[19]) != NULL);
+	assert_string_not_equal(a->id, b->id);
+	json_t *j = hh_finding_to_json(a);
+	assert_string_equal(json_string_value(json_object_get(j, "id")), a->id);
+	char *text = json_dumps(j, HH_JSON_COMPACT);
+	assert_int_equal(strncmp(text, "{\"id\":\"", 7), 0); /* first: the webhook reads it there */
+	free(text);
+	struct hh_finding *back = hh_finding_from_json(j);
+	assert_string_equal(back->id, a->id);
+	struct hh_finding *c = hh_finding_clone(a);
+	assert_string_equal(c->id, a->id);
+	json_object_set_new(j, "id", json_string("../../not-an-id"));
+	struct hh_finding *bad = hh_finding_from_json(j);
+	assert_int_equal(strlen(bad->id), 36);
+	assert_string_not_equal(bad->id, a->id);
+	json_object_del(j, "id");
+	struct hh_finding *old = hh_finding_from_json(j);
+	assert_non_null(old);
+	assert_int_equal(strlen(old->id), 36);
+	json_decref(j);
+	hh_finding_free(a);
+	hh_finding_free(b);
+	hh_finding_free(back);
+	hh_finding_free(c);
+	hh_finding_free(bad);
+	hh_finding_free(old);
+}
+
 static void yaml_docs_and_lines(void **state)
 {
 	(void)state;
@@ -155,6 +192,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(finding_json_round_trip),
+		cmocka_unit_test(finding_ids),
 		cmocka_unit_test(yaml_docs_and_lines),
 		cmocka_unit_test(yaml_hostile),
 		cmocka_unit_test(config_overrides),

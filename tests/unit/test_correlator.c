@@ -190,6 +190,40 @@ static void expiry_and_bounds(void **state)
 	hh_config_free(&cfg);
 }
 
+static void count_mark(const struct hh_incident_mark *m, void *ctx)
+{
+	struct hh_incident_mark *last = ctx;
+	*last = *m;
+}
+
+/* A mark restored from a previous run: the same incident is not emitted
+ * again, a grown one is; stale marks are ignored; marks are exported. */
+static void restored_marks(void **state)
+{
+	(void)state;
+	struct hh_correlator *c = hh_correlator_new(NULL);
+	struct hh_workload w = wl("aaaa"), w2 = wl("bbbb");
+	struct hh_incident_mark m = { .severity = HH_SEV_HIGH, .categories = 1u << HH_SIG_MINING, .time = T0 };
+	hh_strlcpy(m.container_id, "aaaa", sizeof(m.container_id));
+	hh_correlator_restore(c, &m);
+	struct hh_incident_mark stale = m;
+	hh_strlcpy(stale.container_id, "bbbb", sizeof(stale.container_id));
+	stale.time = T0 - 5000; /* beyond correlation.window_s (900) */
+	hh_correlator_restore(c, &stale);
+	assert_null(add(c, &w, "miner.exe-traits", HH_SEV_HIGH, 0.9, "T1496", T0 + 5));
+	struct hh_finding *inc = add(c, &w, "behavior.cpu-plateau", HH_SEV_MEDIUM, 0.7, NULL, T0 + 10);
+	assert_non_null(inc);
+	assert_int_equal(inc->severity, HH_SEV_CRITICAL);
+	hh_finding_free(inc);
+	inc = add(c, &w2, "miner.exe-traits", HH_SEV_HIGH, 0.9, "T1496", T0 + 5);
+	assert_non_null(inc); /* the stale mark did not hold it back */
+	hh_finding_free(inc);
+	struct hh_incident_mark last = { 0 };
+	hh_correlator_marks(c, count_mark, &last);
+	assert_true(last.container_id[0] != '\0');
+	hh_correlator_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +232,7 @@ int main(void)
 		cmocka_unit_test(mining_plus_behavior_is_critical),
 		cmocka_unit_test(weak_signals_combine),
 		cmocka_unit_test(expiry_and_bounds),
+		cmocka_unit_test(restored_marks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
