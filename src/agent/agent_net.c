@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "enrich/container_id.h"
 #include "sources/netcap/netcap.h"
+#include "sources/pcap/decode.h"
 #include "sources/pcap/engine.h"
 
 #define CG_SLOTS 1024
@@ -96,6 +97,14 @@ static void on_flow(void *arg, struct hh_net_flow *f)
 	if (id && id->container_id[0]) {
 		w = &n->scratch;
 		workload_of(n->a, id, w);
+	}
+	if (hh_log_get_level() >= HH_LOG_DEBUG) {
+		const struct hh_net_flow_key *k = hh_netdetect_flow_key(f);
+		char c[64], sv[64];
+		hh_addr_str(k->family, k->cip, c, sizeof(c));
+		hh_addr_str(k->family, k->sip, sv, sizeof(sv));
+		hh_debug("network: flow %s:%u -> %s:%u socket %llu pid %d %s container %s ", c, k->cport, sv, k->sport,
+			 (unsigned long long)p->cookie, p->pid, p->comm, w ? w->container_name : "-");
 	}
 	if (p->pid <= 0 && !w)
 		return;
