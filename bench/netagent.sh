@@ -6,14 +6,18 @@
 # capture path not taken, libpcap live capture of the same loopback
 # (`hashhound pcap --live lo`, the engine the agent would run per network
 # namespace), side by side in one run, interleaved over rounds (median per
-# configuration). Also: the
+# configuration; the order is shuffled each round, since other work on a
+# shared machine moves single runs by tens of percent). Because of that noise
+# it also reports the paired ratio within each round, and the eBPF programs'
+# own run time as a share of the CPU time the transfer used (iperf3's
+# cpu_utilization_percent), which is what the capture takes from the data path. Also: the
 # agent's CPU during each transfer, the eBPF programs' run time per packet
 # (kernel.bpf_stats_enabled), and what the capture recorded and lost.
 # Writes bench/results-netagent.md. Needs root and iperf3.
 set -u
 cd "$(dirname "$0")/.."
-ROUNDS=${HH_BENCH_ROUNDS:-5}
-SECS=${HH_BENCH_SECS:-5}
+ROUNDS=${HH_BENCH_ROUNDS:-8}
+SECS=${HH_BENCH_SECS:-4}
 HH=${HH_BIN:-build/hashhound}
 out=bench/out/netagent
 mkdir -p "$out"
@@ -46,14 +50,19 @@ for p in json.load(sys.stdin):
 print(ns, cnt)'
 }
 
+# HH_BENCH_REPORT_ONLY=1: rewrite the report from the last run's numbers.
+if [ -n "${HH_BENCH_REPORT_ONLY:-}" ]; then
+	. "$out/raw.sh"
+else
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 iperf3 -s -B 127.0.0.1 -p "$port" >"$out/iperf3-server.log" 2>&1 &
 srv=$!
 sleep 1
-declare -A bps cpu
-for cfg in none off on pcap; do bps[$cfg]=""; cpu[$cfg]=""; done
+declare -A bps cpu tcpu
+for cfg in none off on pcap; do bps[$cfg]=""; cpu[$cfg]=""; tcpu[$cfg]=""; done
 bpf_ns=0 bpf_cnt=0
 for r in $(seq "$ROUNDS"); do
-	for cfg in none off on pcap; do
+	for cfg in $(printf '%s\n' none off on pcap | shuf); do
 		agent=""
 		if [ "$cfg" = pcap ]; then
 			"$HH" pcap -f json --stats --live lo --duration $((SECS + 30)) >"$out/pcap.json" 2>"$out/pcap.err" &
@@ -73,6 +82,9 @@ for r in $(seq "$ROUNDS"); do
 		v=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"])' \
 			"$out/iperf3-$cfg-$r.json" 2>/dev/null || echo 0)
 		bps[$cfg]+="$v "
+		# CPU the transfer used: both ends' host_total percent of one CPU, times seconds
+		tcpu[$cfg]+="$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["end"]["cpu_utilization_percent"]; print(c["host_total"] + c["remote_total"])' \
+			"$out/iperf3-$cfg-$r.json" 2>/dev/null || echo 0) "
 		if [ -n "$agent" ]; then
 			c1=$(cpu_of "$agent")
 			cpu[$cfg]+="$(awk -v a="$c0" -v b="$c1" -v s="$SECS" 'BEGIN{printf "%.4f", (b-a)/s}') "
@@ -85,28 +97,49 @@ for r in $(seq "$ROUNDS"); do
 		echo "round $r $cfg: $(awk -v v="$v" 'BEGIN{printf "%.2f Gbit/s", v/1e9}')"
 	done
 done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+declare -p bps cpu tcpu bpf_ns bpf_cnt ROUNDS SECS load_before load_after >"$out/raw.sh"
+cp "$out/agent-on.err" "$out/agent-on-last.err"
+fi
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END{if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 m_none=$(echo "${bps[none]}" | median); m_off=$(echo "${bps[off]}" | median); m_on=$(echo "${bps[on]}" | median)
 m_pcap=$(echo "${bps[pcap]}" | median)
+t_on=$(echo "${tcpu[on]}" | median)
 c_off=$(echo "${cpu[off]}" | median); c_on=$(echo "${cpu[on]}" | median); c_pcap=$(echo "${cpu[pcap]}" | median)
-stats=$(grep -o 'network: .*' "$out/agent-on.err" | tail -1)
+stats=$(grep -o 'network: .*' "$out/agent-on-last.err" | tail -1)
 kernel=$(uname -r); cpus=$(nproc)
 python3 - "$m_none" "$m_off" "$m_on" "$c_off" "$c_on" "$bpf_ns" "$bpf_cnt" "$ROUNDS" "$SECS" "$kernel" "$cpus" \
-	"${bps[none]}" "${bps[off]}" "${bps[on]}" "$stats" "$m_pcap" "$c_pcap" "${bps[pcap]}" >"$res" <<'PY'
+	"${bps[none]}" "${bps[off]}" "${bps[on]}" "$stats" "$m_pcap" "$c_pcap" "${bps[pcap]}" "$t_on" "$load_before" "$load_after" >"$res" <<'PY'
 import sys
 (m_none, m_off, m_on, c_off, c_on, ns, cnt) = map(float, sys.argv[1:8])
 rounds, secs, kernel, cpus = sys.argv[8], sys.argv[9], sys.argv[10], sys.argv[11]
 raw = sys.argv[12:15] + [sys.argv[18]]
 stats = sys.argv[15]
 m_pcap, c_pcap = float(sys.argv[16]), float(sys.argv[17])
+t_on = float(sys.argv[19])
+load_before, load_after = sys.argv[20], sys.argv[21]
+# the same index is the same round: paired ratios
+per = [[float(x) for x in r.split()] for r in raw]  # none, off, on, pcap
+def paired(a, b):
+    rs = sorted(x / y for x, y in zip(per[a], per[b]) if y > 0)
+    if not rs:
+        return 0.0, ""
+    n = len(rs)
+    med = rs[n // 2] if n % 2 else (rs[n // 2 - 1] + rs[n // 2]) / 2
+    return med, " ".join("%.2f" % (x / y) for x, y in zip(per[a], per[b]) if y > 0)
+r_onoff, ratios_onoff = paired(2, 1)
+r_on, ratios = paired(2, 0)
+r_off, _ = paired(1, 0)
 g = lambda v: "%.2f" % (v / 1e9)
 loss = lambda v: "%+.1f %%" % ((v / m_none - 1) * 100) if m_none else "-"
 print("# Agent network layer: loopback TCP bulk transfer\n")
 print("`bench/netagent.sh`: iperf3 on 127.0.0.1 (one stream, %s s a run), %s rounds interleaved: no agent, the agent" % (secs, rounds))
 print("with its network layer off (`agent.network.enabled: false`), and with it on (the default: cgroup_skb")
 print("capture on the cgroup v2 root, the first 4 KiB each way of every connection, then headers at most 32 a")
-print("second per connection). Median of the rounds. Kernel %s, %s CPUs shared with other work, so" % (kernel, cpus))
-print("single runs vary by several percent; the per-round numbers are below.\n")
+print("second per connection), and libpcap on `lo` for comparison. Median of the rounds. Kernel %s, %s CPUs" % (kernel, cpus))
+print("shared with other sessions' builds and tests (load average %s at the start, %s at the end), so" % (load_before, load_after))
+print("single runs vary by a factor of two or more: read the paired ratios and the eBPF cost below, not")
+print("one row against another.\n")
 print("| configuration | throughput (Gbit/s) | vs no agent | agent CPU during the transfer |")
 print("|---|---|---|---|")
 print("| no agent | %s | - | - |" % g(m_none))
@@ -114,9 +147,15 @@ print("| agent, network layer off | %s | %s | %.1f %% of a CPU |" % (g(m_off), l
 print("| agent, network layer on | %s | %s | %.1f %% of a CPU |" % (g(m_on), loss(m_on), c_on * 100))
 print("| libpcap instead: `hashhound pcap --live lo` | %s | %s | %.1f %% of a CPU |" % (g(m_pcap), loss(m_pcap), c_pcap * 100))
 print()
+print("Paired within each round: network on / network off (the network layer's own effect) median %.3f" % r_onoff)
+print("(rounds: %s); network on / no agent median %.3f (rounds: %s); network off / no agent median %.3f." % (ratios_onoff, r_on, ratios, r_off))
+print()
 if cnt:
+    share = (ns / 1e9) / (t_on / 100 * int(secs) * int(rounds)) * 100 if t_on else 0
     print("eBPF cost (kernel.bpf_stats_enabled, network layer on, all rounds): %d program runs (egress + ingress," % cnt)
-    print("pure ACKs included), %.0f ns per run on average, %.2f s of run time over %s s of transfer." % (ns / cnt, ns / 1e9, int(rounds) * int(secs)))
+    print("pure ACKs included), %.0f ns per run on average (steal time of this overloaded VM included), %.2f s" % (ns / cnt, ns / 1e9))
+    print("of run time over %d s of transfer: %.2f %% of one CPU. iperf3 reports its two processes used %.0f %%" % (int(rounds) * int(secs), ns / 1e9 / (int(rounds) * int(secs)) * 100, t_on))
+    print("of a CPU between them (softirq time not included), against which the programs' time is %.1f %%." % share)
     print()
 print("Per round (Gbit/s): no agent %s; network off %s; network on %s; libpcap %s." % tuple(
     " ".join(g(float(x)) for x in r.split()) for r in raw))

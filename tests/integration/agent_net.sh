@@ -10,6 +10,8 @@
 #  - TLS: the same pool behind TLS (SNI on the pool intel): after 60 s the
 #    flow behavior (net.tls-mining-behavior, high with the SNI's intel match,
 #    the ClientHello's SNI, JA3 and JA4 in it), naming the miner's container;
+#  - host network: a miner container with --network host speaking Stratum to a
+#    pool on the host's loopback: net.stratum.v1 naming that container;
 #  - benign: an HTTP server and client in another container: no net finding;
 #  - the pool's own (accepted) sockets give no finding (server side is off).
 . "$(dirname "$0")/../lib.sh"
@@ -21,11 +23,12 @@ POOL=$HH_BUILD/hh-poolsim
 grep -q cgroup2 /proc/self/mounts || skip "no cgroup v2 hierarchy mounted: the network capture needs one"
 out=$(mktemp -d "$HH_ROOT/build-san/hh-agent-net.XXXXXX")
 tag=hhna-$$
-pool=$tag-pool dns=$tag-dns miner=$tag-miner tminer=$tag-tlsminer web=$tag-web
-hh=
+pool=$tag-pool dns=$tag-dns miner=$tag-miner tminer=$tag-tlsminer web=$tag-web hminer=$tag-hostnet
+hh= hpool=
 cleanup() {
 	[ -n "$hh" ] && kill "$hh" 2>/dev/null
-	podman_rm "$miner" "$tminer" "$dns" "$tag-tlspool"
+	[ -n "$hpool" ] && kill "$hpool" 2>/dev/null
+	podman_rm "$miner" "$tminer" "$dns" "$tag-tlspool" "$hminer"
 	podman_rm "$pool" "$web"
 	wait 2>/dev/null
 	rm -rf "$out"
@@ -105,6 +108,13 @@ echo "pod netns: $netns (host netns $(readlink /proc/1/ns/net))"
 "${RUN[@]}" -d --name "$tminer" --network "container:$pool" --rootfs /:O "$MINER" --pool 127.0.0.78:443 --tls \
 	--sni xmr-eu1.supportxmr.com --duration 80 --duty 5 --quiet --name hhna-tlsminer >/dev/null ||
 	fail "TLS miner container did not start"
+# Host network: the pool on the host's loopback, the miner in a container sharing the host netns.
+"$POOL" --listen 127.0.0.1:0 --max-seconds 60 --job-interval 2 >"$out/hpool" 2>&1 &
+hpool=$!
+wait_for "grep -q 'listening on' $out/hpool" 10 || fail "host pool did not start"
+hport=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$out/hpool" | head -1 | sed 's/.*://')
+"${RUN[@]}" -d --name "$hminer" --network host --rootfs /:O "$MINER" --pool "127.0.0.1:$hport" --dialect stratum \
+	--duration 15 --duty 5 --quiet --name hhna-hostnet >/dev/null || fail "host-network miner container did not start"
 "${RUN[@]}" --name "$web" --rootfs /:O python3 "$out/web.py" >"$out/web.out" 2>&1 || { cat "$out/web.out"; fail "web container failed"; }
 cat "$out/dnsq.out" 2>/dev/null
 wait "$hh"
@@ -153,6 +163,8 @@ check "TLS: mining flow behavior (high with the SNI on the pool intel), ClientHe
 # the capture saw the benign flows (debug log of each new flow's owner)
 grep -q "network: flow .* container $web " "$out/agent.err" || { grep 'network: flow' "$out/agent.err"; fail "benign HTTP flows not captured"; }
 ok "benign HTTP flows captured and attributed to $web"
+check "host network: Stratum login named with the host-network container" \
+	"f['rule'] == 'net.stratum.v1' and fl.get('container.name') == '$hminer' and fl.get('proc.name') == 'hhna-hostnet' and fl.get('fd.sport') == $hport"
 nocheck "benign HTTP container: no network finding" \
 	"f['rule'].startswith('net.') and fl.get('container.name') == '$web'"
 nocheck "pool side (accepted sockets): no network finding" \

@@ -155,6 +155,19 @@ static __always_inline struct hh_nc_sock *sock_state(struct __sk_buff *skb, __u6
 	return bpf_map_lookup_elem(&nc_socks, &cookie);
 }
 
+/* Headers are read in place when they are in the linear part of the skb
+ * (almost always: no helper call on the hot path), else copied. */
+#define READ_HDR(skb, off, var)                                                            \
+	({                                                                                 \
+		void *d_ = (void *)(long)(skb)->data, *e_ = (void *)(long)(skb)->data_end;   \
+		int r_ = 0;                                                                \
+		if (d_ + (off) + sizeof(var) <= e_)                                        \
+			__builtin_memcpy(&(var), d_ + (off), sizeof(var));                 \
+		else                                                                       \
+			r_ = bpf_skb_load_bytes((skb), (off), &(var), sizeof(var));        \
+		r_;                                                                        \
+	})
+
 static __always_inline int handle(struct __sk_buff *skb, __u8 egress)
 {
 	__u32 l4off;
@@ -162,28 +175,26 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 egress)
 	count(HH_NC_ST_PACKETS, 1);
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
 		struct iphdr iph;
-		if (bpf_skb_load_bytes(skb, 0, &iph, sizeof(iph)) < 0)
+		if (READ_HDR(skb, 0, iph) < 0)
 			return 1;
 		if (iph.frag_off & bpf_htons(0x3fff)) /* a fragment */
 			return 1;
 		proto = iph.protocol;
-		l4off = (__u32)iph.ihl * 4;
+		l4off = ((__u32)iph.ihl & 0xf) * 4;
 		if (l4off < 20)
 			return 1;
 	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr ip6;
-		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)) < 0)
+		if (READ_HDR(skb, 0, ip6) < 0)
 			return 1;
 		proto = ip6.nexthdr; /* extension headers: not followed */
 		l4off = 40;
 	} else {
 		return 1;
 	}
-	if (ncfg.self_tgid && (bpf_get_current_pid_tgid() >> 32) == ncfg.self_tgid)
-		return 1;
 	if (proto == IPPROTO_UDP_) {
 		struct udphdr uh;
-		if (bpf_skb_load_bytes(skb, l4off, &uh, sizeof(uh)) < 0)
+		if (READ_HDR(skb, l4off, uh) < 0)
 			return 1;
 		if (uh.source != bpf_htons(53) && uh.dest != bpf_htons(53))
 			return 1;
@@ -191,13 +202,15 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 egress)
 		struct hh_nc_sock *s = cookie ? sock_state(skb, cookie, egress, 1) : 0;
 		if (s && !s->tgid && egress)
 			own(s);
+		if (s && ncfg.self_tgid && s->tgid == ncfg.self_tgid)
+			return 1; /* the agent's own sockets */
 		emit(skb, egress, cookie, s, HH_NC_DNS_SNAP);
 		return 1;
 	}
 	if (proto != IPPROTO_TCP_)
 		return 1;
 	struct tcphdr th;
-	if (bpf_skb_load_bytes(skb, l4off, &th, sizeof(th)) < 0)
+	if (READ_HDR(skb, l4off, th) < 0)
 		return 1;
 	__u32 hdr = l4off + (__u32)th.doff * 4;
 	__u32 len = skb->len;
@@ -217,6 +230,8 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 egress)
 		s->cgroup_id = bpf_skb_cgroup_id(skb);
 	if (!s->tgid && egress && payload)
 		own(s);
+	if (ncfg.self_tgid && s->tgid == ncfg.self_tgid)
+		return 1; /* the agent's own sockets */
 	__u32 used = egress ? s->cap_out : s->cap_in;
 	__u32 snap = hdr;
 	if (payload && used < ncfg.snap_bytes) {
