@@ -12,6 +12,10 @@
 #    the ClientHello's SNI, JA3 and JA4 in it), naming the miner's container;
 #  - host network: a miner container with --network host speaking Stratum to a
 #    pool on the host's loopback: net.stratum.v1 naming that container;
+#  - before the agent: a pool and a miner already connected when the agent
+#    starts (another pod netns): the session is found mid-stream and named
+#    with the miner's container; the pool's end (a listener holds its port)
+#    gives nothing;
 #  - benign: an HTTP server and client in another container: no net finding;
 #  - the pool's own (accepted) sockets give no finding (server side is off).
 . "$(dirname "$0")/../lib.sh"
@@ -24,12 +28,14 @@ grep -q cgroup2 /proc/self/mounts || skip "no cgroup v2 hierarchy mounted: the n
 out=$(mktemp -d "$HH_ROOT/build-san/hh-agent-net.XXXXXX")
 tag=hhna-$$
 pool=$tag-pool dns=$tag-dns miner=$tag-miner tminer=$tag-tlsminer web=$tag-web hminer=$tag-hostnet
+pre=$tag-prepool premin=$tag-preminer
 hh= hpool=
 cleanup() {
 	[ -n "$hh" ] && kill "$hh" 2>/dev/null
 	[ -n "$hpool" ] && kill "$hpool" 2>/dev/null
 	podman_rm "$miner" "$tminer" "$dns" "$tag-tlspool" "$hminer"
-	podman_rm "$pool" "$web"
+	podman_rm "$premin"
+	podman_rm "$pool" "$web" "$pre"
 	wait 2>/dev/null
 	rm -rf "$out"
 }
@@ -85,6 +91,14 @@ srv.shutdown()
 print("web done")
 PY
 
+# Connected before the agent starts.
+"${RUN[@]}" -d --name "$pre" --rootfs /:O "$POOL" --listen 127.0.0.1:443 --job-interval 2 --max-seconds 60 >/dev/null ||
+	fail "pre-existing pool container did not start"
+sleep 1
+"${RUN[@]}" -d --name "$premin" --network "container:$pre" --rootfs /:O "$MINER" --pool 127.0.0.1:443 --duration 40 \
+	--duty 5 --quiet --name hhna-preminer >/dev/null || fail "pre-existing miner container did not start"
+sleep 3
+
 "$HH_BIN" agent -v -f json --duration 100 --interval 2 --findings-file '' --store '' --listen '' \
 	>"$out/agent.json" 2>"$out/agent.err" &
 hh=$!
@@ -123,8 +137,9 @@ hh=
 [ $rc -le 1 ] || { cat "$out/agent.err"; fail "agent exit $rc"; }
 grep -E 'network:|sanitizer|ERROR' "$out/agent.err"
 
+logs() { local c; for c in "$pool" "$tag-tlspool" "$miner" "$tminer" "$premin"; do echo "-- $c"; podman logs "$c" 2>&1 | tail -8; done; }
 check() { # DESCRIPTION PYTHON-CONDITION-ON-f-AND-fl
-	python3 - "$out/agent.json" "$2" <<'PY' || { grep '"net\.' "$out/agent.json" | cut -c1-600; fail "$1"; }
+	python3 - "$out/agent.json" "$2" <<'PY' || { grep '"net\.' "$out/agent.json" | cut -c1-600; logs; fail "$1"; }
 import json, sys
 path, cond = sys.argv[1], sys.argv[2]
 for line in open(path):
@@ -167,6 +182,8 @@ check "host network: Stratum login named with the host-network container" \
 	"f['rule'] == 'net.stratum.v1' and fl.get('container.name') == '$hminer' and fl.get('proc.name') == 'hhna-hostnet' and fl.get('fd.sport') == $hport"
 nocheck "benign HTTP container: no network finding" \
 	"f['rule'].startswith('net.') and fl.get('container.name') == '$web'"
-nocheck "pool side (accepted sockets): no network finding" \
-	"f['rule'].startswith('net.') and fl.get('container.name') in ('$pool', '$tag-tlspool', '$dns')"
+check "before the agent: the session found mid-stream, named with the miner's container" \
+	"f['rule'] == 'net.stratum.cryptonote' and fl.get('container.name') == '$premin' and fl.get('fd.sport') == 443"
+nocheck "pool side (accepted sockets, and a listener's port for connections older than the agent): no network finding" \
+	"f['rule'].startswith('net.') and fl.get('container.name') in ('$pool', '$tag-tlspool', '$dns', '$pre')"
 echo "PASS: agent network layer"

@@ -23,6 +23,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define IPPROTO_UDP_ 17
 #define TCP_SYN_SENT_ 2
 #define TCP_LISTEN_ 10
+#define AF_INET_ 2
+#define AF_INET6_ 10
 
 const volatile struct hh_nc_config ncfg = {};
 
@@ -133,6 +135,36 @@ static __always_inline void own(struct hh_nc_sock *s)
 	bpf_get_current_comm(s->comm, sizeof(s->comm));
 }
 
+/* A socket first seen established (opened before the agent, or accepted
+ * while sock_ops was not attached) serves when a listener holds its local
+ * port: look the listener up with an impossible remote end, so only the
+ * listening socket can match. */
+static __always_inline bool local_port_listens(struct __sk_buff *skb, struct bpf_sock *sk)
+{
+	struct bpf_sock_tuple t = {};
+	__u32 size;
+	if (sk->family == AF_INET_) {
+		t.ipv4.daddr = sk->src_ip4;
+		t.ipv4.dport = bpf_htons((__u16)sk->src_port);
+		size = sizeof(t.ipv4);
+	} else if (sk->family == AF_INET6_) {
+		t.ipv6.daddr[0] = sk->src_ip6[0];
+		t.ipv6.daddr[1] = sk->src_ip6[1];
+		t.ipv6.daddr[2] = sk->src_ip6[2];
+		t.ipv6.daddr[3] = sk->src_ip6[3];
+		t.ipv6.dport = bpf_htons((__u16)sk->src_port);
+		size = sizeof(t.ipv6);
+	} else {
+		return false;
+	}
+	struct bpf_sock *l = bpf_skc_lookup_tcp(skb, &t, size, BPF_F_CURRENT_NETNS, 0);
+	if (!l)
+		return false;
+	bool listens = l->state == TCP_LISTEN_;
+	bpf_sk_release(l);
+	return listens;
+}
+
 static __always_inline struct hh_nc_sock *sock_state(struct __sk_buff *skb, __u64 cookie, __u8 egress, __u8 udp)
 {
 	struct hh_nc_sock *s = bpf_map_lookup_elem(&nc_socks, &cookie);
@@ -149,6 +181,8 @@ static __always_inline struct hh_nc_sock *sock_state(struct __sk_buff *skb, __u6
 	struct hh_nc_sock init = {};
 	init.cgroup_id = bpf_skb_cgroup_id(skb);
 	init.role = udp ? HH_NC_ROLE_UDP : (egress && sk->state == TCP_SYN_SENT_) ? HH_NC_ROLE_CLIENT : HH_NC_ROLE_UNKNOWN;
+	if (init.role == HH_NC_ROLE_UNKNOWN && local_port_listens(skb, sk))
+		init.role = HH_NC_ROLE_SERVER;
 	if (egress)
 		own(&init);
 	bpf_map_update_elem(&nc_socks, &cookie, &init, BPF_NOEXIST);
