@@ -38,6 +38,7 @@ busybox-static
 yara
 clamav
 stress-ng
+iperf3
 xz-utils
 openssl
 tcpdump

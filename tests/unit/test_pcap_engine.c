@@ -206,6 +206,42 @@ static void engine_split_reordered_line(void **state)
 	rig_free(&r);
 }
 
+/* The agent's path: raw IP packets (DLT_RAW) with a scope (the socket
+ * cookie): the same addresses and ports in two scopes are two flows, so
+ * another namespace's bytes never splice into this one's line. */
+static void engine_scoped_raw_flows(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, 64, 0);
+	uint8_t f[2048];
+	const char *why;
+	const char *a = "{\"id\":1,\"method\":\"mining.subscribe\",";
+	const char *b = "\"params\":[\"cpuminer/2.5\"]}\n";
+	const char *c2 = "{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"wallet.w\",\"x\"]}\n";
+	const char *other = "GET / HTTP/1.1\r\nHost: example\r\n";
+	uint32_t s1 = 101, s2 = s1 + (uint32_t)strlen(a), s3 = s2 + (uint32_t)strlen(b);
+	size_t n = ipv4_tcp(f, false, CLI, SRV, 40000, 3333, 100, HH_TCP_SYN, NULL);
+	hh_engine_packet_scoped(r.eng, 7, DLT_RAW, f + 14, (uint32_t)(n - 14), (uint32_t)(n - 14), 1.0, &why);
+	hh_engine_packet_scoped(r.eng, 8, DLT_RAW, f + 14, (uint32_t)(n - 14), (uint32_t)(n - 14), 1.0, &why);
+	n = ipv4_tcp(f, false, CLI, SRV, 40000, 3333, s1, HH_TCP_ACK | HH_TCP_PSH, a);
+	hh_engine_packet_scoped(r.eng, 7, DLT_RAW, f + 14, (uint32_t)(n - 14), (uint32_t)(n - 14), 1.1, &why);
+	n = ipv4_tcp(f, false, CLI, SRV, 40000, 3333, s1, HH_TCP_ACK | HH_TCP_PSH, other);
+	hh_engine_packet_scoped(r.eng, 8, DLT_RAW, f + 14, (uint32_t)(n - 14), (uint32_t)(n - 14), 1.1, &why);
+	n = ipv4_tcp(f, false, CLI, SRV, 40000, 3333, s2, HH_TCP_ACK | HH_TCP_PSH, b);
+	hh_engine_packet_scoped(r.eng, 7, DLT_RAW, f + 14, (uint32_t)(n - 14), (uint32_t)(n - 14), 1.2, &why);
+	n = ipv4_tcp(f, false, CLI, SRV, 40000, 3333, s3, HH_TCP_ACK | HH_TCP_PSH, c2);
+	hh_engine_packet_scoped(r.eng, 7, DLT_RAW, f + 14, (uint32_t)(n - 14), (uint32_t)(n - 14), 1.3, &why);
+	struct hh_engine_stats st;
+	hh_engine_get_stats(r.eng, &st);
+	assert_int_equal(st.flows, 2);
+	assert_int_equal(st.malformed, 0);
+	hh_engine_flush(r.eng);
+	assert_int_equal(r.s.n, 1);
+	assert_string_equal(r.s.rules[0], "net.stratum.v1");
+	rig_free(&r);
+}
+
 static void engine_ipv6_extension_headers(void **state)
 {
 	(void)state;
@@ -453,6 +489,7 @@ int main(void)
 		cmocka_unit_test(reasm_orders),
 		cmocka_unit_test(reasm_gaps_and_bounds),
 		cmocka_unit_test(engine_split_reordered_line),
+		cmocka_unit_test(engine_scoped_raw_flows),
 		cmocka_unit_test(engine_ipv6_extension_headers),
 		cmocka_unit_test(engine_bounds),
 		cmocka_unit_test(decode_hostile),
