@@ -88,6 +88,7 @@ void hh_agent_free(struct hh_agent *a)
 		return;
 	hh_agent_sensor_close(a);
 	hh_agent_dedup_free(a);
+	hh_agent_randomx_free(a);
 	hh_procfs_free(a->procfs);
 	hh_identity_free(a->identity);
 	hh_behavior_free(a->behavior);
@@ -213,9 +214,11 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 			if (sens_fd >= 0) {
 				sens_i = (int)np;
 				pfd[np++] = (struct pollfd){ .fd = sens_fd, .events = POLLIN };
-			} else if (a->sensor && wait_ms > 100) {
-				wait_ms = 100; /* a sensor without an fd is polled */
 			}
+			/* lazily submitted records and the FPU summaries wake nobody:
+			 * the sensor is polled at least this often (sensor.h) */
+			if (a->sensor && wait_ms > HH_SENSOR_MAX_WAIT_MS)
+				wait_ms = HH_SENSOR_MAX_WAIT_MS;
 			int pr = poll(np ? pfd : NULL, np, wait_ms > 0 ? wait_ms : 0);
 			if (pr > 0 && sfd >= 0 && (pfd[0].revents & POLLIN)) {
 				struct signalfd_siginfo si;
@@ -225,7 +228,8 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 				stop = true;
 				break;
 			}
-			if (a->sensor && (sens_i < 0 || (pr > 0 && (pfd[sens_i].revents & POLLIN))))
+			(void)sens_i;
+			if (a->sensor)
 				hh_sensor_poll(a->sensor, 0);
 		}
 		if (stop)

@@ -65,6 +65,7 @@ struct hh_agent {
 	struct hh_event *sev;           /* scratch copy of a sensor event */
 	struct hh_traits_cache *traits; /* miner traits of exec'd binaries, by file identity */
 	struct hh_agent_dedup *dedup;   /* process findings already out (agent_emit.c) */
+	struct hh_agent_rx *rx;         /* RandomX profile state (agent_randomx.c) */
 	bool procs_capped_logged;
 
 	int node_cpus;
@@ -93,5 +94,9 @@ struct hh_finding *hh_agent_auto_respond(struct hh_agent *a, const struct hh_wor
 /* agent_emit.c: emits f (takes ownership), then correlates it for w. */
 void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_finding *f);
 void hh_agent_dedup_free(struct hh_agent *a);
+
+/* agent_randomx.c: judges an FPU summary against the RandomX profile */
+void hh_agent_randomx(struct hh_agent *a, const struct hh_event *ev);
+void hh_agent_randomx_free(struct hh_agent *a);
 
 #endif

@@ -44,6 +44,8 @@ static void on_sensor_event(const struct hh_event *cev, void *ctx)
 		if (c)
 			hh_behavior_note_exec(a->behavior, &c->w, a->now, ev->exepath);
 	}
+	if (ev->type == HH_EV_FPU)
+		hh_agent_randomx(a, ev);
 	if (!a->rules)
 		return;
 	struct hh_findings out = { 0 };

@@ -662,3 +662,70 @@ int tp_fpu(struct trace_event_raw_x86_fpu *ctx)
 	}
 	return 0;
 }
+
+/* ---- memory traits of a RandomX VM (miner.randomx-profile) ----
+ * Counted into the same per-process FPU summary: JIT code made executable
+ * (mprotect with PROT_EXEC), executable anonymous mappings, huge-page
+ * requests. Only these calls touch the map. */
+#define HH_PROT_EXEC 0x4
+#define HH_MAP_ANONYMOUS 0x20
+#define HH_MAP_HUGETLB 0x40000
+#define HH_MADV_HUGEPAGE 14
+
+static __always_inline struct hh_k_fpu *mem_stats(void)
+{
+	if (skip_current(false))
+		return NULL;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct hh_k_fpu *st = bpf_map_lookup_elem(&fpu_stats, &tgid);
+	if (st)
+		return st;
+	struct hh_k_fpu init = {};
+	init.cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(init.comm, sizeof(init.comm));
+	bpf_map_update_elem(&fpu_stats, &tgid, &init, BPF_NOEXIST);
+	st = bpf_map_lookup_elem(&fpu_stats, &tgid);
+	if (!st)
+		count_lost(HH_P_FPU);
+	return st;
+}
+
+SEC("tracepoint/syscalls/sys_enter_mprotect")
+int tp_mprotect(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!(ctx->args[2] & HH_PROT_EXEC))
+		return 0;
+	struct hh_k_fpu *st = mem_stats();
+	if (st)
+		__sync_fetch_and_add(&st->exec_protects, 1);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_mmap")
+int tp_mmap(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 prot = ctx->args[2], flags = ctx->args[3];
+	bool anon_exec = (prot & HH_PROT_EXEC) && (flags & HH_MAP_ANONYMOUS);
+	bool huge = flags & HH_MAP_HUGETLB;
+	if (!anon_exec && !huge)
+		return 0;
+	struct hh_k_fpu *st = mem_stats();
+	if (!st)
+		return 0;
+	if (anon_exec)
+		__sync_fetch_and_add(&st->anon_exec_maps, 1);
+	if (huge)
+		__sync_fetch_and_add(&st->hugepage_reqs, 1);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_madvise")
+int tp_madvise(struct trace_event_raw_sys_enter *ctx)
+{
+	if (ctx->args[2] != HH_MADV_HUGEPAGE)
+		return 0;
+	struct hh_k_fpu *st = mem_stats();
+	if (st)
+		__sync_fetch_and_add(&st->hugepage_reqs, 1);
+	return 0;
+}

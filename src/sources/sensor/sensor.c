@@ -44,7 +44,7 @@ struct hh_sensor {
 	int delivered;
 	struct sensor_bpf *skel;
 	struct ring_buffer *rb;
-	struct bpf_link *links[24];
+	struct bpf_link *links[32];
 	unsigned n_links;
 	struct hh_procconn *pc;
 };
@@ -203,7 +203,7 @@ static void fpu_sweep(struct hh_sensor *s)
 		if (bpf_map_lookup_elem(fd, &key, &v) < 0)
 			continue;
 		bool alive = kill((pid_t)key, 0) == 0 || errno != ESRCH;
-		if (v.nondefault > 0 || (s->fpu_all && v.switches > 0)) {
+		if (v.nondefault > 0 || (s->fpu_all && (v.switches > 0 || v.exec_protects > 0))) {
 			struct hh_event ev;
 			memset(&ev, 0, sizeof(ev));
 			ev.type = HH_EV_FPU;
@@ -214,6 +214,9 @@ static void fpu_sweep(struct hh_sensor *s)
 			ev.fpu_switches = v.switches;
 			ev.fpu_nondefault_switches = v.nondefault;
 			ev.mxcsr_last = v.nondefault ? v.mxcsr_nondefault_last : v.mxcsr_last;
+			ev.fpu_exec_protects = v.exec_protects;
+			ev.fpu_anon_exec_maps = v.anon_exec_maps;
+			ev.fpu_hugepage_reqs = v.hugepage_reqs;
 			if (alive) {
 				/* the name now (prctl renames), not at the first switch */
 				char path[300], comm[64];

@@ -105,6 +105,10 @@ struct hh_k_fpu {
 	__u32 mxcsr_last;
 	__u32 mxcsr_nondefault_last;
 	char comm[HH_K_COMM_LEN];
+	/* memory traits of a RandomX VM, from syscall tracepoints (cumulative) */
+	__u64 exec_protects;   /* mprotect(..., PROT_EXEC): JIT code made executable */
+	__u64 anon_exec_maps;  /* mmap(MAP_ANONYMOUS, PROT_EXEC): executable anonymous memory */
+	__u64 hugepage_reqs;   /* mmap(MAP_HUGETLB) or madvise(MADV_HUGEPAGE) */
 };
 
 /* Read-only configuration the loader writes before load. */
