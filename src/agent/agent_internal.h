@@ -25,6 +25,8 @@ struct agent_container {
 	bool identified;          /* runtime state named it */
 	unsigned long retry_at;   /* sweep at which to retry identification */
 	double first_seen;
+	bool posture_done;        /* its OCI spec was judged (agent_posture.c) */
+	unsigned posture_tries;
 };
 
 /* A process as the inventory remembers it between sweeps. */
@@ -94,6 +96,10 @@ struct hh_finding *hh_agent_auto_respond(struct hh_agent *a, const struct hh_wor
 /* agent_emit.c: emits f (takes ownership), then correlates it for w. */
 void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_finding *f);
 void hh_agent_dedup_free(struct hh_agent *a);
+
+/* agent_posture.c: the container's posture from its OCI spec, as context
+ * findings. Returns false when no runtime has its spec (yet). */
+bool hh_agent_posture(struct hh_agent *a, const struct hh_workload *w);
 
 /* agent_randomx.c: judges an FPU summary against the RandomX profile */
 void hh_agent_randomx(struct hh_agent *a, const struct hh_event *ev);

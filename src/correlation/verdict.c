@@ -29,7 +29,10 @@ void hh_verdict_judge(const struct hh_signal_summary *sig, size_t n, const struc
 		out->classes |= 1u << c;
 		if (sig[i].confidence > best_conf[c])
 			best_conf[c] = sig[i].confidence;
-		layers |= 1u << info->layer;
+		/* informational posture (no CPU limit, root user ...) is listed
+		 * but forms no incident: nearly every container has some */
+		if (!(c == HH_CLS_POSTURE && sig[i].severity < HH_SEV_LOW))
+			layers |= 1u << info->layer;
 		enum hh_signal_strength st = hh_signal_strength_of(c, sig[i].severity);
 		if (st == HH_STR_DECISIVE) {
 			decisive_layers |= 1u << info->layer;

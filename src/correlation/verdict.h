@@ -8,8 +8,9 @@
  *   none      a single layer without a decisive signal (behavior alone, the
  *             rounding churn alone, a pool-port connect alone ...)
  * An incident forms with a decisive signal or with signals from two layers
- * (posture counts as a layer here: "CPU plateau in a privileged pod" is a
- * medium incident). Behavior, exec drift, pool ports and posture are weak or
+ * (posture at low or above counts as a layer here: "CPU plateau in a
+ * privileged pod" is a medium incident; informational posture such as "no
+ * CPU limit" is listed among the reasons but forms nothing). Behavior, exec drift, pool ports and posture are weak or
  * context: together they stay medium.
  * Score: the sum over the classes present of correlation.weight.<class>
  * (signal_class.c) times (0.5 + 0.5 x the best confidence in the class),

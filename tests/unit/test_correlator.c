@@ -123,6 +123,7 @@ static const struct row table[] = {
 	/* one layer, nothing decisive: no incident */
 	{ "behavior alone", { S(BEHAVIOR_CPU, MEDIUM, 0.5), S(BEHAVIOR_CPU, LOW, 0.3) }, 2, -1 },
 	{ "rounding churn alone", { S(FPU_ROUNDING, MEDIUM, 0.8) }, 1, -1 },
+	{ "cpu + info posture", { S(BEHAVIOR_CPU, MEDIUM, 0.5), S(POSTURE, INFO, 0.9) }, 2, -1 },
 	{ "same layer twice", { S(FPU_ROUNDING, MEDIUM, 0.8), S(RANDOMX_PROFILE, HIGH, 0.9) }, 2, HH_SEV_HIGH },
 	/* decisive alone: high */
 	{ "protocol login", { S(MINING_PROTOCOL, HIGH, 0.95) }, 1, HH_SEV_HIGH },
