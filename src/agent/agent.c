@@ -79,6 +79,7 @@ struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent
 		}
 	}
 	hh_agent_sensor_open(a);
+	hh_agent_net_open(a);
 	return a;
 }
 
@@ -86,6 +87,7 @@ void hh_agent_free(struct hh_agent *a)
 {
 	if (!a)
 		return;
+	hh_agent_net_close(a);
 	hh_agent_sensor_close(a);
 	hh_agent_dedup_free(a);
 	hh_agent_randomx_free(a);
@@ -134,6 +136,7 @@ void hh_agent_banner(struct hh_agent *a, FILE *fp)
 	else
 		fprintf(fp, "  sensor:    none (%s; cgroup + procfs sweeps only)\n",
 			a->opts.sensor ? "could not open" : "off");
+	hh_agent_net_banner(a, fp);
 	if (a->rules) {
 		size_t n = hh_rules_count(a->rules), on = 0;
 		struct hh_rule_info ri;
@@ -158,6 +161,7 @@ int hh_agent_sweep(struct hh_agent *a, double now)
 	a->now = now;
 	int n1 = hh_agent_sweep_containers(a);
 	int n2 = hh_agent_sweep_procs(a);
+	hh_agent_net_sweep(a);
 	hh_correlator_expire(a->correlator, now);
 	a->stats.sweeps++;
 	a->stats.last_sweep_ms = (mono_now() - t0) * 1000;
@@ -205,7 +209,7 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 			if (now_m >= next)
 				break;
 			int wait_ms = (int)ceil((next - now_m) * 1000);
-			struct pollfd pfd[2];
+			struct pollfd pfd[3];
 			nfds_t np = 0;
 			int sens_fd = a->sensor ? hh_sensor_fd(a->sensor) : -1;
 			if (sfd >= 0)
@@ -219,6 +223,12 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 			 * the sensor is polled at least this often (sensor.h) */
 			if (a->sensor && wait_ms > HH_SENSOR_MAX_WAIT_MS)
 				wait_ms = HH_SENSOR_MAX_WAIT_MS;
+			int net_fd = hh_agent_net_fd(a);
+			if (net_fd >= 0) {
+				pfd[np++] = (struct pollfd){ .fd = net_fd, .events = POLLIN };
+				if (wait_ms > HH_AGENT_NET_MAX_WAIT_MS)
+					wait_ms = HH_AGENT_NET_MAX_WAIT_MS;
+			}
 			int pr = poll(np ? pfd : NULL, np, wait_ms > 0 ? wait_ms : 0);
 			if (pr > 0 && sfd >= 0 && (pfd[0].revents & POLLIN)) {
 				struct signalfd_siginfo si;
@@ -231,6 +241,7 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 			(void)sens_i;
 			if (a->sensor)
 				hh_sensor_poll(a->sensor, 0);
+			hh_agent_net_poll(a);
 		}
 		if (stop)
 			break;

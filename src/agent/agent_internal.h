@@ -68,6 +68,7 @@ struct hh_agent {
 	struct hh_traits_cache *traits; /* miner traits of exec'd binaries, by file identity */
 	struct hh_agent_dedup *dedup;   /* process findings already out (agent_emit.c) */
 	struct hh_agent_rx *rx;         /* RandomX profile state (agent_randomx.c) */
+	struct hh_agent_net *net;       /* the network layer (agent_net.c); NULL: off */
 	bool procs_capped_logged;
 
 	int node_cpus;
@@ -89,6 +90,16 @@ int hh_agent_sweep_procs(struct hh_agent *a);
 /* agent_sensor.c */
 void hh_agent_sensor_open(struct hh_agent *a);
 void hh_agent_sensor_close(struct hh_agent *a);
+/* agent_net.c: the eBPF socket capture into the network detectors.
+ * poll: handle what was captured (the loop calls it at least every
+ * HH_AGENT_NET_MAX_WAIT_MS); sweep: once per sweep (idle flows end). */
+#define HH_AGENT_NET_MAX_WAIT_MS 200
+void hh_agent_net_open(struct hh_agent *a);
+void hh_agent_net_close(struct hh_agent *a);
+int hh_agent_net_fd(const struct hh_agent *a);
+void hh_agent_net_poll(struct hh_agent *a);
+void hh_agent_net_sweep(struct hh_agent *a);
+void hh_agent_net_banner(const struct hh_agent *a, FILE *fp);
 /* agent_respond.c: the automatic response to an incident, or NULL (not
  * enabled, below the threshold, already done for this container). */
 struct hh_finding *hh_agent_auto_respond(struct hh_agent *a, const struct hh_workload *w,

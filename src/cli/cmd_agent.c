@@ -30,7 +30,8 @@ static void agent_usage(FILE *fp)
 		"      --host-root DIR    prefix of runtime state dirs (default /)\n"
 		"      --container ID     follow only containers whose id starts with ID\n"
 		"      --stats            print sweep statistics on stderr at exit\n"
-		"      --no-sensor        no runtime sensor (eBPF / proc connector): sweeps only;\n"
+		"      --no-sensor        no runtime sensor (eBPF / proc connector) and no network\n"
+		"                         capture: sweeps only;\n"
 		"                         also the default with --once and --proc-root\n"
 		HH_COMMON_HELP
 		"\nWith --once or --duration the exit code follows --fail-on (1: findings at or\n"

@@ -13,6 +13,7 @@ struct eflow {
 	struct eflow *hnext;              /* hash chain */
 	struct eflow *lprev, *lnext;      /* LRU: head most recent */
 	uint64_t hash;
+	uint64_t scope;                   /* hh_engine_packet_scoped: part of the flow's identity */
 	uint8_t family;
 	uint8_t a[16], b[16];             /* canonical order: (a,pa) < (b,pb) */
 	uint16_t pa, pb;
@@ -183,7 +184,7 @@ static bool endpoint_less(int fam, const uint8_t *x, uint16_t px, const uint8_t 
 	return c < 0 || (c == 0 && px < py);
 }
 
-static void tcp_packet(struct hh_engine *e, const struct hh_pkt *p)
+static void tcp_packet(struct hh_engine *e, const struct hh_pkt *p, uint64_t scope)
 {
 	bool src_is_a = endpoint_less(p->family, p->src, p->sport, p->dst, p->dport);
 	const uint8_t *a = src_is_a ? p->src : p->dst, *b = src_is_a ? p->dst : p->src;
@@ -194,9 +195,11 @@ static void tcp_packet(struct hh_engine *e, const struct hh_pkt *p)
 	h = mix(h, b, alen);
 	h = mix(h, &pa, 2);
 	h = mix(h, &pb, 2);
+	if (scope)
+		h = mix(h, &scope, sizeof(scope));
 	struct eflow **bucket = &e->buckets[h & (e->nbuckets - 1)];
 	struct eflow *f = *bucket;
-	while (f && !(f->hash == h && f->family == p->family && f->pa == pa && f->pb == pb &&
+	while (f && !(f->hash == h && f->scope == scope && f->family == p->family && f->pa == pa && f->pb == pb &&
 		      memcmp(f->a, a, alen) == 0 && memcmp(f->b, b, alen) == 0))
 		f = f->hnext;
 	bool syn = p->tcp_flags & HH_TCP_SYN, ack = p->tcp_flags & HH_TCP_ACK;
@@ -213,6 +216,7 @@ static void tcp_packet(struct hh_engine *e, const struct hh_pkt *p)
 		if (!f)
 			return;
 		f->hash = h;
+		f->scope = scope;
 		f->family = p->family;
 		memcpy(f->a, a, alen);
 		memcpy(f->b, b, alen);
@@ -270,6 +274,12 @@ static void tcp_packet(struct hh_engine *e, const struct hh_pkt *p)
 int hh_engine_packet(struct hh_engine *e, int linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
 		     double ts, const char **why)
 {
+	return hh_engine_packet_scoped(e, 0, linktype, data, caplen, wirelen, ts, why);
+}
+
+int hh_engine_packet_scoped(struct hh_engine *e, uint64_t scope, int linktype, const uint8_t *data, uint32_t caplen,
+			    uint32_t wirelen, double ts, const char **why)
+{
 	e->st.packets++;
 	e->st.bytes += wirelen;
 	if (caplen < wirelen)
@@ -293,7 +303,7 @@ int hh_engine_packet(struct hh_engine *e, int linktype, const uint8_t *data, uin
 	}
 	if (p.proto == IPPROTO_TCP) {
 		e->st.tcp_packets++;
-		tcp_packet(e, &p);
+		tcp_packet(e, &p, scope);
 	} else if (p.proto == IPPROTO_UDP) {
 		e->st.udp_packets++;
 		if (p.payload_len)

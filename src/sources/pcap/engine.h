@@ -49,6 +49,12 @@ void hh_engine_free(struct hh_engine *e);
 /* One captured frame. Returns the decode result; *why says what was malformed. */
 int hh_engine_packet(struct hh_engine *e, int linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
 		     double ts, const char **why);
+/* The same, with a scope that is part of each TCP flow's identity beside
+ * its addresses and ports (0: none). The agent's socket capture passes the
+ * socket cookie: one flow per socket, so equal addresses in two network
+ * namespaces, or the two local ends of a loopback connection, stay apart. */
+int hh_engine_packet_scoped(struct hh_engine *e, uint64_t scope, int linktype, const uint8_t *data, uint32_t caplen,
+			    uint32_t wirelen, double ts, const char **why);
 /* Ends flows idle at time now (live capture calls this when traffic is quiet). */
 void hh_engine_expire(struct hh_engine *e, double now);
 /* Ends every flow now (end of a capture). */
