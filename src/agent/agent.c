@@ -53,6 +53,7 @@ struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent
 	a->procfs = a->identity ? hh_procfs_new(&po, a->identity) : NULL;
 	a->behavior = hh_behavior_new(cfg);
 	a->correlator = hh_correlator_new(cfg);
+	a->audit = hh_agent_audit_new();
 	a->refs = calloc(a->max_ctr, sizeof(*a->refs));
 	a->seen = calloc(a->max_procs, sizeof(*a->seen));
 	a->seen_next = calloc(a->max_procs, sizeof(*a->seen_next));
@@ -91,6 +92,7 @@ void hh_agent_free(struct hh_agent *a)
 	hh_agent_sensor_close(a);
 	hh_agent_dedup_free(a);
 	hh_agent_randomx_free(a);
+	hh_agent_audit_free(a);
 	hh_procfs_free(a->procfs);
 	hh_identity_free(a->identity);
 	hh_behavior_free(a->behavior);
@@ -242,6 +244,7 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 			if (a->sensor)
 				hh_sensor_poll(a->sensor, 0);
 			hh_agent_net_poll(a);
+			hh_agent_audit_drain(a);
 		}
 		if (stop)
 			break;

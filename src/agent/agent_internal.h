@@ -68,6 +68,7 @@ struct hh_agent {
 	struct hh_traits_cache *traits; /* miner traits of exec'd binaries, by file identity */
 	struct hh_agent_dedup *dedup;   /* process findings already out (agent_emit.c) */
 	struct hh_agent_rx *rx;         /* RandomX profile state (agent_randomx.c) */
+	struct hh_agent_audit *audit;   /* audit webhook intake (agent_audit.c) */
 	struct hh_agent_net *net;       /* the network layer (agent_net.c); NULL: off */
 	bool procs_capped_logged;
 
@@ -111,6 +112,11 @@ void hh_agent_dedup_free(struct hh_agent *a);
 /* agent_posture.c: the container's posture from its OCI spec, as context
  * findings. Returns false when no runtime has its spec (yet). */
 bool hh_agent_posture(struct hh_agent *a, const struct hh_workload *w);
+
+/* agent_audit.c: the audit webhook queue, drained in the agent's loop */
+struct hh_agent_audit *hh_agent_audit_new(void);
+void hh_agent_audit_drain(struct hh_agent *a);
+void hh_agent_audit_free(struct hh_agent *a);
 
 /* agent_randomx.c: judges an FPU summary against the RandomX profile */
 void hh_agent_randomx(struct hh_agent *a, const struct hh_event *ev);
