@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "core/fileio.h"
 #include "core/log.h"
+#include "detectors/audit/audit.h"
 #include "sinks/http_server.h"
 #include "sinks/store.h"
 
@@ -138,6 +139,31 @@ int hh_cmd_report(int argc, char **argv)
 	return rc ? rc : (import ? 0 : frc);
 }
 
+/* POST /audit in `serve`: audit events judged on the server's thread (calls
+ * are serialized), their findings added to the store. */
+struct serve_audit {
+	struct hh_audit *engine;
+	struct hh_store *store;
+};
+
+static void serve_audit_sink(void *user, struct hh_finding *f)
+{
+	struct serve_audit *sa = user;
+	if (hh_store_add(sa->store, f) < 0)
+		hh_warn("serve: audit finding %s not stored", f->rule);
+	hh_finding_free(f);
+}
+
+static int serve_audit_post(void *user, const char *body, size_t len, char *err, size_t errlen)
+{
+	(void)err, (void)errlen;
+	struct serve_audit *sa = user;
+	size_t errors = hh_audit_read_buf(sa->engine, body, len, "audit webhook");
+	if (errors)
+		hh_warn("serve: audit webhook: %zu malformed value(s) in a posted body (named above)", errors);
+	return 0;
+}
+
 static volatile sig_atomic_t serve_stop;
 static void on_signal(int sig) { (void)sig; serve_stop = 1; }
 
@@ -157,7 +183,9 @@ int hh_cmd_serve(int argc, char **argv)
 		case 'h':
 			printf("usage: hashhound serve [--store DB] [--listen HOST:PORT] [--config FILE]\n\n"
 			       "Serves the dashboard (/), the findings API (/api/findings, /api/summary) and\n"
-			       "Prometheus metrics (/metrics) over a finding store, e.g. one copied from a node.\n");
+			       "Prometheus metrics (/metrics) over a finding store, e.g. one copied from a node,\n"
+			       "and takes Kubernetes audit events (POST /audit, the API server's webhook\n"
+			       "backend): judged by the audit-log rules, their findings added to the store.\n");
 			return 0;
 		default: return HH_EXIT_USAGE;
 		}
@@ -190,6 +218,12 @@ int hh_cmd_serve(int argc, char **argv)
 		hh_config_free(&cfg);
 		return HH_EXIT_USAGE;
 	}
+	struct serve_audit sa = { .store = store };
+	sa.engine = hh_audit_new(&cfg, serve_audit_sink, &sa, err, sizeof(err));
+	if (sa.engine)
+		hh_http_set_audit(http, serve_audit_post, &sa);
+	else
+		hh_warn("serve: %s (POST /audit off)", err);
 	/* The port line goes to stdout so scripts using port 0 can read it. */
 	printf("listening on %.*s:%d\n", (int)(strrchr(listen, ':') - listen), listen, hh_http_port(http));
 	fflush(stdout);
@@ -205,6 +239,7 @@ int hh_cmd_serve(int argc, char **argv)
 		sleep(1);
 	}
 	hh_http_stop(http);
+	hh_audit_free(sa.engine);
 	hh_metrics_free(metrics);
 	hh_store_close(store);
 	hh_config_free(&cfg);

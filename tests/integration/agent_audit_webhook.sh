@@ -5,6 +5,7 @@
 # (a podman container carrying the CRI-O pod annotations, so the identity
 # module names its pod as on a Kubernetes node). Also: a malformed body is
 # accepted and logged, not a crash; a body over 16 MiB is refused with 413.
+# `hashhound serve` takes the same POST and stores the findings.
 . "$(dirname "$0")/../lib.sh"
 need_root
 need_cmd podman python3
@@ -30,8 +31,8 @@ podman run --runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 -d 
 id=$(podman inspect -f '{{.Id}}' "$tag-web")
 wait_for "grep -q 'container: ${id:0:12} ' $out/agent.err" 30 || fail "agent did not see the container"
 
-post() { # BODY-FILE -> prints the HTTP status
-	python3 - "$port" "$1" <<'PY'
+post() { # BODY-FILE [PORT] -> prints the HTTP status
+	python3 - "${2:-$port}" "$1" <<'PY'
 import sys, urllib.request, urllib.error
 req = urllib.request.Request("http://127.0.0.1:%s/audit" % sys.argv[1], data=open(sys.argv[2], "rb").read(),
                              headers={"Content-Type": "application/json"}, method="POST")
@@ -65,4 +66,17 @@ kill -0 "$hh" || fail "agent died"
 kill -TERM "$hh"; wait "$hh"; rc=$?; hh=""
 [ $rc -eq 0 ] || fail "agent exit $rc"
 grep -E 'sanitizer|ERROR' "$out/agent.err" && fail "sanitizer report"
+
+"$HH_BIN" serve --store "$out/serve.db" --listen 127.0.0.1:0 >"$out/serve.out" 2>"$out/serve.err" &
+hh=$!
+wait_for "grep -q 'listening on' $out/serve.out" 20 || { cat "$out/serve.err"; fail "serve did not start"; }
+sport=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$out/serve.out" | head -1)
+[ "$(post "$out/events.json" "$sport")" = 200 ] || fail "serve: POST /audit not accepted"
+python3 - "$sport" <<'PY' || fail "serve: audit finding not in the store"
+import json, sys, urllib.request
+d = json.load(urllib.request.urlopen("http://127.0.0.1:%s/api/findings?rule=audit.exec-into-pod" % sys.argv[1], timeout=10))
+sys.exit(0 if d["findings"] else 1)
+PY
+ok "serve: POST /audit stored audit.exec-into-pod"
+kill -TERM "$hh"; wait "$hh"; hh=""
 echo "PASS: audit webhook"
