@@ -38,6 +38,7 @@ busybox-static
 yara
 clamav
 stress-ng
+golang-go
 xz-utils
 openssl
 tcpdump
