@@ -10,8 +10,8 @@ void hh_randomx_profile_judge(const struct hh_rx_obs *o, const struct hh_config 
 			      struct hh_rx_profile *out)
 {
 	memset(out, 0, sizeof(*out));
-	double min_sw = hh_config_num(cfg, w, "behavior.randomx.min_switches", 200);
-	double min_nd = hh_config_num(cfg, w, "behavior.randomx.min_nondefault", 100);
+	double min_sw = hh_config_num(cfg, w, "behavior.randomx.min_switches", 50);
+	double min_nd = hh_config_num(cfg, w, "behavior.randomx.min_nondefault", 25);
 	double min_prot = hh_config_num(cfg, w, "behavior.randomx.min_exec_protects", 16);
 	double min_rss = hh_config_num(cfg, w, "behavior.randomx.min_rss_mib", 200);
 	out->churn = (double)o->switches >= min_sw && (double)o->nondefault >= min_nd;

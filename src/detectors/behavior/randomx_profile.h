@@ -1,8 +1,8 @@
 /* miner.randomx-profile: what a RandomX VM does, all at once, in one process.
  *
  *   churn  the FPU rounding mode non-default across context switches
- *          (sensor FPU summary: >= behavior.randomx.min_switches switches,
- *          >= behavior.randomx.min_nondefault of them non-default)
+ *          (sensor FPU summary: >= behavior.randomx.min_switches sampled
+ *          switches, >= behavior.randomx.min_nondefault of them non-default)
  *   jit    anonymous executable JIT memory rewritten continually: at least
  *          behavior.randomx.min_exec_protects mprotect(PROT_EXEC) calls and
  *          more since the previous summary, or an anonymous PROT_EXEC mapping

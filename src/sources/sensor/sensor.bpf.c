@@ -628,18 +628,47 @@ int tp_memfd(struct trace_event_raw_sys_enter *ctx)
 
 /* ---- FPU rounding mode (RandomX leaves MXCSR.RC non-default) ---- */
 
+/* Threads the FPU program follows: created at a thread's first switch with a
+ * non-default rounding mode (1: followed; 2: filtered out). A thread that
+ * never leaves the default mode costs one task-storage lookup per switch and
+ * no hash lookup (the context-switch storm of bench/layered.sh). */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} fpu_followed SEC(".maps");
+
+/* One context switch in HH_FPU_SAMPLE is looked at (a per-CPU counter: the
+ * others cost an array access); counts in the map are of sampled switches. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} fpu_tick SEC(".maps");
+
 SEC("tracepoint/x86_fpu/x86_fpu_regs_deactivated")
 int tp_fpu(struct trace_event_raw_x86_fpu *ctx)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
-		return 0;
-	if (skip_current(false))
+	__u32 zero = 0;
+	__u32 *tick = bpf_map_lookup_elem(&fpu_tick, &zero);
+	if (!tick || (++*tick % HH_FPU_SAMPLE) != 0)
 		return 0;
 	struct fpu *fpu = ctx->fpu;
 	if (!fpu)
 		return 0;
 	__u32 mxcsr = BPF_CORE_READ(fpu, fpstate, regs.xsave.i387.mxcsr);
+	__u32 *follow = bpf_task_storage_get(&fpu_followed, bpf_get_current_task_btf(), 0,
+					     (mxcsr & HH_MXCSR_RC_MASK) || cfg.fpu_all ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (!follow)
+		return 0;
+	if (*follow == 0) { /* first non-default switch of this thread: filter once */
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		*follow = (BPF_CORE_READ(t, flags) & PF_KTHREAD) || skip_current(false) ? 2 : 1;
+	}
+	if (*follow != 1)
+		return 0;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct hh_k_fpu *st = bpf_map_lookup_elem(&fpu_stats, &tgid);
 	if (!st) {

@@ -130,6 +130,7 @@ static int ebpf_open(struct hh_sensor *s, char *why, size_t whylen)
 	s->skel->rodata->cfg.containers_only = s->containers_only;
 	s->skel->rodata->cfg.host_pidns = hh_sensor_host_pidns(s->proc_root);
 	s->skel->rodata->cfg.self_tgid = (uint32_t)getpid();
+	s->skel->rodata->cfg.fpu_all = s->fpu_all;
 	int err = sensor_bpf__load(s->skel);
 	if (err) {
 		/* the FPU program relocates x86-only structures: retry without it */
@@ -139,6 +140,7 @@ static int ebpf_open(struct hh_sensor *s, char *why, size_t whylen)
 			s->skel->rodata->cfg.containers_only = s->containers_only;
 			s->skel->rodata->cfg.host_pidns = hh_sensor_host_pidns(s->proc_root);
 			s->skel->rodata->cfg.self_tgid = (uint32_t)getpid();
+			s->skel->rodata->cfg.fpu_all = s->fpu_all;
 			bpf_program__set_autoload(s->skel->progs.tp_fpu, false);
 			if (sensor_bpf__load(s->skel) == 0) {
 				hh_warn("sensor: the FPU rounding-mode program did not load (not x86?); other programs active");

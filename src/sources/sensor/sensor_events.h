@@ -116,9 +116,10 @@ struct hh_k_config {
 	__u32 containers_only;  /* skip tasks in the host pid namespace */
 	__u32 host_pidns;       /* inode of the host pid namespace */
 	__u32 self_tgid;        /* the sensor itself: never reported */
-	__u32 pad;
+	__u32 fpu_all;          /* follow every thread's FPU switches, not only non-default rounding */
 };
 
 #define HH_MXCSR_RC_MASK 0x6000u
+#define HH_FPU_SAMPLE 4u        /* the FPU program looks at one context switch in this many, per CPU */
 
 #endif
