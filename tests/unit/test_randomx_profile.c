@@ -48,8 +48,8 @@ static void profile_table(void **state)
 	assert_false(judge(small));
 	/* too few switches sampled yet */
 	struct hh_rx_obs young = rx;
-	young.switches = 50;
-	young.nondefault = 40;
+	young.switches = 30;
+	young.nondefault = 20;
 	assert_false(judge(young));
 	/* RSS unknown (gone): needs huge pages */
 	struct hh_rx_obs gone = rx;
