@@ -39,6 +39,7 @@ yara
 clamav
 stress-ng
 iperf3
+golang-go
 xz-utils
 openssl
 tcpdump

@@ -54,6 +54,7 @@ struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent
 	a->procfs = a->identity ? hh_procfs_new(&po, a->identity) : NULL;
 	a->behavior = hh_behavior_new(cfg);
 	a->correlator = hh_correlator_new(cfg);
+	a->audit = hh_agent_audit_new();
 	a->refs = calloc(a->max_ctr, sizeof(*a->refs));
 	a->seen = calloc(a->max_procs, sizeof(*a->seen));
 	a->seen_next = calloc(a->max_procs, sizeof(*a->seen_next));
@@ -93,6 +94,8 @@ void hh_agent_free(struct hh_agent *a)
 	hh_agent_net_close(a);
 	hh_agent_sensor_close(a);
 	hh_agent_dedup_free(a);
+	hh_agent_randomx_free(a);
+	hh_agent_audit_free(a);
 	hh_procfs_free(a->procfs);
 	hh_identity_free(a->identity);
 	hh_behavior_free(a->behavior);
@@ -238,6 +241,7 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 			hh_agent_sensor_service(a, true);
 			hh_agent_state_save(a, false);
 			hh_agent_net_poll(a);
+			hh_agent_audit_drain(a);
 		}
 		if (stop) {
 			/* What happened since the last tick is reported before the exit. */

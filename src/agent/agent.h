@@ -70,6 +70,14 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx);
  * process dies without its final sweep and flush. hh_agent_run reads them
  * from a signalfd. Returns 0, or -1 when the mask cannot be changed. */
 int hh_agent_block_stop_signals(void);
+
+/* Kubernetes audit webhook intake (POST /audit): queues body (an EventList,
+ * events, one per line or an array) for the agent's loop, which judges it
+ * with the audit rules and joins each finding to the pod's running
+ * containers. Safe from another thread. Returns 0, or -1 with err (queue
+ * full: retry later). */
+int hh_agent_audit_post(struct hh_agent *a, const char *body, size_t len, char *err, size_t errlen);
+
 /* The signal that stopped hh_agent_run, or 0. */
 int hh_agent_stop_signal(const struct hh_agent *a);
 

@@ -122,6 +122,10 @@ int hh_agent_sweep_containers(struct hh_agent *a)
 		struct hh_cgroup_stats st;
 		if (hh_cgroup_read_stats(a->cgroup_root, &c->ref, &st) < 0)
 			continue; /* gone between discovery and read: the next sweep forgets it */
+		if (!c->posture_done && c->posture_tries < 5 && hh_config_bool(a->cfg, &c->w, "agent.posture", true)) {
+			c->posture_tries++;
+			c->posture_done = hh_agent_posture(a, &c->w);
+		}
 		hh_behavior_add_stats(a->behavior, &c->w, &st, a->node_cpus);
 		hh_behavior_evaluate(a->behavior, c->ref.id, a->now, &out);
 		for (size_t k = 0; k < out.n; k++) {

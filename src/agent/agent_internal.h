@@ -25,6 +25,8 @@ struct agent_container {
 	bool identified;          /* runtime state named it */
 	unsigned long retry_at;   /* sweep at which to retry identification */
 	double first_seen;
+	bool posture_done;        /* its OCI spec was judged (agent_posture.c) */
+	unsigned posture_tries;
 };
 
 /* A process as the inventory remembers it between sweeps. */
@@ -68,6 +70,8 @@ struct hh_agent {
 	uint64_t sensor_slowest_ns;     /* longest handling of one event, and which */
 	char sensor_slowest[96];
 	struct hh_agent_dedup *dedup;   /* process findings already out (agent_emit.c) */
+	struct hh_agent_rx *rx;         /* RandomX profile state (agent_randomx.c) */
+	struct hh_agent_audit *audit;   /* audit webhook intake (agent_audit.c) */
 	struct hh_agent_net *net;       /* the network layer (agent_net.c); NULL: off */
 	bool procs_capped_logged;
 
@@ -123,5 +127,18 @@ void hh_agent_dedup_import(struct hh_agent *a, const uint64_t *keys, size_t n);
 void hh_agent_state_load(struct hh_agent *a);
 /* Writes the state when it changed (or always with force). */
 void hh_agent_state_save(struct hh_agent *a, bool force);
+
+/* agent_posture.c: the container's posture from its OCI spec, as context
+ * findings. Returns false when no runtime has its spec (yet). */
+bool hh_agent_posture(struct hh_agent *a, const struct hh_workload *w);
+
+/* agent_audit.c: the audit webhook queue, drained in the agent's loop */
+struct hh_agent_audit *hh_agent_audit_new(void);
+void hh_agent_audit_drain(struct hh_agent *a);
+void hh_agent_audit_free(struct hh_agent *a);
+
+/* agent_randomx.c: judges an FPU summary against the RandomX profile */
+void hh_agent_randomx(struct hh_agent *a, const struct hh_event *ev);
+void hh_agent_randomx_free(struct hh_agent *a);
 
 #endif

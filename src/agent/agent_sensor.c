@@ -91,6 +91,8 @@ static void judge_event(struct hh_agent *a, const struct hh_event *cev)
 		if (c)
 			hh_behavior_note_exec(a->behavior, &c->w, a->now, ev->exepath);
 	}
+	if (ev->type == HH_EV_FPU)
+		hh_agent_randomx(a, ev);
 	eval_rules(a, ev);
 }
 

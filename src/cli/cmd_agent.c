@@ -1,5 +1,7 @@
 /* hashhound agent: watch every container on this node (src/agent/agent.h). */
 #include <stdio.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +56,12 @@ static void emit_cb(const struct hh_finding *f, void *ctx)
 	hh_sinks_emit(&o->sinks, f);
 	if (o->n++ == 0 || f->severity > o->max)
 		o->max = f->severity;
+}
+
+/* POST /audit on the agent's HTTP server (the server's thread). */
+static int audit_post(void *user, const char *body, size_t len, char *err, size_t errlen)
+{
+	return hh_agent_audit_post(user, body, len, err, errlen);
 }
 
 static int parse_seconds(const char *arg, const char *opt, double *out)
@@ -189,8 +197,19 @@ int hh_cmd_agent(int argc, char **argv)
 	}
 	if (hh_log_get_level() >= HH_LOG_INFO)
 		hh_agent_banner(a, stderr);
+	/* The sinks' threads (HTTP server, webhook) must not take SIGINT/SIGTERM:
+	 * the agent's loop reads them from a signalfd. Threads inherit this mask. */
+	sigset_t term, old_mask;
+	sigemptyset(&term);
+	sigaddset(&term, SIGINT);
+	sigaddset(&term, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &term, &old_mask);
 	hh_sinks_open(&out.sinks, &cfg, &so);
+	if (out.sinks.http)
+		hh_http_set_audit(out.sinks.http, audit_post, a);
 	int run = hh_agent_run(a, NULL, NULL);
+	if (out.sinks.http)
+		hh_http_set_audit(out.sinks.http, NULL, NULL);
 	struct hh_agent_stats s;
 	hh_agent_get_stats(a, &s);
 	int sig = hh_agent_stop_signal(a);
@@ -203,6 +222,7 @@ int hh_cmd_agent(int argc, char **argv)
 			s.processes_seen, s.new_processes, s.sensor_events, s.findings);
 	hh_agent_free(a);
 	hh_sinks_close(&out.sinks);
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	hh_config_free(&cfg);
 	if (run < 0)
 		return HH_EXIT_USAGE;

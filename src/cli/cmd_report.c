@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "core/fileio.h"
 #include "core/log.h"
+#include "detectors/audit/audit.h"
 #include "sinks/http_server.h"
 #include "sinks/store.h"
 
@@ -156,6 +157,31 @@ int hh_cmd_report(int argc, char **argv)
 	return rc ? rc : (import ? 0 : frc);
 }
 
+/* POST /audit in `serve`: audit events judged on the server's thread (calls
+ * are serialized), their findings added to the store. */
+struct serve_audit {
+	struct hh_audit *engine;
+	struct hh_store *store;
+};
+
+static void serve_audit_sink(void *user, struct hh_finding *f)
+{
+	struct serve_audit *sa = user;
+	if (hh_store_add(sa->store, f) < 0)
+		hh_warn("serve: audit finding %s not stored", f->rule);
+	hh_finding_free(f);
+}
+
+static int serve_audit_post(void *user, const char *body, size_t len, char *err, size_t errlen)
+{
+	(void)err, (void)errlen;
+	struct serve_audit *sa = user;
+	size_t errors = hh_audit_read_buf(sa->engine, body, len, "audit webhook");
+	if (errors)
+		hh_warn("serve: audit webhook: %zu malformed value(s) in a posted body (named above)", errors);
+	return 0;
+}
+
 static volatile sig_atomic_t serve_stop;
 static void on_signal(int sig) { (void)sig; serve_stop = 1; }
 
@@ -164,7 +190,9 @@ static void serve_usage(FILE *fp)
 	fprintf(fp, "usage: hashhound serve [--store DB] [--listen HOST:PORT] [-c FILE]\n\n"
 		    "Serves the dashboard (/), the findings API (/api/findings, /api/summary),\n"
 		    "Prometheus metrics (/metrics) and /healthz over a finding store, e.g. one copied\n"
-		    "from a node (docs/outputs.md). Prints \"listening on HOST:PORT\" on stdout once\n"
+		    "from a node (docs/outputs.md), and takes Kubernetes audit events (POST /audit,\n"
+		    "the API server's webhook backend): judged by the audit-log rules, their findings\n"
+		    "added to the store. Prints \"listening on HOST:PORT\" on stdout once\n"
 		    "ready (port 0 picks a free one); SIGINT/SIGTERM stop it.\n\n"
 		    "Options:\n"
 		    "  -s, --store DB         SQLite store (default sinks.store.path)\n"
@@ -224,6 +252,12 @@ int hh_cmd_serve(int argc, char **argv)
 		return HH_EXIT_USAGE;
 	}
 	hh_http_allow_hosts(http, hh_config_get(&cfg, NULL, "sinks.http.allowed_hosts"));
+	struct serve_audit sa = { .store = store };
+	sa.engine = hh_audit_new(&cfg, serve_audit_sink, &sa, err, sizeof(err));
+	if (sa.engine)
+		hh_http_set_audit(http, serve_audit_post, &sa);
+	else
+		hh_warn("serve: %s (POST /audit off)", err);
 	/* The port line goes to stdout so scripts using port 0 can read it. */
 	printf("listening on %.*s:%d\n", (int)(strrchr(listen, ':') - listen), listen, hh_http_port(http));
 	fflush(stdout);
@@ -239,6 +273,7 @@ int hh_cmd_serve(int argc, char **argv)
 		sleep(1);
 	}
 	hh_http_stop(http);
+	hh_audit_free(sa.engine);
 	hh_metrics_free(metrics);
 	hh_store_close(store);
 	hh_config_free(&cfg);

@@ -76,6 +76,9 @@ struct hh_event {
 	uint64_t fpu_switches;            /* context switches sampled */
 	uint64_t fpu_nondefault_switches; /* of which with MXCSR rounding bits (0x6000) non-default */
 	uint32_t mxcsr_last;
+	uint64_t fpu_exec_protects;       /* mprotect(PROT_EXEC) calls (JIT code made executable) */
+	uint64_t fpu_anon_exec_maps;      /* anonymous executable mmaps */
+	uint64_t fpu_hugepage_reqs;       /* MAP_HUGETLB mmaps and MADV_HUGEPAGE madvises */
 
 	/* other syscall details */
 	int64_t ret;              /* syscall return value where meaningful */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "correlation/verdict.h"
 
 #define MAX_SIGNALS 16
 
@@ -13,7 +14,7 @@ struct signal {
 	char title[200];
 	enum hh_severity severity;
 	double confidence, time;
-	enum hh_signal_category cat;
+	enum hh_signal_class cls;
 	json_t *fields;          /* copy of the finding's fields; owned */
 };
 
@@ -23,7 +24,7 @@ struct wl_state {
 	size_t n;
 	double touched;
 	enum hh_severity emitted_sev;   /* of the last incident emitted */
-	unsigned emitted_cats;          /* category bits of the last incident */
+	unsigned emitted_cls;           /* class bits of the last incident */
 	bool emitted;
 };
 
@@ -34,40 +35,6 @@ struct hh_correlator {
 	struct hh_incident_mark *marks; /* restored, not yet taken up; cap entries */
 	size_t n_marks;
 };
-
-static const char *const cat_names[] = { "behavior", "mining", "network", "exec", "context", "none" };
-
-const char *hh_signal_category_name(enum hh_signal_category c)
-{
-	return c <= HH_SIG_NONE ? cat_names[c] : "none";
-}
-
-static bool has_mitre(const struct hh_finding *f, const char *t)
-{
-	for (size_t i = 0; i < f->n_mitre; i++)
-		if (strcmp(f->mitre[i], t) == 0)
-			return true;
-	return false;
-}
-
-static bool prefix(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
-
-enum hh_signal_category hh_signal_category_of(const struct hh_finding *f)
-{
-	const char *r = f->rule;
-	if (prefix(r, "incident.") || prefix(r, "drill.") || strcmp(f->source, "drill") == 0)
-		return HH_SIG_NONE;
-	if (prefix(r, "behavior."))
-		return HH_SIG_BEHAVIOR;
-	if (prefix(r, "miner.") || prefix(r, "net.stratum") || prefix(r, "net.cryptonote") ||
-	    prefix(r, "net.mining"))
-		return HH_SIG_MINING;
-	if (prefix(r, "net."))
-		return HH_SIG_NETWORK;
-	if (prefix(r, "posture.") || prefix(r, "audit.") || prefix(r, "context."))
-		return HH_SIG_CONTEXT;
-	return has_mitre(f, "T1496") ? HH_SIG_MINING : HH_SIG_EXEC;
-}
 
 struct hh_correlator *hh_correlator_new(const struct hh_config *cfg)
 {
@@ -119,7 +86,7 @@ void hh_correlator_marks(const struct hh_correlator *c, void (*fn)(const struct 
 		const struct wl_state *s = c->wl[i];
 		if (!s->emitted)
 			continue;
-		struct hh_incident_mark m = { .severity = s->emitted_sev, .categories = s->emitted_cats,
+		struct hh_incident_mark m = { .severity = s->emitted_sev, .categories = s->emitted_cls,
 					      .time = s->touched };
 		hh_strlcpy(m.container_id, s->w.container_id, sizeof(m.container_id));
 		fn(&m, ctx);
@@ -155,7 +122,7 @@ static void take_mark(struct hh_correlator *c, struct wl_state *s, double now)
 		if (now - c->marks[i].time <= hh_config_num(c->cfg, &s->w, "correlation.window_s", 900)) {
 			s->emitted = true;
 			s->emitted_sev = c->marks[i].severity;
-			s->emitted_cats = c->marks[i].categories;
+			s->emitted_cls = c->marks[i].categories;
 		}
 		c->marks[i] = c->marks[--c->n_marks];
 		return;
@@ -181,7 +148,7 @@ static void expire_wl(struct hh_correlator *c, struct wl_state *s, double now)
 			i++;
 	}
 	if (before && s->n == 0) /* (a new state keeps a restored mark) */
-		s->emitted = false, s->emitted_cats = 0, s->emitted_sev = HH_SEV_INFO;
+		s->emitted = false, s->emitted_cls = 0, s->emitted_sev = HH_SEV_INFO;
 }
 
 void hh_correlator_expire(struct hh_correlator *c, double now)
@@ -231,17 +198,22 @@ static struct wl_state *get_wl(struct hh_correlator *c, const struct hh_workload
 	return s;
 }
 
-static const char *const weight_keys[] = {
-	"correlation.weight.behavior", "correlation.weight.mining", "correlation.weight.network",
-	"correlation.weight.exec", "correlation.weight.context",
-};
-static const double weight_defaults[] = { 30, 50, 25, 20, 10 };
+/* "reason.<class>" value: plain words, then the finding that says it. */
+static void add_reason(struct hh_finding *inc, const struct signal *g)
+{
+	const struct hh_signal_class_info *info = hh_signal_class_info(g->cls);
+	char what[64], value[600];
+	snprintf(what, sizeof(what), "reason.%s", info->name);
+	snprintf(value, sizeof(value), "%s [%s, %s, %.2f]: %s", info->words, g->rule, hh_severity_name(g->severity),
+		 g->confidence, g->title);
+	hh_finding_evidence_str(inc, what, value);
+}
 
 struct hh_finding *hh_correlator_add(struct hh_correlator *c, const struct hh_workload *w,
 				     const struct hh_finding *f, double now)
 {
-	enum hh_signal_category cat = hh_signal_category_of(f);
-	if (cat == HH_SIG_NONE || !w || !w->container_id[0])
+	enum hh_signal_class cls = hh_signal_class_of(f);
+	if (cls == HH_CLS_NONE || !w || !w->container_id[0])
 		return NULL;
 	struct wl_state *s = get_wl(c, w, now);
 	if (!s)
@@ -272,86 +244,63 @@ struct hh_finding *hh_correlator_add(struct hh_correlator *c, const struct hh_wo
 	g->severity = f->severity;
 	g->confidence = f->confidence;
 	g->time = now;
-	g->cat = cat;
+	g->cls = cls;
 	json_decref(g->fields);
 	g->fields = f->fields ? json_deep_copy(f->fields) : NULL;
 
 	/* Judge the set. */
-	unsigned cats = 0;
-	double best_conf[5] = { 0 };
-	const struct signal *strong = NULL, *lead = NULL;
-	for (size_t k = 0; k < s->n; k++) {
-		const struct signal *x = &s->sig[k];
-		cats |= 1u << x->cat;
-		if (x->confidence > best_conf[x->cat])
-			best_conf[x->cat] = x->confidence;
-		if (x->cat == HH_SIG_MINING && x->severity >= HH_SEV_HIGH &&
-		    (!strong || x->severity > strong->severity))
-			strong = x;
-		if (x->cat == HH_SIG_MINING && (!lead || x->severity > lead->severity))
-			lead = x;
-	}
-	int independent = 0, categories = 0;
-	for (int k = 0; k < 5; k++) {
-		if (!(cats & (1u << k)))
-			continue;
-		categories++;
-		if (k != HH_SIG_CONTEXT)
-			independent++;
-	}
-	if (!strong && categories < 2)
+	struct hh_signal_summary sum[MAX_SIGNALS];
+	for (size_t k = 0; k < s->n; k++)
+		sum[k] = (struct hh_signal_summary){ s->sig[k].cls, s->sig[k].severity, s->sig[k].confidence };
+	struct hh_verdict v;
+	hh_verdict_judge(sum, s->n, c->cfg, &s->w, &v);
+	if (!v.forms)
 		return NULL;
-	enum hh_severity sev;
-	if (strong && (independent >= 2 || (cats & (1u << HH_SIG_CONTEXT))))
-		sev = HH_SEV_CRITICAL;
-	else if (strong || independent >= 2)
-		sev = HH_SEV_HIGH;
-	else
-		sev = HH_SEV_MEDIUM;
-	double score = 0;
-	for (int k = 0; k < 5; k++)
-		if (cats & (1u << k))
-			score += hh_config_num(c->cfg, &s->w, weight_keys[k], weight_defaults[k]) *
-				 (0.5 + 0.5 * best_conf[k]);
-	if (score > 100)
-		score = 100;
-	if (s->emitted && sev <= s->emitted_sev && (cats & ~s->emitted_cats) == 0)
+	if (s->emitted && v.severity <= s->emitted_sev && (v.classes & ~s->emitted_cls) == 0)
 		return NULL;
 
-	char title[400];
-	char catlist[64] = "";
-	for (int k = 0; k < 5; k++)
-		if (cats & (1u << k)) {
-			if (catlist[0])
-				strncat(catlist, "+", sizeof(catlist) - strlen(catlist) - 1);
-			strncat(catlist, cat_names[k], sizeof(catlist) - strlen(catlist) - 1);
+	/* The process named: that of the strongest signal (mining itself first). */
+	const struct signal *lead = NULL;
+	int lead_rank = -1;
+	for (size_t k = 0; k < s->n; k++) {
+		int rank = (int)hh_signal_strength_of(s->sig[k].cls, s->sig[k].severity) * 8 + (int)s->sig[k].severity;
+		if (json_object_get(s->sig[k].fields, "proc.pid"))
+			rank += 64;
+		if (rank > lead_rank)
+			lead_rank = rank, lead = &s->sig[k];
+	}
+	char classes[200] = "";
+	for (int k = 0; k < HH_CLS_COUNT; k++)
+		if (v.classes & (1u << k)) {
+			size_t l = strlen(classes);
+			snprintf(classes + l, sizeof(classes) - l, "%s%s", l ? "+" : "",
+				 hh_signal_class_name((enum hh_signal_class)k));
 		}
+	char title[400];
 	snprintf(title, sizeof(title), "Cryptomining incident in %s: %s (score %.0f)",
-		 s->w.container_name[0] ? s->w.container_name : s->w.container_id, catlist, score);
-	struct hh_finding *inc = hh_finding_new("agent", "incident.cryptomining", title, sev,
-						fmin(0.99, score / 100));
+		 s->w.container_name[0] ? s->w.container_name : s->w.container_id, classes, v.score);
+	struct hh_finding *inc = hh_finding_new("agent", "incident.cryptomining", title, v.severity,
+						fmin(0.99, v.score / 100));
 	if (!inc)
 		return NULL;
 	hh_finding_add_mitre(inc, "T1496");
 	hh_finding_set_workload(inc, &s->w);
-	/* Process fields of the leading mining signal (which process it is). */
-	const struct signal *src = lead ? lead : g;
 	const char *key;
 	json_t *val;
-	json_object_foreach(src->fields, key, val)
-		if (!json_object_get(inc->fields, key))
-			json_object_set(inc->fields, key, val);
-	hh_finding_evidence_num(inc, "incident.score", round(score));
-	hh_finding_evidence_str(inc, "incident.categories", catlist);
-	for (size_t k = 0; k < s->n; k++) {
-		char what[64], value[400];
-		snprintf(what, sizeof(what), "reason.%s", cat_names[s->sig[k].cat]);
-		snprintf(value, sizeof(value), "%s (%s, %.2f): %s", s->sig[k].rule, hh_severity_name(s->sig[k].severity),
-			 s->sig[k].confidence, s->sig[k].title);
-		hh_finding_evidence_str(inc, what, value);
-	}
+	if (lead)
+		json_object_foreach(lead->fields, key, val)
+			if (!json_object_get(inc->fields, key))
+				json_object_set(inc->fields, key, val);
+	hh_finding_evidence_num(inc, "incident.score", round(v.score));
+	hh_finding_evidence_str(inc, "incident.classes", classes);
+	hh_finding_evidence_str(inc, "incident.verdict", v.why);
+	/* decisive first, context last */
+	for (int st = HH_STR_DECISIVE; st >= HH_STR_CONTEXT; st--)
+		for (size_t k = 0; k < s->n; k++)
+			if ((int)hh_signal_strength_of(s->sig[k].cls, s->sig[k].severity) == st)
+				add_reason(inc, &s->sig[k]);
 	s->emitted = true;
-	s->emitted_sev = sev;
-	s->emitted_cats = cats;
+	s->emitted_sev = v.severity;
+	s->emitted_cls = v.classes;
 	return inc;
 }

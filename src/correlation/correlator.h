@@ -1,23 +1,14 @@
 /* The correlator: per workload, combines independent signals into one
- * incident, "incident.cryptomining", with a score and its reasons listed in
- * the evidence (docs/agent.md, "Correlation").
+ * incident, "incident.cryptomining", with a score, a verdict and its reasons
+ * in plain words in the evidence (docs/correlation.md).
  *
- * Every finding is put in one category:
- *   behavior  behavior.* (CPU plateau, duty cycle, sustained, new regime)
- *   mining    a signal that speaks of mining itself: miner.* (process
- *             indicators, exe traits, stratum URLs, wallets), net.stratum*,
- *             any other finding tagged T1496 that is not behavior or network
- *   network   other net.* (pool ports, intel hits, long-lived pushes)
- *   exec      suspicious execution (upper-layer or memfd exe, droppers ...)
- *   context   posture.*, audit.*, context.* (privileged, no CPU limit ...)
- * Severity of the incident (DESIGN.md: behavior alone stays <= medium):
- *   critical  a strong mining signal (its own severity >= high) plus another
- *             independent category or context
- *   high      a strong mining signal alone, or two independent categories
- *             (context does not count as one)
- *   medium    anything else that forms an incident (e.g. behavior + context)
- * An incident needs a strong mining signal or two categories. It is emitted
- * again only when its severity rises or a category joins.
+ * Every finding gets a signal class (signal_class.h: mining-protocol,
+ * miner-code, randomx-profile, pool-intel, mining-flow, fpu-rounding,
+ * behavior-cpu, miner-port, exec-drift, host-access, posture-context); the
+ * set of a workload's signals is judged by verdict.h: high needs a signal that
+ * speaks of mining itself or two strong signals from independent layers, so
+ * behavior, drift, pool ports and posture together stay medium. An incident
+ * is emitted again only when its severity rises or a class joins.
  *
  * Bounded: correlation.max_workloads workloads (least recently updated
  * evicted), at most 16 signals each (one per rule), signals expire after
@@ -30,18 +21,7 @@
 #include "core/config.h"
 #include "core/finding.h"
 #include "core/workload.h"
-
-enum hh_signal_category {
-	HH_SIG_BEHAVIOR,
-	HH_SIG_MINING,
-	HH_SIG_NETWORK,
-	HH_SIG_EXEC,
-	HH_SIG_CONTEXT,
-	HH_SIG_NONE,      /* incidents themselves, drill results: not correlated */
-};
-
-const char *hh_signal_category_name(enum hh_signal_category c);
-enum hh_signal_category hh_signal_category_of(const struct hh_finding *f);
+#include "correlation/signal_class.h"
 
 struct hh_correlator;
 

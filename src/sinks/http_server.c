@@ -5,6 +5,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,89 @@ struct hh_http {
 	char listen_host[128];                    /* the listen address's host, lower case, [v6] bracketed */
 	bool listen_any;                          /* 0.0.0.0 or [::]: every node address */
 	_Atomic(struct allowed_hosts *) allowed;  /* set once after start; NULL: defaults only */
+	pthread_mutex_t audit_mu;       /* guards audit_cb / audit_user against hh_http_set_audit */
+	hh_http_post_cb audit_cb;
+	void *audit_user;
 };
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *type,
+			     char *body, size_t len, enum MHD_ResponseMemoryMode mode);
+static enum MHD_Result reply_static(struct MHD_Connection *conn, unsigned status, const char *type,
+				    const char *body);
+
+/* A POST body being received (per connection). */
+struct post_body {
+	char *data;
+	size_t len, cap;
+	bool too_big;
+};
+
+void hh_http_set_audit(struct hh_http *h, hh_http_post_cb cb, void *user)
+{
+	pthread_mutex_lock(&h->audit_mu);
+	h->audit_cb = cb;
+	h->audit_user = user;
+	pthread_mutex_unlock(&h->audit_mu);
+}
+
+static void request_done(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)cls, (void)conn, (void)toe;
+	struct post_body *b = *con_cls;
+	if (b) {
+		free(b->data);
+		free(b);
+		*con_cls = NULL;
+	}
+}
+
+static enum MHD_Result post_audit(struct hh_http *h, struct MHD_Connection *conn, const char *upload_data,
+				  size_t *upload_size, void **con_cls)
+{
+	struct post_body *b = *con_cls;
+	if (!b) { /* first call: headers only */
+		if (!(b = calloc(1, sizeof(*b))))
+			return MHD_NO;
+		*con_cls = b;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		size_t n = *upload_size;
+		*upload_size = 0;
+		if (b->too_big || b->len + n > HH_HTTP_POST_MAX) {
+			b->too_big = true;
+			return MHD_YES;
+		}
+		if (b->len + n + 1 > b->cap) {
+			size_t cap = b->cap ? b->cap : 65536;
+			while (cap < b->len + n + 1)
+				cap *= 2;
+			char *d = realloc(b->data, cap);
+			if (!d) {
+				b->too_big = true;
+				return MHD_YES;
+			}
+			b->data = d;
+			b->cap = cap;
+		}
+		memcpy(b->data + b->len, upload_data, n);
+		b->len += n;
+		return MHD_YES;
+	}
+	if (b->too_big)
+		return reply_static(conn, 413, "application/json", "{\"error\":\"body over 16 MiB\"}\n");
+	char err[256] = "no audit handler any more";
+	pthread_mutex_lock(&h->audit_mu);
+	int rc = h->audit_cb ? h->audit_cb(h->audit_user, b->data ? b->data : "", b->len, err, sizeof(err)) : -1;
+	pthread_mutex_unlock(&h->audit_mu);
+	if (rc < 0) {
+		json_t *doc = json_pack("{s:s}", "error", err);
+		char *body = json_dumps(doc, HH_JSON_COMPACT);
+		json_decref(doc);
+		return body ? reply(conn, 503, "application/json", body, strlen(body), MHD_RESPMEM_MUST_FREE) : MHD_NO;
+	}
+	return reply_static(conn, 200, "application/json", "{}\n");
+}
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *type,
 			     char *body, size_t len, enum MHD_ResponseMemoryMode mode)
@@ -182,6 +265,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		return reply_static(conn, 421, "text/plain",
 				    "misdirected request: Host header not allowed for this endpoint "
 				    "(list it in sinks.http.allowed_hosts)\n");
+	if (strcmp(method, "POST") == 0 && strcmp(url, "/audit") == 0) {
+		pthread_mutex_lock(&h->audit_mu);
+		bool have = h->audit_cb != NULL;
+		pthread_mutex_unlock(&h->audit_mu);
+		if (!have && !*con_cls)
+			return reply_static(conn, 404, "text/plain", "no audit handler\n");
+		return post_audit(h, conn, upload_data, upload_size, con_cls);
+	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return reply_static(conn, 405, "text/plain", "method not allowed\n");
 	if (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0)
@@ -244,14 +335,16 @@ struct hh_http *hh_http_start(const char *listen, struct hh_store *store, struct
 		return NULL;
 	h->store = store;
 	h->metrics = metrics;
+	pthread_mutex_init(&h->audit_mu, NULL);
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, &ss,
 				     MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_CONNECTION_TIMEOUT, 10u,
-				     MHD_OPTION_END);
+				     MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
 	if (!h->daemon) {
 		snprintf(err, errlen, "cannot listen on %s (in use or not permitted)", listen);
+		pthread_mutex_destroy(&h->audit_mu);
 		free(h);
 		return NULL;
 	}
@@ -298,5 +391,6 @@ void hh_http_stop(struct hh_http *h)
 		return;
 	MHD_stop_daemon(h->daemon);
 	free(atomic_load(&h->allowed));
+	pthread_mutex_destroy(&h->audit_mu);
 	free(h);
 }

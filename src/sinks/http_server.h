@@ -4,6 +4,10 @@
  *   /api/summary    counts by severity and agent status
  *   /metrics        Prometheus exposition
  *   /healthz        "ok"
+ *   POST /audit     a Kubernetes audit webhook (the EventList the API server
+ *                   posts), when a handler is set (hh_http_set_audit): 200
+ *                   once handed over, 413 over HH_HTTP_POST_MAX, 503 when the
+ *                   handler cannot take it now, 404 when none is set
  * Binds to loopback by default: findings name workloads and must not leak. */
 #ifndef HH_HTTP_SERVER_H
 #define HH_HTTP_SERVER_H
@@ -24,6 +28,15 @@ struct hh_http *hh_http_start(const char *listen, struct hh_store *store, struct
  * array of strings, sinks.http.allowed_hosts) adds names: "name" at the bound
  * port, "name:port" exactly, "*" any Host. Call once, right after start. */
 int hh_http_allow_hosts(struct hh_http *h, const json_t *list);
+
+#define HH_HTTP_POST_MAX (16u << 20)
+
+/* Receives one POST body on the server's thread (calls are serialized).
+ * Returns 0 when taken, -1 when it cannot take it now (err says why: 503). */
+typedef int (*hh_http_post_cb)(void *user, const char *body, size_t len, char *err, size_t errlen);
+/* Sets the POST /audit handler (NULL: none). Call before requests arrive. */
+void hh_http_set_audit(struct hh_http *h, hh_http_post_cb cb, void *user);
+
 /* The port actually bound. */
 int hh_http_port(const struct hh_http *h);
 void hh_http_stop(struct hh_http *h);

@@ -1,6 +1,7 @@
-/* Correlator: behavior alone stays <= medium, a mining signal plus an
- * independent one is critical, reasons and score in the evidence, re-emission
- * only on growth, expiry and bounds. */
+/* Correlator: signal classes, the scoring table (weak pairs never high, a
+ * signal that speaks of mining or two independent strong ones needed),
+ * reasons and score in the evidence, re-emission only on growth, expiry and
+ * bounds. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 
 #include "correlation/correlator.h"
+#include "correlation/verdict.h"
 
 #define T0 1.8e9
 
@@ -57,23 +59,120 @@ static bool evidence_has(const struct hh_finding *f, const char *what, const cha
 	return false;
 }
 
-static void categories(void **state)
+static void classes(void **state)
 {
 	(void)state;
-	struct { const char *rule, *mitre; enum hh_signal_category c; } cases[] = {
-		{ "behavior.cpu-plateau", "T1496", HH_SIG_BEHAVIOR }, { "miner.exe-traits", "T1496", HH_SIG_MINING },
-		{ "net.stratum.v1", "T1496", HH_SIG_MINING },          { "net.pool-port", NULL, HH_SIG_NETWORK },
-		{ "posture.privileged", NULL, HH_SIG_CONTEXT },          { "rule.fpu-rounding", "T1496", HH_SIG_MINING },
-		{ "rule.exec-from-tmp", "T1059", HH_SIG_EXEC },          { "incident.cryptomining", "T1496", HH_SIG_NONE },
+	struct { const char *rule, *mitre; enum hh_signal_class c; } cases[] = {
+		{ "behavior.cpu-plateau", "T1496", HH_CLS_BEHAVIOR_CPU },
+		{ "miner.exe-traits", "T1496", HH_CLS_MINER_CODE },
+		{ "net.stratum.v1", "T1496", HH_CLS_MINING_PROTOCOL },
+		{ "net.stratum.cryptonote", "T1496", HH_CLS_MINING_PROTOCOL },
+		{ "net.miner-pool-port", "T1496", HH_CLS_MINER_PORT },
+		{ "net.pool-ip", NULL, HH_CLS_POOL_INTEL },
+		{ "net.miner-pool-domain", "T1496", HH_CLS_POOL_INTEL },
+		{ "net.tls-mining-behavior", "T1496", HH_CLS_MINING_FLOW },
+		{ "posture.privileged", NULL, HH_CLS_POSTURE },
+		{ "audit.create-host-namespace-pod", NULL, HH_CLS_POSTURE },
+		{ "miner.fpu-randomx", "T1496", HH_CLS_FPU_ROUNDING },
+		{ "miner.randomx-profile", "T1496", HH_CLS_RANDOMX_PROFILE },
+		{ "exec.tmp-dir", "T1059", HH_CLS_EXEC_DRIFT },
+		{ "container.drift-exec", "T1496", HH_CLS_EXEC_DRIFT },
+		{ "escape.runtime-socket", "T1611", HH_CLS_HOST_ACCESS },
+		{ "rule.custom-miner", "T1496", HH_CLS_MINER_CODE },
+		{ "incident.cryptomining", "T1496", HH_CLS_NONE },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct hh_finding *f = mk(cases[i].rule, HH_SEV_MEDIUM, 0.5, cases[i].mitre);
-		assert_int_equal(hh_signal_category_of(f), cases[i].c);
+		enum hh_signal_class got = hh_signal_class_of(f);
+		if (got != cases[i].c)
+			fail_msg("%s: class %s, want %s", cases[i].rule, hh_signal_class_name(got),
+				 hh_signal_class_name(cases[i].c));
 		hh_finding_free(f);
 	}
 	struct hh_finding *d = hh_finding_new("drill", "miner.exe-traits", "x", HH_SEV_INFO, 1);
-	assert_int_equal(hh_signal_category_of(d), HH_SIG_NONE);
+	assert_int_equal(hh_signal_class_of(d), HH_CLS_NONE);
 	hh_finding_free(d);
+	/* miner code and pool intel speak of mining only at high and above */
+	assert_int_equal(hh_signal_strength_of(HH_CLS_MINER_CODE, HH_SEV_HIGH), HH_STR_DECISIVE);
+	assert_int_equal(hh_signal_strength_of(HH_CLS_MINER_CODE, HH_SEV_MEDIUM), HH_STR_STRONG);
+	assert_int_equal(hh_signal_strength_of(HH_CLS_POOL_INTEL, HH_SEV_LOW), HH_STR_STRONG);
+	assert_int_equal(hh_signal_strength_of(HH_CLS_BEHAVIOR_CPU, HH_SEV_CRITICAL), HH_STR_WEAK);
+	assert_int_equal(hh_signal_strength_of(HH_CLS_POSTURE, HH_SEV_CRITICAL), HH_STR_CONTEXT);
+}
+
+/* The scoring table: each row a set of signals and the verdict it must get. */
+struct row {
+	const char *name;
+	struct hh_signal_summary sig[4];
+	size_t n;
+	int sev; /* -1: no incident */
+};
+
+#define S(c, s, p) { HH_CLS_##c, HH_SEV_##s, p }
+static const struct row table[] = {
+	/* weak pairs: never high (issue 9) */
+	{ "cpu + miner-port", { S(BEHAVIOR_CPU, MEDIUM, 0.5), S(MINER_PORT, LOW, 0.5) }, 2, HH_SEV_MEDIUM },
+	{ "cpu + exec from /tmp", { S(BEHAVIOR_CPU, MEDIUM, 0.5), S(EXEC_DRIFT, MEDIUM, 0.6) }, 2, HH_SEV_MEDIUM },
+	{ "cpu + rounding churn", { S(BEHAVIOR_CPU, MEDIUM, 0.5), S(FPU_ROUNDING, MEDIUM, 0.6) }, 2, HH_SEV_MEDIUM },
+	{ "cpu + mining-shaped TLS", { S(BEHAVIOR_CPU, MEDIUM, 0.5), S(MINING_FLOW, MEDIUM, 0.6) }, 2, HH_SEV_MEDIUM },
+	{ "socket reader", { S(HOST_ACCESS, HIGH, 0.8), S(POSTURE, MEDIUM, 0.9) }, 2, HH_SEV_MEDIUM },
+	{ "privileged + plateau", { S(BEHAVIOR_CPU, MEDIUM, 0.5), S(POSTURE, HIGH, 0.9) }, 2, HH_SEV_MEDIUM },
+	{ "all weak at once", { S(BEHAVIOR_CPU, HIGH, 0.9), S(MINER_PORT, HIGH, 0.9), S(EXEC_DRIFT, HIGH, 0.9),
+				S(POSTURE, HIGH, 0.9) }, 4, HH_SEV_MEDIUM },
+	{ "miner name + cpu", { S(MINER_CODE, MEDIUM, 0.5), S(BEHAVIOR_CPU, MEDIUM, 0.5) }, 2, HH_SEV_MEDIUM },
+	/* one layer, nothing decisive: no incident */
+	{ "behavior alone", { S(BEHAVIOR_CPU, MEDIUM, 0.5), S(BEHAVIOR_CPU, LOW, 0.3) }, 2, -1 },
+	{ "rounding churn alone", { S(FPU_ROUNDING, MEDIUM, 0.8) }, 1, -1 },
+	{ "cpu + info posture", { S(BEHAVIOR_CPU, MEDIUM, 0.5), S(POSTURE, INFO, 0.9) }, 2, -1 },
+	{ "same layer twice", { S(FPU_ROUNDING, MEDIUM, 0.8), S(RANDOMX_PROFILE, HIGH, 0.9) }, 2, HH_SEV_HIGH },
+	/* decisive alone: high */
+	{ "protocol login", { S(MINING_PROTOCOL, HIGH, 0.95) }, 1, HH_SEV_HIGH },
+	{ "randomx profile", { S(RANDOMX_PROFILE, HIGH, 0.9) }, 1, HH_SEV_HIGH },
+	{ "randomx + cpu", { S(RANDOMX_PROFILE, HIGH, 0.9), S(BEHAVIOR_CPU, MEDIUM, 0.5) }, 2, HH_SEV_HIGH },
+	{ "miner exe + posture", { S(MINER_CODE, HIGH, 0.9), S(POSTURE, LOW, 0.9) }, 2, HH_SEV_HIGH },
+	/* two independent strong: high */
+	{ "rounding + mining flow", { S(FPU_ROUNDING, MEDIUM, 0.8), S(MINING_FLOW, MEDIUM, 0.6) }, 2, HH_SEV_HIGH },
+	{ "pool ip + rounding", { S(POOL_INTEL, LOW, 0.4), S(FPU_ROUNDING, MEDIUM, 0.8) }, 2, HH_SEV_HIGH },
+	/* decisive confirmed by an independent layer: critical */
+	{ "login + randomx", { S(MINING_PROTOCOL, HIGH, 0.95), S(RANDOMX_PROFILE, HIGH, 0.9) }, 2, HH_SEV_CRITICAL },
+	{ "randomx + flow", { S(RANDOMX_PROFILE, HIGH, 0.9), S(MINING_FLOW, MEDIUM, 0.6) }, 2, HH_SEV_CRITICAL },
+	{ "miner exe + protocol", { S(MINER_CODE, HIGH, 0.9), S(MINING_PROTOCOL, HIGH, 0.95) }, 2, HH_SEV_CRITICAL },
+};
+#undef S
+
+static void scoring_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		struct hh_verdict v;
+		hh_verdict_judge(table[i].sig, table[i].n, NULL, NULL, &v);
+		int got = v.forms ? (int)v.severity : -1;
+		if (got != table[i].sev)
+			fail_msg("%s: got %s, want %s (%s)", table[i].name, got < 0 ? "none" : hh_severity_name(v.severity),
+				 table[i].sev < 0 ? "none" : hh_severity_name((enum hh_severity)table[i].sev), v.why);
+		if (v.forms) {
+			assert_true(v.score > 0 && v.score <= 100);
+			assert_non_null(strstr(v.why, hh_severity_name(v.severity)));
+		}
+	}
+	/* weights come from correlation.weight.<class> */
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/hh-corr-w-%d.yaml", (int)getpid());
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("correlation:\n  weight:\n    randomx-profile: 90\n", fp);
+	fclose(fp);
+	struct hh_config cfg;
+	char err[256];
+	assert_int_equal(hh_config_load(&cfg, path, err, sizeof(err)), 0);
+	unlink(path);
+	struct hh_signal_summary one = { HH_CLS_RANDOMX_PROFILE, HH_SEV_HIGH, 1.0 };
+	struct hh_verdict v;
+	hh_verdict_judge(&one, 1, &cfg, NULL, &v);
+	assert_true(v.score > 89.9 && v.score < 90.1);
+	hh_verdict_judge(&one, 1, NULL, NULL, &v);
+	assert_true(v.score > 64.9 && v.score < 65.1);
+	hh_config_free(&cfg);
 }
 
 static void behavior_alone_stays_medium(void **state)
@@ -81,7 +180,7 @@ static void behavior_alone_stays_medium(void **state)
 	(void)state;
 	struct hh_correlator *c = hh_correlator_new(NULL);
 	struct hh_workload w = wl("stress");
-	/* stress-ng at 100%: plateau and sustained are one category: no incident. */
+	/* stress-ng at 100%: plateau and sustained are one class: no incident. */
 	assert_null(add(c, &w, "behavior.cpu-plateau", HH_SEV_MEDIUM, 0.4, "T1496", T0));
 	assert_null(add(c, &w, "behavior.cpu-sustained", HH_SEV_LOW, 0.3, "T1496", T0 + 1));
 	assert_null(add(c, &w, "behavior.cpu-duty-cycle", HH_SEV_MEDIUM, 0.45, "T1496", T0 + 2));
@@ -90,13 +189,23 @@ static void behavior_alone_stays_medium(void **state)
 	assert_non_null(inc);
 	assert_int_equal(inc->severity, HH_SEV_MEDIUM);
 	assert_string_equal(inc->rule, "incident.cryptomining");
-	assert_true(evidence_has(inc, "reason.behavior", "behavior.cpu-plateau"));
-	assert_true(evidence_has(inc, "reason.context", "posture.no-cpu-limit"));
+	assert_true(evidence_has(inc, "reason.behavior-cpu", "behavior.cpu-plateau"));
+	assert_true(evidence_has(inc, "reason.posture-context", "posture.no-cpu-limit"));
+	assert_true(evidence_has(inc, "incident.verdict", "nothing speaks of mining itself"));
+	hh_finding_free(inc);
+	/* a pool-port connect and an exec from /tmp join: still medium (classes grew: emitted again) */
+	inc = add(c, &w, "net.miner-pool-port", HH_SEV_LOW, 0.5, "T1496", T0 + 4);
+	assert_non_null(inc);
+	assert_int_equal(inc->severity, HH_SEV_MEDIUM);
+	hh_finding_free(inc);
+	inc = add(c, &w, "exec.tmp-dir", HH_SEV_MEDIUM, 0.6, "T1059", T0 + 5);
+	assert_non_null(inc);
+	assert_int_equal(inc->severity, HH_SEV_MEDIUM);
 	hh_finding_free(inc);
 	hh_correlator_free(c);
 }
 
-static void mining_plus_behavior_is_critical(void **state)
+static void mining_plus_behavior(void **state)
 {
 	(void)state;
 	struct hh_correlator *c = hh_correlator_new(NULL);
@@ -104,49 +213,55 @@ static void mining_plus_behavior_is_critical(void **state)
 	assert_null(add(c, &w, "behavior.cpu-plateau", HH_SEV_MEDIUM, 0.5, "T1496", T0));
 	struct hh_finding *inc = add(c, &w, "miner.exe-traits", HH_SEV_HIGH, 0.9, "T1496", T0 + 5);
 	assert_non_null(inc);
-	assert_int_equal(inc->severity, HH_SEV_CRITICAL);
-	assert_true(inc->confidence > 0.6);
+	assert_int_equal(inc->severity, HH_SEV_HIGH);
+	assert_true(inc->confidence > 0.5);
 	json_t *fields = inc->fields;
 	assert_string_equal(json_string_value(json_object_get(fields, "container.id")), w.container_id);
 	assert_string_equal(json_string_value(json_object_get(fields, "container.image.repository")),
 			    "localhost/hh-minersim");
 	assert_string_equal(json_string_value(json_object_get(fields, "proc.exepath")), "/usr/bin/kworker");
 	assert_true(evidence_has(inc, "incident.score", NULL));
-	assert_true(evidence_has(inc, "incident.categories", "behavior+mining"));
-	assert_true(evidence_has(inc, "reason.mining", "miner.exe-traits (high"));
+	assert_true(evidence_has(inc, "incident.classes", "miner-code+behavior-cpu"));
+	assert_true(evidence_has(inc, "reason.miner-code", "its binary, arguments or environment are a miner's [miner.exe-traits, high"));
 	hh_finding_free(inc);
 	/* Nothing new: not emitted again. */
 	assert_null(add(c, &w, "behavior.cpu-plateau", HH_SEV_MEDIUM, 0.5, "T1496", T0 + 10));
 	assert_null(add(c, &w, "miner.exe-traits", HH_SEV_HIGH, 0.9, "T1496", T0 + 12));
+	/* the protocol confirms it from another layer: critical, emitted again */
+	inc = add(c, &w, "net.stratum.cryptonote", HH_SEV_HIGH, 0.95, "T1496", T0 + 13);
+	assert_non_null(inc);
+	assert_int_equal(inc->severity, HH_SEV_CRITICAL);
+	assert_true(evidence_has(inc, "incident.verdict", "confirmed by independent evidence"));
+	hh_finding_free(inc);
 	hh_correlator_free(c);
 }
 
-static void weak_signals_combine(void **state)
+static void randomx_profile_and_login(void **state)
 {
 	(void)state;
 	struct hh_correlator *c = hh_correlator_new(NULL);
-	struct hh_workload w = wl("c2");
-	/* A miner name alone (medium) forms no incident; with behavior it is high. */
-	assert_null(add(c, &w, "miner.process-indicators", HH_SEV_MEDIUM, 0.5, "T1496", T0));
-	struct hh_finding *inc = add(c, &w, "behavior.cpu-duty-cycle", HH_SEV_MEDIUM, 0.45, "T1496", T0 + 1);
+	struct hh_workload w = wl("rx");
+	/* rounding churn alone: nothing; with the CPU plateau: medium */
+	assert_null(add(c, &w, "miner.fpu-randomx", HH_SEV_MEDIUM, 0.6, "T1496", T0));
+	struct hh_finding *inc = add(c, &w, "behavior.cpu-plateau", HH_SEV_MEDIUM, 0.5, "T1496", T0 + 1);
+	assert_non_null(inc);
+	assert_int_equal(inc->severity, HH_SEV_MEDIUM);
+	hh_finding_free(inc);
+	inc = add(c, &w, "miner.randomx-profile", HH_SEV_HIGH, 0.9, "T1496", T0 + 2);
 	assert_non_null(inc);
 	assert_int_equal(inc->severity, HH_SEV_HIGH);
+	assert_true(evidence_has(inc, "reason.randomx-profile", "RandomX VM"));
 	hh_finding_free(inc);
-	/* A strong signal joins: grows to critical, emitted again. */
-	inc = add(c, &w, "net.stratum.v1", HH_SEV_HIGH, 0.95, "T1496", T0 + 2);
+	inc = add(c, &w, "net.stratum.cryptonote", HH_SEV_HIGH, 0.95, "T1496", T0 + 3);
 	assert_non_null(inc);
 	assert_int_equal(inc->severity, HH_SEV_CRITICAL);
+	assert_true(evidence_has(inc, "reason.mining-protocol", "net.stratum.cryptonote"));
+	assert_true(evidence_has(inc, "reason.randomx-profile", "miner.randomx-profile"));
 	hh_finding_free(inc);
-	/* Strong alone: high. */
-	struct hh_workload w3 = wl("c3");
-	inc = add(c, &w3, "miner.stratum-url", HH_SEV_HIGH, 0.95, "T1496", T0);
-	assert_non_null(inc);
-	assert_int_equal(inc->severity, HH_SEV_HIGH);
-	hh_finding_free(inc);
-	/* Host processes are not correlated. */
+	/* host processes are not correlated */
 	struct hh_workload host = wl("");
 	assert_null(add(c, &host, "miner.stratum-url", HH_SEV_HIGH, 0.95, "T1496", T0));
-	assert_int_equal(hh_correlator_count(c), 2);
+	assert_int_equal(hh_correlator_count(c), 1);
 	hh_correlator_free(c);
 }
 
@@ -227,10 +342,11 @@ static void restored_marks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(categories),
+		cmocka_unit_test(classes),
+		cmocka_unit_test(scoring_table),
 		cmocka_unit_test(behavior_alone_stays_medium),
-		cmocka_unit_test(mining_plus_behavior_is_critical),
-		cmocka_unit_test(weak_signals_combine),
+		cmocka_unit_test(mining_plus_behavior),
+		cmocka_unit_test(randomx_profile_and_login),
 		cmocka_unit_test(expiry_and_bounds),
 		cmocka_unit_test(restored_marks),
 	};

@@ -413,6 +413,83 @@ static void many_volumes_no_cap(void **state)
 	hh_config_free(&cfg);
 }
 
+static bool got_rule(const struct got *g, const char *rule)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (strcmp(g->f[i]->rule, rule) == 0)
+			return true;
+	return false;
+}
+
+/* A running container's OCI spec judged as the Pod it amounts to. */
+static void oci_spec_posture(void **state)
+{
+	(void)state;
+	/* podman run --privileged --network host -v /var/run/docker.sock:/var/run/docker.sock (no CPU limit, root) */
+	const char *priv =
+		"{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0,\"gid\":0},"
+		"\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_SYS_ADMIN\",\"CAP_SYS_MODULE\",\"CAP_NET_ADMIN\"]}},"
+		"\"root\":{\"path\":\"/x\"},"
+		"\"mounts\":[{\"destination\":\"/var/run/docker.sock\",\"type\":\"bind\",\"source\":\"/var/run/docker.sock\",\"options\":[\"rbind\"]},"
+		"{\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"/run/containers/storage/overlay-containers/a/userdata/hosts\",\"options\":[\"bind\"]},"
+		"{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"}],"
+		"\"annotations\":{\"io.podman.annotations.privileged\":\"TRUE\"},"
+		"\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"mount\"}],\"resources\":{}}}";
+	/* podman run --cpus 0.3 --user 1000 --read-only, private namespaces, default caps */
+	const char *tight =
+		"{\"process\":{\"user\":{\"uid\":1000},\"noNewPrivileges\":true,"
+		"\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_DAC_OVERRIDE\",\"CAP_SYS_CHROOT\",\"CAP_KILL\"]}},"
+		"\"root\":{\"path\":\"/x\",\"readonly\":true},"
+		"\"mounts\":[{\"destination\":\"/etc/resolv.conf\",\"type\":\"bind\",\"source\":\"/run/containers/storage/overlay-containers/b/userdata/resolv.conf\",\"options\":[\"bind\",\"ro\"]}],"
+		"\"annotations\":{\"io.podman.annotations.privileged\":\"FALSE\"},"
+		"\"linux\":{\"seccomp\":{},\"maskedPaths\":[\"/proc/kcore\"],"
+		"\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/run/netns/x\"},{\"type\":\"ipc\"}],"
+		"\"resources\":{\"cpu\":{\"quota\":30000,\"period\":100000},\"memory\":{\"limit\":268435456}}}}";
+	struct hh_workload w = { 0 };
+	hh_strlcpy(w.container_name, "web", sizeof(w.container_name));
+	hh_strlcpy(w.image, "docker.io/library/nginx:1.25", sizeof(w.image));
+	json_error_t je;
+	json_t *a = json_loads(priv, 0, &je), *b = json_loads(tight, 0, &je);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_true(hh_posture_oci_privileged(a));
+	assert_false(hh_posture_oci_privileged(b));
+	struct hh_config cfg;
+	struct got g = { .n = 0 };
+	struct hh_posture_ctx ctx;
+	init_ctx(&ctx, &cfg, &g, NULL);
+	assert_int_equal(hh_posture_check_oci(&ctx, a, &w), 0);
+	const char *want_a[] = { "posture.privileged", "posture.host-network", "posture.runtime-socket",
+				 "posture.dangerous-capabilities", "posture.no-cpu-limit", "posture.run-as-root" };
+	for (size_t i = 0; i < sizeof(want_a) / sizeof(want_a[0]); i++)
+		if (!got_rule(&g, want_a[i]))
+			fail_msg("privileged spec: %s missing", want_a[i]);
+	assert_false(got_rule(&g, "posture.host-pid"));
+	assert_false(got_rule(&g, "posture.host-ipc"));
+	got_free(&g);
+	g.n = 0;
+	assert_int_equal(hh_posture_check_oci(&ctx, b, &w), 0);
+	const char *not_b[] = { "posture.privileged", "posture.host-network", "posture.host-pid", "posture.runtime-socket",
+				"posture.hostpath-sensitive", "posture.dangerous-capabilities", "posture.no-cpu-limit",
+				"posture.run-as-root", "posture.privilege-escalation", "posture.no-memory-limit" };
+	for (size_t i = 0; i < sizeof(not_b) / sizeof(not_b[0]); i++)
+		if (got_rule(&g, not_b[i]))
+			fail_msg("tight spec: %s raised", not_b[i]);
+	got_free(&g);
+	/* hostile: not an object, wrong types everywhere */
+	json_t *bad = json_loads("{\"process\":7,\"linux\":{\"namespaces\":\"x\",\"resources\":[]},\"mounts\":{}}", 0, &je);
+	assert_int_equal(hh_posture_check_oci(&ctx, bad, NULL), 0);
+	json_t *arr = json_array();
+	assert_int_equal(hh_posture_check_oci(&ctx, arr, &w), -1);
+	got_free(&g);
+	json_decref(bad);
+	json_decref(arr);
+	json_decref(a);
+	json_decref(b);
+	hh_posture_free(&ctx);
+	hh_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +501,7 @@ int main(void)
 		cmocka_unit_test(severity_escalations),
 		cmocka_unit_test(hostile_objects),
 		cmocka_unit_test(many_volumes_no_cap),
+		cmocka_unit_test(oci_spec_posture),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

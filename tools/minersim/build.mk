@@ -5,10 +5,10 @@
 MS_DIR   := tools/minersim
 # Keccak and wallet checks are hashhound's own indicator code, shared, not copied.
 MS_SHARED := src/detectors/indicators/keccak.c src/detectors/indicators/wallet.c
-MS_LIBSRC := $(addprefix $(MS_DIR)/,cnhash.c wallet.c msgs.c netconn.c common.c)
+MS_LIBSRC := $(addprefix $(MS_DIR)/,cnhash.c wallet.c msgs.c netconn.c common.c rxvm.c)
 MS_OBJS  := $(MS_LIBSRC:$(MS_DIR)/%.c=$(BUILD)/minersim/%.o) $(MS_SHARED:src/%.c=$(BUILD)/minersim/shared/%.o)
 MS_LIB   := $(BUILD)/minersim/libminersim.a
-MS_BINS  := $(BUILD)/hh-minersim $(BUILD)/hh-poolsim
+MS_BINS  := $(BUILD)/hh-minersim $(BUILD)/hh-poolsim $(BUILD)/hh-rxwork
 MS_CFLAGS := $(OPTFLAGS) -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -fstack-protector-strong $(SANFLAGS) -MMD -MP \
              $(shell pkg-config --cflags jansson openssl)
 ifeq ($(SAN),1)
@@ -44,13 +44,20 @@ $(BUILD)/hh-$(1): $(BUILD)/minersim/$(1).o $(MS_LIB)
 endef
 $(eval $(call MS_LINK,minersim))
 $(eval $(call MS_LINK,poolsim))
+# hh-rxwork is the stringless variant: stripped, so not even its symbol names
+# are left for `strings` (docs/minersim.md).
+$(BUILD)/hh-rxwork: $(BUILD)/minersim/rxwork.o $(MS_LIB)
+	@echo "  LD      $@"
+	@$(CC) $(MS_STATIC) $(LDFLAGS) -o $@ $^ $(MS_LDLIBS) >$@.ldlog 2>&1 || { cat $@.ldlog; rm -f $@.ldlog; exit 1; }
+	@rm -f $@.ldlog
+	@strip --strip-all $@
 
 # Unit tests of the pure parts link the tool library, not libhashhound.
 $(BUILD)/tests/test_minersim_%: tests/unit/test_minersim_%.c $(MS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(MS_CFLAGS) -I$(MS_DIR) -o $@ $< $(MS_LIB) $(LDFLAGS) -ljansson -lssl -lcrypto -lcmocka -lpthread
 
--include $(MS_OBJS:.o=.d) $(BUILD)/minersim/minersim.d $(BUILD)/minersim/poolsim.d
+-include $(MS_OBJS:.o=.d) $(BUILD)/minersim/minersim.d $(BUILD)/minersim/poolsim.d $(BUILD)/minersim/rxwork.d
 
 # libFuzzer target over the parsers (fuzz/fuzz_minersim.c): the library
 # sources are compiled into it with coverage, since make fuzz instruments

@@ -6,6 +6,7 @@
 #include "common.h"
 #include "msgs.h"
 #include "netconn.h"
+#include "rxvm.h"
 #include "wallet.h"
 
 #include <getopt.h>
@@ -45,11 +46,16 @@ static const char *usage_text =
 	"  --agent STRING          user agent (default XMRig-like)\n"
 	"  --keepalive SECONDS     keepalived / eth_submitHashrate interval (default 30)\n"
 	"  --fpu-rounding          RandomX-like non-default MXCSR rounding while hashing\n"
+	"  --randomx               RandomX-like VM instead of hh-cn: memory-hard cache, JIT\n"
+	"                          programs (mprotect RW->RX each), rounding mode per program\n"
+	"  --rx-cache-mib N        its cache size, a power of two (default 256)\n"
+	"  --rx-rwx                one writable+executable JIT mapping instead of W^X flips\n"
 	"  --quiet                 errors only\n";
 
 struct opts {
 	char *pool, *sni, *name, *wallet, *pass, *agent;
-	int tls, dialect, style, split, threads, duty, fpu, quiet;
+	int tls, dialect, style, split, threads, duty, fpu, quiet, randomx, rx_rwx;
+	unsigned rx_mib;
 	long duration, keepalive;
 };
 
@@ -62,7 +68,8 @@ struct share {
 };
 
 static struct opts o = { .dialect = MS_CRYPTONOTE, .style = MS_COMPACT, .threads = 1, .duty = 100,
-			 .duration = 60, .keepalive = 30 };
+			 .duration = 60, .keepalive = 30, .rx_mib = 256 };
+static struct rx_cache g_rx_cache;
 static _Atomic int g_stop; /* set by the signal handler, read by every thread (lock-free) */
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct ms_job g_job;     /* guarded by g_mu */
@@ -134,6 +141,11 @@ static void *hash_thread(void *arg)
 {
 	unsigned idx = (unsigned)(uintptr_t)arg;
 	struct ms_hasher h;
+	struct rx_vm vm;
+	if (o.randomx && rx_vm_init(&vm, &g_rx_cache, !o.rx_rwx) < 0) {
+		ERR("thread %u: cannot map the JIT page", idx);
+		return NULL;
+	}
 	if (ms_hasher_init(&h, o.fpu ? MS_HASH_FPU_ROUNDING : 0) < 0) {
 		ERR("thread %u: cannot allocate the %u-byte scratchpad", idx, MS_PAD_BYTES);
 		return NULL;
@@ -165,7 +177,14 @@ static void *hash_thread(void *arg)
 			}
 			memcpy(job.blob + job.nonce_off, &nonce, 4);
 			uint8_t out[32];
-			ms_hash(&h, job.blob, job.blob_len, out);
+			if (o.randomx) {
+				if (rx_vm_hash(&vm, job.blob, job.blob_len, out) < 0) {
+					ERR("thread %u: mprotect of the JIT page failed", idx);
+					break;
+				}
+			} else {
+				ms_hash(&h, job.blob, job.blob_len, out);
+			}
 			atomic_fetch_add(&g_hashes, 1);
 			if (ms_hash_value(out) < job.target) {
 				atomic_fetch_add(&g_found, 1);
@@ -185,6 +204,8 @@ static void *hash_thread(void *arg)
 			ms_sleep_ns(period - spent);
 	}
 	ms_hasher_free(&h);
+	if (o.randomx)
+		rx_vm_free(&vm);
 	return NULL;
 }
 
@@ -472,6 +493,8 @@ int main(int argc, char **argv)
 		{ "wallet", required_argument, 0, 'w' },  { "pass", required_argument, 0, 'P' },
 		{ "agent", required_argument, 0, 'a' },	  { "keepalive", required_argument, 0, 'k' },
 		{ "fpu-rounding", no_argument, 0, 'F' },  { "quiet", no_argument, 0, 'q' },
+		{ "randomx", no_argument, 0, 'R' },	  { "rx-cache-mib", required_argument, 0, 'M' },
+		{ "rx-rwx", no_argument, 0, 'X' },
 		{ "help", no_argument, 0, 'h' },	  { 0, 0, 0, 0 },
 	};
 	int c;
@@ -520,6 +543,13 @@ int main(int argc, char **argv)
 			o.keepalive = v;
 			break;
 		case 'F': o.fpu = 1; break;
+		case 'R': o.randomx = 1; break;
+		case 'X': o.rx_rwx = 1; break;
+		case 'M':
+			if (ms_parse_long(optarg, 1, 4096, &v) < 0 || (v & (v - 1)))
+				goto usage;
+			o.rx_mib = (unsigned)v;
+			break;
 		case 'q': o.quiet = 1; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default: goto usage;
@@ -546,10 +576,27 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	INFO("starting: %d thread(s), duty %d%%, %s AES, hash hh-cn (2 MiB pad, %u iterations)%s", o.threads,
-	     o.duty, ms_have_aesni() ? "AES-NI" : "software", MS_ITERATIONS, o.fpu ? ", FPU rounding" : "");
+	if (o.randomx)
+		INFO("starting: %d thread(s), duty %d%%, randomx-like VM (%u MiB cache, %s JIT)", o.threads, o.duty,
+		     o.rx_mib, o.rx_rwx ? "RWX" : "W^X");
+	else
+		INFO("starting: %d thread(s), duty %d%%, %s AES, hash hh-cn (2 MiB pad, %u iterations)%s", o.threads,
+		     o.duty, ms_have_aesni() ? "AES-NI" : "software", MS_ITERATIONS, o.fpu ? ", FPU rounding" : "");
 	if (!o.pool)
 		local_job();
+	if (o.randomx) {
+		if (!rx_supported()) {
+			ERR("--randomx needs x86-64");
+			return 2;
+		}
+		uint64_t c0 = ms_now_ns();
+		if (rx_cache_init(&g_rx_cache, o.rx_mib, (const uint8_t *)"hh-rx-seed", 10) < 0) {
+			ERR("cannot allocate the %u MiB cache", o.rx_mib);
+			return 1;
+		}
+		INFO("randomx-like cache: %u MiB filled in %.1f s (%s)", o.rx_mib, (double)(ms_now_ns() - c0) / 1e9,
+		     g_rx_cache.hugetlb ? "MAP_HUGETLB" : "madvise MADV_HUGEPAGE");
+	}
 
 	/* Hashing threads never take the signals; the main thread does. */
 	sigset_t all, old;
@@ -588,6 +635,7 @@ int main(int argc, char **argv)
 	     secs, (unsigned long long)g_hashes, (double)g_hashes / secs, (unsigned long long)g_found,
 	     (unsigned long long)s.submitted, (unsigned long long)s.accepted, (unsigned long long)s.rejected,
 	     (unsigned long long)s.jobs);
+	rx_cache_free(&g_rx_cache);
 	free(o.pool); free(o.sni); free(o.name); free(o.wallet); free(o.pass); free(o.agent);
 	return rc;
 usage:

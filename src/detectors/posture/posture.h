@@ -16,6 +16,7 @@
 
 #include "core/config.h"
 #include "core/finding.h"
+#include "core/workload.h"
 #include "core/yaml_doc.h"
 #include "detectors/posture/controls.h"
 
@@ -87,6 +88,15 @@ bool hh_posture_hostpath_socket(const char *path, const char **matched);
  * name, pool domain from the built-in intel; see miner_hint.c). Returns a
  * short description of what matched (wallets masked), or NULL. */
 const char *hh_posture_miner_hint(const char *s, char *buf, size_t n);
+
+/* A running container's OCI runtime spec (config.json) as the Pod it amounts
+ * to (oci_posture.c says what is read), for the same controls. NULL when
+ * spec is not an object. w names it (may be NULL). */
+json_t *hh_posture_pod_from_oci(const json_t *spec, const struct hh_workload *w);
+/* True when the spec makes a privileged container. */
+bool hh_posture_oci_privileged(const json_t *spec);
+/* Judges the Pod of hh_posture_pod_from_oci. Returns 0, or -1 for a spec that is not an object. */
+int hh_posture_check_oci(struct hh_posture_ctx *ctx, const json_t *spec, const struct hh_workload *w);
 
 /* Emits f through ctx: applies exceptions (by control, namespace, kind,
  * name, container taken from f's fields). Takes ownership. */

@@ -628,18 +628,47 @@ int tp_memfd(struct trace_event_raw_sys_enter *ctx)
 
 /* ---- FPU rounding mode (RandomX leaves MXCSR.RC non-default) ---- */
 
+/* Threads the FPU program follows: created at a thread's first switch with a
+ * non-default rounding mode (1: followed; 2: filtered out). A thread that
+ * never leaves the default mode costs one task-storage lookup per switch and
+ * no hash lookup (the context-switch storm of bench/layered.sh). */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} fpu_followed SEC(".maps");
+
+/* One context switch in HH_FPU_SAMPLE is looked at (a per-CPU counter: the
+ * others cost an array access); counts in the map are of sampled switches. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} fpu_tick SEC(".maps");
+
 SEC("tracepoint/x86_fpu/x86_fpu_regs_deactivated")
 int tp_fpu(struct trace_event_raw_x86_fpu *ctx)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
-		return 0;
-	if (skip_current(false))
+	__u32 zero = 0;
+	__u32 *tick = bpf_map_lookup_elem(&fpu_tick, &zero);
+	if (!tick || (++*tick % HH_FPU_SAMPLE) != 0)
 		return 0;
 	struct fpu *fpu = ctx->fpu;
 	if (!fpu)
 		return 0;
 	__u32 mxcsr = BPF_CORE_READ(fpu, fpstate, regs.xsave.i387.mxcsr);
+	__u32 *follow = bpf_task_storage_get(&fpu_followed, bpf_get_current_task_btf(), 0,
+					     (mxcsr & HH_MXCSR_RC_MASK) || cfg.fpu_all ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (!follow)
+		return 0;
+	if (*follow == 0) { /* first non-default switch of this thread: filter once */
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		*follow = (BPF_CORE_READ(t, flags) & PF_KTHREAD) || skip_current(false) ? 2 : 1;
+	}
+	if (*follow != 1)
+		return 0;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct hh_k_fpu *st = bpf_map_lookup_elem(&fpu_stats, &tgid);
 	if (!st) {
@@ -660,5 +689,72 @@ int tp_fpu(struct trace_event_raw_x86_fpu *ctx)
 		__sync_fetch_and_add(&st->nondefault, 1);
 		st->mxcsr_nondefault_last = mxcsr;
 	}
+	return 0;
+}
+
+/* ---- memory traits of a RandomX VM (miner.randomx-profile) ----
+ * Counted into the same per-process FPU summary: JIT code made executable
+ * (mprotect with PROT_EXEC), executable anonymous mappings, huge-page
+ * requests. Only these calls touch the map. */
+#define HH_PROT_EXEC 0x4
+#define HH_MAP_ANONYMOUS 0x20
+#define HH_MAP_HUGETLB 0x40000
+#define HH_MADV_HUGEPAGE 14
+
+static __always_inline struct hh_k_fpu *mem_stats(void)
+{
+	if (skip_current(false))
+		return NULL;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct hh_k_fpu *st = bpf_map_lookup_elem(&fpu_stats, &tgid);
+	if (st)
+		return st;
+	struct hh_k_fpu init = {};
+	init.cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(init.comm, sizeof(init.comm));
+	bpf_map_update_elem(&fpu_stats, &tgid, &init, BPF_NOEXIST);
+	st = bpf_map_lookup_elem(&fpu_stats, &tgid);
+	if (!st)
+		count_lost(HH_P_FPU);
+	return st;
+}
+
+SEC("tracepoint/syscalls/sys_enter_mprotect")
+int tp_mprotect(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!(ctx->args[2] & HH_PROT_EXEC))
+		return 0;
+	struct hh_k_fpu *st = mem_stats();
+	if (st)
+		__sync_fetch_and_add(&st->exec_protects, 1);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_mmap")
+int tp_mmap(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 prot = ctx->args[2], flags = ctx->args[3];
+	bool anon_exec = (prot & HH_PROT_EXEC) && (flags & HH_MAP_ANONYMOUS);
+	bool huge = flags & HH_MAP_HUGETLB;
+	if (!anon_exec && !huge)
+		return 0;
+	struct hh_k_fpu *st = mem_stats();
+	if (!st)
+		return 0;
+	if (anon_exec)
+		__sync_fetch_and_add(&st->anon_exec_maps, 1);
+	if (huge)
+		__sync_fetch_and_add(&st->hugepage_reqs, 1);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_madvise")
+int tp_madvise(struct trace_event_raw_sys_enter *ctx)
+{
+	if (ctx->args[2] != HH_MADV_HUGEPAGE)
+		return 0;
+	struct hh_k_fpu *st = mem_stats();
+	if (st)
+		__sync_fetch_and_add(&st->hugepage_reqs, 1);
 	return 0;
 }

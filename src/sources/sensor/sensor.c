@@ -45,7 +45,7 @@ struct hh_sensor {
 	int delivered;
 	struct sensor_bpf *skel;
 	struct ring_buffer *rb;
-	struct bpf_link *links[24];
+	struct bpf_link *links[32];
 	unsigned n_links;
 	struct hh_procconn *pc;
 };
@@ -134,6 +134,7 @@ static int ebpf_open(struct hh_sensor *s, char *why, size_t whylen)
 	s->skel->rodata->cfg.containers_only = s->containers_only;
 	s->skel->rodata->cfg.host_pidns = hh_sensor_host_pidns(s->proc_root);
 	s->skel->rodata->cfg.self_tgid = (uint32_t)getpid();
+	s->skel->rodata->cfg.fpu_all = s->fpu_all;
 	int err = sensor_bpf__load(s->skel);
 	if (err) {
 		/* the FPU program relocates x86-only structures: retry without it */
@@ -143,6 +144,7 @@ static int ebpf_open(struct hh_sensor *s, char *why, size_t whylen)
 			s->skel->rodata->cfg.containers_only = s->containers_only;
 			s->skel->rodata->cfg.host_pidns = hh_sensor_host_pidns(s->proc_root);
 			s->skel->rodata->cfg.self_tgid = (uint32_t)getpid();
+			s->skel->rodata->cfg.fpu_all = s->fpu_all;
 			bpf_program__set_autoload(s->skel->progs.tp_fpu, false);
 			if (sensor_bpf__load(s->skel) == 0) {
 				hh_warn("sensor: the FPU rounding-mode program did not load (not x86?); other programs active");
@@ -207,7 +209,7 @@ static void fpu_sweep(struct hh_sensor *s)
 		if (bpf_map_lookup_elem(fd, &key, &v) < 0)
 			continue;
 		bool alive = kill((pid_t)key, 0) == 0 || errno != ESRCH;
-		if (v.nondefault > 0 || (s->fpu_all && v.switches > 0)) {
+		if (v.nondefault > 0 || (s->fpu_all && (v.switches > 0 || v.exec_protects > 0))) {
 			struct hh_event ev;
 			memset(&ev, 0, sizeof(ev));
 			ev.type = HH_EV_FPU;
@@ -218,6 +220,9 @@ static void fpu_sweep(struct hh_sensor *s)
 			ev.fpu_switches = v.switches;
 			ev.fpu_nondefault_switches = v.nondefault;
 			ev.mxcsr_last = v.nondefault ? v.mxcsr_nondefault_last : v.mxcsr_last;
+			ev.fpu_exec_protects = v.exec_protects;
+			ev.fpu_anon_exec_maps = v.anon_exec_maps;
+			ev.fpu_hugepage_reqs = v.hugepage_reqs;
 			if (alive) {
 				/* the name now (prctl renames), not at the first switch */
 				char path[300], comm[64];

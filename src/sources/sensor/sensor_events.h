@@ -105,6 +105,10 @@ struct hh_k_fpu {
 	__u32 mxcsr_last;
 	__u32 mxcsr_nondefault_last;
 	char comm[HH_K_COMM_LEN];
+	/* memory traits of a RandomX VM, from syscall tracepoints (cumulative) */
+	__u64 exec_protects;   /* mprotect(..., PROT_EXEC): JIT code made executable */
+	__u64 anon_exec_maps;  /* mmap(MAP_ANONYMOUS, PROT_EXEC): executable anonymous memory */
+	__u64 hugepage_reqs;   /* mmap(MAP_HUGETLB) or madvise(MADV_HUGEPAGE) */
 };
 
 /* Read-only configuration the loader writes before load. */
@@ -112,9 +116,10 @@ struct hh_k_config {
 	__u32 containers_only;  /* skip tasks in the host pid namespace */
 	__u32 host_pidns;       /* inode of the host pid namespace */
 	__u32 self_tgid;        /* the sensor itself: never reported */
-	__u32 pad;
+	__u32 fpu_all;          /* follow every thread's FPU switches, not only non-default rounding */
 };
 
 #define HH_MXCSR_RC_MASK 0x6000u
+#define HH_FPU_SAMPLE 4u        /* the FPU program looks at one context switch in this many, per CPU */
 
 #endif

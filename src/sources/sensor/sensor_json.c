@@ -91,6 +91,9 @@ json_t *hh_event_to_json(const struct hh_event *ev)
 		snprintf(hex, sizeof(hex), "0x%04x", ev->mxcsr_last);
 		set_int(o, "fpu.switches", (long long)ev->fpu_switches);
 		set_int(o, "fpu.nondefault_switches", (long long)ev->fpu_nondefault_switches);
+		set_int(o, "fpu.exec_protects", (long long)ev->fpu_exec_protects);
+		set_int(o, "fpu.anon_exec_maps", (long long)ev->fpu_anon_exec_maps);
+		set_int(o, "fpu.hugepage_reqs", (long long)ev->fpu_hugepage_reqs);
 		json_object_set_new(o, "fpu.mxcsr", json_string(hex));
 		break;
 	}

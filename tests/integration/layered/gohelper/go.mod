@@ -1,0 +1,3 @@
+module hhlayered/gohelper
+
+go 1.19

@@ -1,0 +1,3 @@
+module hhlayered/sum
+
+go 1.19
