@@ -226,22 +226,60 @@ size_t hh_indicators_scan(const char *text, size_t len, struct hh_indicator *out
 	return c.n;
 }
 
+/* The weight of evidence: what is miner-specific (a pool endpoint, miner flags,
+ * pool config), what names a miner, and what is only context (a wallet: SDKs,
+ * donation links and docs carry them; an algorithm name: libraries and
+ * benchmarks). Each verdict says why, in words, into why. */
+enum hh_severity hh_indicators_assess(const struct hh_indicator *ind, size_t n, char *why, size_t whylen)
+{
+	unsigned kinds = 0;
+	for (size_t i = 0; i < n; i++)
+		kinds |= 1u << ind[i].kind;
+	bool url = kinds & (1u << HH_IND_STRATUM_URL), wallet = kinds & (1u << HH_IND_WALLET);
+	bool flag = kinds & ((1u << HH_IND_MINER_FLAG) | (1u << HH_IND_POOL_CONFIG));
+	bool name = kinds & (1u << HH_IND_MINER_NAME), algo = kinds & (1u << HH_IND_ALGORITHM);
+	unsigned miner_kinds = (unsigned)flag + (unsigned)name + (unsigned)algo;
+	enum hh_severity sev;
+	const char *w;
+	if (n == 0) {
+		sev = HH_SEV_INFO;
+		w = "no indicators";
+	} else if (url && (wallet || miner_kinds)) {
+		sev = HH_SEV_CRITICAL;
+		w = wallet ? "pool endpoint with a wallet: strong" : "pool endpoint with miner flags, names or algorithms: strong";
+	} else if (url) {
+		sev = HH_SEV_HIGH;
+		w = "pool endpoint (stratum URL): strong";
+	} else if (wallet && flag) {
+		sev = HH_SEV_CRITICAL;
+		w = "wallet with miner flags or pool config: strong";
+	} else if (wallet && name) {
+		sev = HH_SEV_HIGH;
+		w = "wallet with a miner name: strong";
+	} else if (miner_kinds >= 2) {
+		sev = HH_SEV_HIGH;
+		w = "two kinds of miner indicators (flags, names, algorithms)";
+	} else if (flag || name) {
+		sev = HH_SEV_MEDIUM;
+		w = flag ? "miner flags or pool config alone" : "miner name alone";
+	} else if (wallet && algo) {
+		sev = HH_SEV_MEDIUM;
+		w = "wallet with an algorithm name, no pool, flags or miner code: weak";
+	} else if (wallet) {
+		sev = HH_SEV_LOW;
+		w = "wallet alone: context";
+	} else {
+		sev = HH_SEV_LOW;
+		w = "algorithm name alone: context";
+	}
+	if (why && whylen)
+		snprintf(why, whylen, "%s", w);
+	return sev;
+}
+
 enum hh_severity hh_indicators_severity(const struct hh_indicator *ind, size_t n)
 {
-	bool strong = false;
-	unsigned kinds = 0;
-	for (size_t i = 0; i < n; i++) {
-		kinds |= 1u << ind[i].kind;
-		strong |= ind[i].kind == HH_IND_STRATUM_URL || ind[i].kind == HH_IND_WALLET;
-	}
-	unsigned distinct = (unsigned)__builtin_popcount(kinds);
-	if (n == 0)
-		return HH_SEV_INFO;
-	if (strong && distinct >= 2)
-		return HH_SEV_CRITICAL;
-	if (strong || distinct >= 2)
-		return HH_SEV_HIGH;
-	return HH_SEV_MEDIUM;
+	return hh_indicators_assess(ind, n, NULL, 0);
 }
 
 void hh_indicators_to_evidence(struct hh_finding *f, const char *where,

