@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "agent/agent_internal.h"
+#include "core/log.h"
+#include "core/tuning.h"
 
 #define DEDUP_CAP 8192 /* keys per generation */
 
@@ -67,6 +69,15 @@ void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_fi
 {
 	if (!f)
 		return;
+	/* The one place every agent finding passes: tuning applies to all of
+	 * them, before the correlator counts them. */
+	const char *why;
+	if (hh_tuning_suppressed(a->tuning, w, f, &why)) {
+		a->stats.suppressed++;
+		hh_debug("agent: %s suppressed (%s)", f->rule, why);
+		hh_finding_free(f);
+		return;
+	}
 	if (seen_before(a, f)) {
 		hh_finding_free(f);
 		return;

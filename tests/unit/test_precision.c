@@ -18,6 +18,8 @@
 #include "detectors/content/file_context.h"
 #include "detectors/content/script_checks.h"
 #include "detectors/indicators/text_indicators.h"
+#include "detectors/network/known_proto.h"
+#include "detectors/network/netdetect.h"
 #include "detectors/process/process_indicators.h"
 
 /* Monero general fund (public; the same one docs quote). */
@@ -350,6 +352,146 @@ static void agent_process_indicators(void **state)
 	hh_procind_free(d);
 }
 
+
+/* ---- network: encrypted-flow behavior ---- */
+
+struct net_sink {
+	int n;
+	char rule[96];
+};
+
+static void net_collect(void *arg, struct hh_finding *f)
+{
+	struct net_sink *c = arg;
+	if (strstr(f->rule, "mining-behavior")) {
+		c->n++;
+		snprintf(c->rule, sizeof(c->rule), "%s", f->rule);
+	}
+	hh_finding_free(f);
+}
+
+enum framing { F_RANDOM, F_TLS, F_DNP3, F_HISLIP, F_OPENVPN, F_WHATSAPP, F_LOWENTROPY };
+
+static uint32_t rng = 1;
+static uint8_t rnd(void)
+{
+	rng = rng * 1103515245u + 12345u;
+	return (uint8_t)(rng >> 16);
+}
+
+/* One message of n bytes in the framing; first: the first of its direction. */
+static void message(uint8_t *b, size_t n, enum framing fr, int dir, bool first)
+{
+	for (size_t i = 0; i < n; i++)
+		b[i] = fr == F_LOWENTROPY ? (uint8_t)(i % 6) : rnd();
+	switch (fr) {
+	case F_TLS:
+		if (first && dir == 0) { /* a ClientHello record header */
+			memcpy(b, "\x16\x03\x01", 3);
+			b[5] = 1;
+		} else {
+			memcpy(b, "\x17\x03\x03", 3);
+		}
+		b[3] = (uint8_t)((n - 5) >> 8);
+		b[4] = (uint8_t)(n - 5);
+		break;
+	case F_DNP3:
+		/* link header, then application data: polling is structured, low entropy */
+		for (size_t i = 0; i < n; i++)
+			b[i] = (uint8_t)(i % 11);
+		b[0] = 0x05, b[1] = 0x64, b[2] = 0x20, b[3] = 0xc4;
+		break;
+	case F_HISLIP:
+		if (first)
+			b[0] = 'H', b[1] = 'S', b[2] = 6, b[3] = 0;
+		break;
+	case F_OPENVPN:
+		b[0] = (uint8_t)((n - 2) >> 8);
+		b[1] = (uint8_t)(n - 2);
+		if (first)
+			b[2] = dir == 0 ? 7 << 3 : 8 << 3;
+		break;
+	case F_WHATSAPP:
+		if (first && dir == 0)
+			b[0] = 'W', b[1] = 'A', b[2] = 5, b[3] = 2;
+		break;
+	default:
+		break;
+	}
+}
+
+/* A 300 s session in the framing. answered: the client submits and the
+ * server answers (a miner); else the client speaks once and the server only
+ * pushes (server-sent events). Returns mining-behavior findings. */
+static int run_session(enum framing fr, bool answered, char *rule)
+{
+	struct hh_netdetect_opts o;
+	hh_netdetect_opts_load(&o, NULL);
+	struct net_sink c = { 0 };
+	struct hh_netdetect *d = hh_netdetect_new(&o, NULL, "pcap", net_collect, &c);
+	assert_non_null(d);
+	struct hh_net_flow_key k = { .family = 4, .proto = 6, .cip = { 10, 0, 0, 2 }, .sip = { 203, 0, 113, 9 },
+				     .cport = 40000, .sport = 8443 };
+	struct hh_net_flow *f = hh_netdetect_flow_new(d, &k, 0);
+	assert_non_null(f);
+	uint8_t b[600];
+	bool first[2] = { true, true };
+#define SEND(dir, n, t)                                                        \
+	do {                                                                   \
+		message(b, n, fr, dir, first[dir]);                            \
+		first[dir] = false;                                            \
+		hh_netdetect_packet(d, f, dir, t, (uint32_t)(n) + 54, (uint32_t)(n)); \
+		hh_netdetect_stream(d, f, dir, b, n, false, t);                 \
+	} while (0)
+	SEND(0, 300, 0.0);
+	SEND(1, 400, 0.1);
+	for (int i = 1; i <= 60; i++) {
+		double t = i * 5.0;
+		SEND(1, 220, t); /* a new job, unprompted */
+		if (answered && i % 2 == 0) {
+			SEND(0, 160, t + 2.0); /* a share */
+			SEND(1, 80, t + 2.1);  /* accepted */
+		} else if (!answered && i % 10 == 0) {
+			SEND(0, 40, t + 0.3); /* a window update: not answered */
+		}
+	}
+#undef SEND
+	hh_netdetect_flow_end(d, f);
+	hh_netdetect_free(d);
+	if (rule)
+		snprintf(rule, 96, "%s", c.rule);
+	return c.n;
+}
+
+static void encrypted_flow_behavior(void **state)
+{
+	(void)state;
+	char rule[96];
+	/* the miner over encrypted framing, and over TLS: found */
+	assert_int_equal(run_session(F_RANDOM, true, rule), 1);
+	assert_string_equal(rule, "net.encrypted-mining-behavior");
+	assert_int_equal(run_session(F_TLS, true, rule), 1);
+	assert_string_equal(rule, "net.tls-mining-behavior");
+	/* the same timing in plaintext or recognised protocols: not encrypted mining */
+	assert_int_equal(run_session(F_DNP3, true, NULL), 0);
+	assert_int_equal(run_session(F_HISLIP, true, NULL), 0);
+	assert_int_equal(run_session(F_OPENVPN, true, NULL), 0);
+	assert_int_equal(run_session(F_WHATSAPP, true, NULL), 0);
+	assert_int_equal(run_session(F_LOWENTROPY, true, NULL), 0);
+	/* a server-sent-events style stream: pushes nobody asked for, unanswered client bursts */
+	assert_int_equal(run_session(F_TLS, false, NULL), 0);
+	assert_int_equal(run_session(F_RANDOM, false, NULL), 0);
+	/* the recogniser and the entropy test on their own */
+	assert_string_equal(hh_known_binary_protocol((const uint8_t *)"\x05\x64\x05\xc0\x01\x00\x00\x04\xe9\x21", 10), "dnp3");
+	assert_null(hh_known_binary_protocol((const uint8_t *)"\x16\x03\x01\x00\x40", 5));
+	uint8_t r[1024];
+	for (size_t i = 0; i < sizeof(r); i++)
+		r[i] = rnd();
+	assert_true(hh_payload_looks_encrypted(hh_payload_entropy(r, sizeof(r)), sizeof(r)));
+	const char *json = "{\"id\":4,\"jsonrpc\":\"2.0\",\"method\":\"submit\",\"params\":{\"id\":\"1\",\"job_id\":\"7\",\"nonce\":\"0a0b0c0d\",\"result\":\"00ff00ff00ff00ff00ff\"}}";
+	assert_false(hh_payload_looks_encrypted(hh_payload_entropy((const uint8_t *)json, strlen(json)), strlen(json)));
+}
+
 int main(void)
 {
 	hh_log_set_level(HH_LOG_ERROR);
@@ -360,6 +502,7 @@ int main(void)
 		cmocka_unit_test(minified_bundles_are_not_droppers),
 		cmocka_unit_test(shared_libraries_are_not_static),
 		cmocka_unit_test(agent_process_indicators),
+		cmocka_unit_test(encrypted_flow_behavior),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
