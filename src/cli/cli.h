@@ -56,7 +56,7 @@ struct hh_cli {
 	size_t n_findings;
 	int want_help;
 	/* Tuning (core/tuning.h), applied in hh_cli_emit for the commands that
-	 * report detections (scan, pcap, check, audit-log, sensor). */
+	 * report detections (scan, pcap, check, audit-log, sensor, rules test). */
 	struct hh_tuning *tuning;
 	const char *ignore_file;      /* scan, check: --ignore-file, default ./.hashhoundignore when present */
 	int ignore_file_default;      /* set by scan and check: look for ./.hashhoundignore */

@@ -9,11 +9,12 @@
 
 #define HH_IGNORE_FILE ".hashhoundignore"
 
-/* Commands whose findings are detections, tuned like the agent's. report
+/* Commands whose findings are detections, tuned like the agent's ("rules
+ * test" shows what the agent would emit). report
  * shows history, respond and drill show actions: not tuned. */
 static bool tuned_command(const char *cmd)
 {
-	static const char *const tuned[] = { "scan", "pcap", "check", "audit-log", "sensor" };
+	static const char *const tuned[] = { "scan", "pcap", "check", "audit-log", "sensor", "rules" };
 	for (size_t i = 0; i < sizeof(tuned) / sizeof(tuned[0]); i++)
 		if (!strcmp(cmd, tuned[i]))
 			return true;

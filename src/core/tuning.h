@@ -1,6 +1,6 @@
 /* One tuning model for every detector (docs/tuning.md). Applied where
  * findings leave hashhound (the agent's emit path, and the CLI's emit for
- * scan, pcap, check, audit-log and sensor), so process indicators, exe
+ * scan, pcap, check, audit-log, sensor and rules test), so process indicators, exe
  * traits, runtime rules, scanner checks, network detectors, behavior,
  * posture and audit findings are all silenced the same way:
  *
