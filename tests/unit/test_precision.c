@@ -57,6 +57,12 @@ static void severity_from_evidence(void **state)
 	assert_int_equal(sev_of("xmrig --donate-level 1", why, sizeof(why)), HH_SEV_HIGH);
 	assert_int_equal(sev_of("xmrig -a rx/0", why, sizeof(why)), HH_SEV_HIGH);
 	assert_int_equal(sev_of("xmrig", why, sizeof(why)), HH_SEV_MEDIUM);
+	/* a miner name that is also a word: only as a program */
+	struct hh_indicator ind[8];
+	const char *words[] = { "\"t-rex\": \"\\U0001f996\"", "T-REX\n", "0x1F996 T-REX", "the t-rex's teeth" };
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		assert_int_equal(hh_indicators_scan(words[i], strlen(words[i]), ind, 8), 0);
+	assert_int_equal(sev_of("/opt/t-rex -a ethash -o x", why, sizeof(why)), HH_SEV_HIGH);
 }
 
 static void file_contexts(void **state)

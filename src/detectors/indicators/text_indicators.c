@@ -10,7 +10,11 @@
 #include "detectors/indicators/wallet.h"
 
 /* Pattern table: kind and how a hit must sit in its text. */
-enum fit { ANY, WORD, TOKEN };  /* WORD: no letter/digit around; TOKEN: whitespace/quote/=/, around */
+/* WORD: no letter/digit around; TOKEN: whitespace/quote/=/, around;
+ * PROGRAM: a word that is also ordinary language ("t-rex": dinosaur names,
+ * emoji tables, prose) counts only as a program: lower case, at the start
+ * of the text (argv[0]) or after '/' or NUL, no letter or digit after. */
+enum fit { ANY, WORD, TOKEN, PROGRAM };
 
 struct text_pattern {
 	const char *text;
@@ -52,7 +56,7 @@ static const struct text_pattern patterns[] = {
 	{ "phoenixminer", HH_IND_MINER_NAME, WORD },
 	{ "nanominer", HH_IND_MINER_NAME, WORD },
 	{ "gminer", HH_IND_MINER_NAME, WORD },
-	{ "t-rex", HH_IND_MINER_NAME, WORD },
+	{ "t-rex", HH_IND_MINER_NAME, PROGRAM },
 	{ "bfgminer", HH_IND_MINER_NAME, WORD },
 	{ "cgminer", HH_IND_MINER_NAME, WORD },
 	{ "kdevtmpfsi", HH_IND_MINER_NAME, WORD },
@@ -130,6 +134,15 @@ static bool url_end(unsigned char c)
 	       c == ']' || c == '`' || c == '<' || c == '>';
 }
 
+/* The text at off is all lower case (patterns are). */
+static bool fit_lower(const struct scan_ctx *c, size_t off, size_t plen)
+{
+	for (size_t i = 0; i < plen; i++)
+		if (isupper((unsigned char)c->text[off + i]))
+			return false;
+	return true;
+}
+
 static bool fits(const struct scan_ctx *c, size_t off, size_t plen, enum fit fit)
 {
 	unsigned char before = off ? (unsigned char)c->text[off - 1] : 0;
@@ -140,6 +153,9 @@ static bool fits(const struct scan_ctx *c, size_t off, size_t plen, enum fit fit
 		return !is_word(before) && !isalpha(after);
 	case TOKEN:
 		return (off == 0 || is_token_sep(before) || before == '/') && is_token_sep(after);
+	case PROGRAM:
+		return (off == 0 || before == '/' || before == 0) && !is_word(after) &&
+		       fit_lower(c, off, plen);
 	default:
 		return true;
 	}
