@@ -53,6 +53,7 @@ curl
 prometheus
 chromium
 libndpi-bin
+npm
 tshark
 "
 missing=""

@@ -80,6 +80,8 @@ add_target() { # DIR: added when it exists and fits the budget
 	budget=$((budget - mb))
 	targets+=("$1")
 }
+[ -f /usr/share/ndpi/ndpiCustomCategory.txt ] ||
+	echo "fp-corpus: /usr/share/ndpi/ndpiCustomCategory.txt absent (libndpi-bin, scripts/deps.sh): the domain-list case is not run"
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
 add_target "/usr/lib/$multiarch"
 for py in /usr/lib/python3.[0-9]*; do add_target "$py"; done
