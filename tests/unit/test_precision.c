@@ -9,9 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
+#include "core/config.h"
 #include "core/event.h"
+#include "core/tuning.h"
 #include "core/log.h"
 #include "detectors/content/content_scan.h"
 #include "detectors/content/exe_sections.h"
@@ -498,6 +501,125 @@ static void encrypted_flow_behavior(void **state)
 	assert_false(hh_payload_looks_encrypted(hh_payload_entropy((const uint8_t *)json, strlen(json)), strlen(json)));
 }
 
+/* ---- tuning: parsing and matching ---- */
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static int tuning_from_yaml(const char *yaml, struct hh_config *cfg, struct hh_tuning **t, char *err, size_t n)
+{
+	char path[] = "/tmp/hh-test-tuning-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	write_file(path, yaml);
+	int rc = hh_config_load(cfg, path, err, n);
+	unlink(path);
+	assert_int_equal(rc, 0);
+	*t = hh_tuning_new(cfg, "2026-12-05", err, n);
+	return *t ? 0 : -1;
+}
+
+static struct hh_finding *finding(const char *rule, const char *path)
+{
+	struct hh_finding *f = hh_finding_new("scan", rule, "t", HH_SEV_HIGH, 0.5);
+	if (path)
+		hh_finding_set_str(f, "file.path", path);
+	return f;
+}
+
+static void tuning_model(void **state)
+{
+	(void)state;
+	char err[512];
+	struct hh_config cfg;
+	struct hh_tuning *t;
+	/* malformed exceptions: an error naming the entry */
+	static const struct {
+		const char *yaml, *want;
+	} bad[] = {
+		{ "exceptions:\n  - rule: x\n", "exceptions[0] (x): 'reason' is required" },
+		{ "exceptions:\n  - reason: y\n", "exceptions[0]: 'rule' is required" },
+		{ "exceptions:\n  - { rule: x, reason: y, expires: tomorrow }\n", "'expires' must be a date" },
+		{ "exceptions:\n  - { rule: x, reason: y, namespce: a }\n", "unknown key 'namespce'" },
+		{ "exceptions: {rule: x}\n", "exceptions: must be a list" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(tuning_from_yaml(bad[i].yaml, &cfg, &t, err, sizeof(err)), -1);
+		if (!strstr(err, bad[i].want))
+			fail_msg("'%s': error '%s', want '%s'", bad[i].yaml, err, bad[i].want);
+		hh_config_free(&cfg);
+	}
+	/* rules.disabled globs, per-namespace overrides, exceptions by fields, path, expiry */
+	assert_int_equal(tuning_from_yaml("rules: { disabled: [\"net.*\"] }\n"
+					  "overrides:\n  - match: { namespace: lab }\n    set: { rules.disabled: [behavior.cpu-plateau] }\n"
+					  "exceptions:\n"
+					  "  - { rule: escape.runtime-socket, fields: { proc.name: inventory }, reason: r1 }\n"
+					  "  - { rule: \"miner.*\", path: \"node_modules/my-wallet*\", reason: r2, expires: 2027-01-01 }\n"
+					  "  - { rule: miner.config, reason: old, expires: 2026-01-01 }\n",
+					  &cfg, &t, err, sizeof(err)), 0);
+	assert_int_equal(hh_tuning_stats(t)->expired, 1);
+	const char *why = NULL;
+	struct hh_finding *f = finding("net.stratum.v1", NULL);
+	assert_true(hh_tuning_suppressed(t, NULL, f, &why));
+	assert_string_equal(why, "rules.disabled");
+	hh_finding_free(f);
+	struct hh_workload lab = { 0 }, prod = { 0 };
+	hh_strlcpy(lab.pod_namespace, "lab", sizeof(lab.pod_namespace));
+	hh_strlcpy(prod.pod_namespace, "prod", sizeof(prod.pod_namespace));
+	f = finding("behavior.cpu-plateau", NULL);
+	assert_true(hh_tuning_suppressed(t, &lab, f, NULL));
+	assert_false(hh_tuning_suppressed(t, &prod, f, NULL));
+	hh_finding_free(f);
+	f = finding("escape.runtime-socket", NULL);
+	hh_finding_set_str(f, "proc.name", "inventory");
+	assert_true(hh_tuning_suppressed(t, NULL, f, &why));
+	assert_string_equal(why, "exception: r1");
+	hh_finding_set_str(f, "proc.name", "curl");
+	assert_false(hh_tuning_suppressed(t, NULL, f, NULL));
+	hh_finding_free(f);
+	f = finding("miner.indicators", "layer-3f2a/app/node_modules/my-wallet/x.js");
+	assert_true(hh_tuning_suppressed(t, NULL, f, NULL));
+	hh_finding_free(f);
+	f = finding("miner.indicators", "app/lib/my-wallet/x.js");
+	assert_false(hh_tuning_suppressed(t, NULL, f, NULL));
+	hh_finding_free(f);
+	f = finding("miner.config", "etc/xmrig.json"); /* its exception expired */
+	assert_false(hh_tuning_suppressed(t, NULL, f, NULL));
+	hh_finding_free(f);
+	/* an ignore file: entries, an expired one, errors naming FILE:LINE */
+	char path[] = "/tmp/hh-test-ignore-XXXXXX";
+	int fd = mkstemp(path);
+	close(fd);
+	write_file(path, "# comment\n\nminer.config  etc/*  exp:2027-01-01  reviewed config\n"
+			 "scan.packed.entropy  *  vendor blobs\nminer.indicators  a/*  exp:2020-01-01  gone\n");
+	assert_int_equal(hh_tuning_load_ignore_file(t, path, err, sizeof(err)), 2);
+	assert_int_equal(hh_tuning_stats(t)->expired, 2);
+	f = finding("miner.config", "etc/xmrig.json");
+	assert_true(hh_tuning_suppressed(t, NULL, f, &why));
+	assert_non_null(strstr(why, ":3: reviewed config"));
+	hh_finding_free(f);
+	f = finding("scan.packed.entropy", "usr/lib/x.so");
+	assert_true(hh_tuning_suppressed(t, NULL, f, NULL));
+	hh_finding_free(f);
+	write_file(path, "miner.config etc/*\n");
+	assert_int_equal(hh_tuning_load_ignore_file(t, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ":1: expected"));
+	write_file(path, "miner.config etc/* exp:2027-13-01 why\n");
+	assert_int_equal(hh_tuning_load_ignore_file(t, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ":1: exp:2027-13-01 is not a date"));
+	unlink(path);
+	assert_int_equal(hh_tuning_load_ignore_file(t, "/nonexistent/.hashhoundignore", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/nonexistent/.hashhoundignore"));
+	hh_tuning_free(t);
+	hh_config_free(&cfg);
+}
+
 int main(void)
 {
 	hh_log_set_level(HH_LOG_ERROR);
@@ -509,6 +631,7 @@ int main(void)
 		cmocka_unit_test(shared_libraries_are_not_static),
 		cmocka_unit_test(agent_process_indicators),
 		cmocka_unit_test(encrypted_flow_behavior),
+		cmocka_unit_test(tuning_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
