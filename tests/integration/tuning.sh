@@ -103,7 +103,11 @@ ok "agent: behavior plateau silenced for one image, found for its twin"
 	fail "config --get rules.disabled --image"
 [ "$("$HH_BIN" config --check "$out/agent.yaml" --get rules.disabled --image localhost/bench/app-8:1.0 | tail -1)" = '[]' ] ||
 	fail "config --get rules.disabled for an untuned image"
-ok "config --get shows the per-image value the agent applied"
+printf 'overrides:\n  - match: { namespace: lab }\n    set: { network.tls_behavior.min_duration_s: 5 }\n' >"$out/glob.yaml"
+v=$("$HH_BIN" config --check "$out/glob.yaml" --get network.tls_behavior.min_duration_s --namespace lab 2>"$out/glob.err")
+[ "$v" = 60 ] && grep -q "read once for all workloads" "$out/glob.err" ||
+	fail "config --get of a global key for a workload must print the applied value ($v) and say why"
+ok "config --get shows the per-image value the agent applied, and the global value of global keys"
 
 # ---- runtime rules: escape.runtime-socket ----
 cat >"$out/sock.jsonl" <<'J'
