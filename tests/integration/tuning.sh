@@ -12,6 +12,7 @@
 #           by path, a .hashhoundignore entry, an expired one
 #   pcap    an exception by server address (fd.sip)
 #   check   a .hashhoundignore entry, an exception by namespace
+#   audit   an exception by namespace
 #   config  --get ... --namespace/--image reports what is applied
 . "$(dirname "$0")/../lib.sh"
 need_cmd python3
@@ -261,4 +262,15 @@ printf 'posture.privileged  */prod.yaml  exp:2999-01-01  reviewed: prod tool nee
 has "$out/chk2.json" posture.privileged k8s.ns.name=prod && fail "check: the ignore file did not apply"
 has "$out/chk2.json" posture.privileged k8s.ns.name=lab || fail "check: lab lost its finding"
 ok "check: exception by namespace, ignore-file entry by path"
+# ---- audit-log: exception by namespace ----
+cat >"$out/audit.yaml" <<'Y'
+exceptions:
+  - rule: "audit.*"
+    match: { namespace: ops }
+    reason: "ops runs node agents with host namespaces"
+Y
+"$HH_BIN" audit-log -c "$out/audit.yaml" -f json "$HH_ROOT/tests/data/audit/actor-chain.jsonl" >"$out/audit.json" 2>/dev/null
+has "$out/audit.json" audit.create-host-namespace-pod k8s.ns.name=ops && fail "audit-log: exception by namespace did not apply"
+has "$out/audit.json" audit.create-privileged-pod k8s.ns.name=prod || fail "audit-log: prod lost its finding"
+ok "audit-log: exception by namespace"
 echo "PASS: tuning"
