@@ -55,6 +55,7 @@ chromium
 libndpi-bin
 npm
 tshark
+libxml2-utils
 "
 missing=""
 for p in $PKGS; do

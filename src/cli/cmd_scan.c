@@ -26,7 +26,36 @@ static void scan_usage(FILE *fp)
 		    HH_IGNORE_HELP
 		    HH_COMMON_HELP
 		    "\nExit: 1 a finding at/above --fail-on; 2 usage or input error (and nothing at/above\n"
-		    "--fail-on); 0 otherwise. Findings are printed in every case.\n");
+		    "--fail-on); 0 otherwise. Findings are printed in every case.\n", hh_cli_format_help("scan"));
+}
+
+/* Directory and file targets: file.path names the file on this host, absolute
+ * (a directory's walk gives paths relative to it; image paths stay as they are). */
+static void absolute_paths(const char *target, struct hh_scan_result *res)
+{
+	if (res->kind != HH_TARGET_DIR && res->kind != HH_TARGET_FILE)
+		return;
+	char *base = realpath(target, NULL);
+	if (!base)
+		return;
+	for (size_t k = 0; k < res->findings.n; k++) {
+		struct hh_finding *f = res->findings.items[k];
+		const char *p = json_string_value(json_object_get(f->fields, "file.path"));
+		if (!p || p[0] == '/')
+			continue;
+		char abs[8192];
+		if (res->kind == HH_TARGET_FILE) {
+			/* the file itself, or a member of it ("a.tar!/x") */
+			size_t tl = strlen(target);
+			if (strncmp(p, target, tl) != 0)
+				continue;
+			snprintf(abs, sizeof(abs), "%s%s", base, p + tl);
+		} else {
+			snprintf(abs, sizeof(abs), "%s%s%s", base, strcmp(base, "/") ? "/" : "", p);
+		}
+		hh_finding_set_str(f, "file.path", abs);
+	}
+	free(base);
 }
 
 int hh_cmd_scan(int argc, char **argv)
@@ -102,6 +131,7 @@ int hh_cmd_scan(int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		struct hh_scan_result res;
 		hh_scan_target(argv[i], content, &lim, &res);
+		absolute_paths(argv[i], &res);
 		for (size_t k = 0; k < res.findings.n; k++)
 			hh_cli_emit(&cli, res.findings.items[k]);
 		hh_info("scan: %s: %zu layer(s), %zu file(s), %.1f MB, %zu finding(s), %zu input error(s), %.2f s", argv[i],

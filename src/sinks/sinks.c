@@ -67,6 +67,8 @@ int hh_sinks_open(struct hh_sinks *s, const struct hh_config *cfg, const struct 
 	const char *listen = opts->listen ? opts->listen : hh_config_str(cfg, NULL, "sinks.http.listen", "");
 	if (listen[0]) {
 		s->http = hh_http_start(listen, s->store, s->metrics, err, sizeof(err));
+		if (s->http)
+			hh_http_allow_hosts(s->http, hh_config_get(cfg, NULL, "sinks.http.allowed_hosts"));
 		if (s->http) {
 			open++;
 			hh_info("dashboard, API and /metrics on http://%.*s:%d/",
@@ -82,6 +84,7 @@ int hh_sinks_open(struct hh_sinks *s, const struct hh_config *cfg, const struct 
 			.spool_path = hh_config_str(cfg, NULL, "sinks.webhook.spool", NULL),
 			.spool_max_bytes = (size_t)hh_config_int(cfg, NULL, "sinks.webhook.spool_max_bytes", 0),
 			.timeout_ms = hh_config_int(cfg, NULL, "sinks.webhook.timeout_ms", 0),
+			.falco_format = strcmp(hh_config_str(cfg, NULL, "sinks.webhook.format", "json"), "falco") == 0,
 			.auth_header = getenv("HASHHOUND_WEBHOOK_AUTH"),
 		};
 		if (wo.spool_path)
