@@ -55,6 +55,7 @@ curl
 prometheus
 chromium
 libndpi-bin
+npm
 tshark
 libxml2-utils
 "

@@ -16,6 +16,7 @@
 
 #include "core/fileio.h"
 #include "core/log.h"
+#include "core/tuning.h"
 
 static double mono_now(void)
 {
@@ -60,6 +61,13 @@ struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent
 	a->seen_next = calloc(a->max_procs, sizeof(*a->seen_next));
 	a->ev = calloc(1, sizeof(*a->ev));
 	a->procind = hh_procind_new(a->max_procs);
+	char terr[512];
+	a->tuning = hh_tuning_new(cfg, NULL, terr, sizeof(terr));
+	if (!a->tuning) {
+		hh_err("agent: bad configuration: %s", terr);
+		hh_agent_free(a);
+		return NULL;
+	}
 	if (!a->identity || !a->behavior || !a->correlator || !a->procind || !a->refs || !a->seen || !a->seen_next ||
 	    !a->ev) {
 		hh_err("agent: out of memory");
@@ -102,6 +110,7 @@ void hh_agent_free(struct hh_agent *a)
 	hh_correlator_free(a->correlator);
 	hh_rules_free(a->rules);
 	hh_procind_free(a->procind);
+	hh_tuning_free(a->tuning);
 	free(a->ctr);
 	free(a->refs);
 	free(a->seen);

@@ -39,6 +39,7 @@ struct hh_agent_stats {
 	unsigned long sensor_events;  /* sensor events about followed containers */
 	double first_sweep_ms;        /* cold: identities resolved, every process new */
 	double last_sweep_ms, total_sweep_ms;
+	unsigned long suppressed;     /* findings tuned away (rules.disabled, exceptions) */
 };
 
 typedef void (*hh_agent_finding_cb)(const struct hh_finding *f, void *ctx);

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "agent/agent_internal.h"
+#include "core/log.h"
+#include "core/tuning.h"
 
 #define DEDUP_CAP 8192 /* keys per generation */
 
@@ -105,6 +107,15 @@ void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_fi
 {
 	if (!f)
 		return;
+	/* The one place every agent finding passes: tuning applies to all of
+	 * them, before the correlator counts them. */
+	const char *why;
+	if (hh_tuning_suppressed(a->tuning, w, f, &why)) {
+		a->stats.suppressed++;
+		hh_debug("agent: %s suppressed (%s)", f->rule, why);
+		hh_finding_free(f);
+		return;
+	}
 	/* A finding that already went out (this run, or before a restart:
 	 * agent_state.c) is not repeated, but still counts for correlation, so
 	 * an incident it is part of is neither lost nor repeated. */

@@ -51,6 +51,7 @@ struct hh_agent {
 	struct hh_rules *rules;         /* runtime rules over process events; NULL when none loaded */
 	size_t rule_errors;
 	struct hh_procind *procind;     /* miner.process-indicators, miner.exe-traits, proc.exe-* */
+	struct hh_tuning *tuning;       /* rules.disabled and exceptions, applied in hh_agent_emit */
 
 	/* Containers followed, sorted by id (merge-walked against each discovery). */
 	struct agent_container *ctr;

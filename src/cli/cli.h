@@ -17,7 +17,13 @@
 #define HH_EXIT_USAGE 2
 
 /* getopt_long codes for the shared long options (short: -f -c -o -v -q -h). */
-enum { HH_OPT_FAIL_ON = 0x1000 };
+enum { HH_OPT_FAIL_ON = 0x1000, HH_OPT_IGNORE_FILE };
+
+/* scan and check: an ignore file (core/tuning.h), default ./.hashhoundignore. */
+#define HH_IGNORE_LONGOPT { "ignore-file", required_argument, 0, HH_OPT_IGNORE_FILE }
+#define HH_IGNORE_HELP                                                                        \
+	"      --ignore-file F  accepted findings, one a line: RULE PATH-GLOB [exp:YYYY-MM-DD] REASON\n" \
+	"                       (default ./.hashhoundignore when present; docs/tuning.md)\n"
 
 #define HH_COMMON_LONGOPTS                                           \
 	{ "format", required_argument, 0, 'f' },                     \
@@ -52,6 +58,11 @@ struct hh_cli {
 	enum hh_severity max_seen;
 	size_t n_findings;
 	int want_help;
+	/* Tuning (core/tuning.h), applied in hh_cli_emit for the commands that
+	 * report detections (scan, pcap, check, audit-log, sensor, rules test). */
+	struct hh_tuning *tuning;
+	const char *ignore_file;      /* scan, check: --ignore-file, default ./.hashhoundignore when present */
+	int ignore_file_default;      /* set by scan and check: look for ./.hashhoundignore */
 };
 
 void hh_cli_init(struct hh_cli *cli, const char *command);
@@ -69,7 +80,7 @@ int hh_cli_option(struct hh_cli *cli, int opt, const char *arg);
 int hh_cli_load_config(const char *command, struct hh_config *cfg, const char *path);
 /* Loads the config and opens the output. Returns 0, or HH_EXIT_USAGE after printing why. */
 int hh_cli_start(struct hh_cli *cli);
-/* Emits one finding (does not take ownership). */
+/* Emits one finding (does not take ownership), unless tuning silences it. */
 void hh_cli_emit(struct hh_cli *cli, const struct hh_finding *f);
 /* Emits and frees. */
 void hh_cli_emit_free(struct hh_cli *cli, struct hh_finding *f);

@@ -5,6 +5,21 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/tuning.h"
+
+#define HH_IGNORE_FILE ".hashhoundignore"
+
+/* Commands whose findings are detections, tuned like the agent's ("rules
+ * test" shows what the agent would emit). report
+ * shows history, respond and drill show actions: not tuned. */
+static bool tuned_command(const char *cmd)
+{
+	static const char *const tuned[] = { "scan", "pcap", "check", "audit-log", "sensor", "rules" };
+	for (size_t i = 0; i < sizeof(tuned) / sizeof(tuned[0]); i++)
+		if (!strcmp(cmd, tuned[i]))
+			return true;
+	return false;
+}
 
 #define F(x) HH_FMT_BIT(HH_FMT_##x)
 static const struct {
@@ -71,6 +86,9 @@ int hh_cli_option(struct hh_cli *cli, int opt, const char *arg)
 	case 'c':
 		cli->config_path = arg;
 		return 1;
+	case HH_OPT_IGNORE_FILE:
+		cli->ignore_file = arg;
+		return 1;
 	case 'o':
 		cli->output_path = arg;
 		return 1;
@@ -118,6 +136,27 @@ int hh_cli_start(struct hh_cli *cli)
 			return HH_EXIT_USAGE;
 		}
 	}
+	if (tuned_command(cli->command)) {
+		char err[512];
+		cli->tuning = hh_tuning_new(&cli->config, NULL, err, sizeof(err));
+		const char *ign = cli->ignore_file;
+		if (!ign && cli->ignore_file_default && access(HH_IGNORE_FILE, F_OK) == 0)
+			ign = HH_IGNORE_FILE;
+		if (cli->tuning && ign && hh_tuning_load_ignore_file(cli->tuning, ign, err, sizeof(err)) >= 0)
+			hh_info("%s: ignore file %s loaded", cli->command, ign);
+		else if (cli->tuning && ign) {
+			hh_tuning_free(cli->tuning);
+			cli->tuning = NULL;
+		}
+		if (!cli->tuning) {
+			fprintf(stderr, "hashhound %s: bad tuning: %s\n", cli->command, err);
+			if (cli->out_fp != stdout)
+				fclose(cli->out_fp);
+			cli->out_fp = NULL;
+			hh_config_free(&cli->config);
+			return HH_EXIT_USAGE;
+		}
+	}
 	cli->out = hh_output_open(cli->format, cli->out_fp, cli->command);
 	return 0;
 }
@@ -126,6 +165,12 @@ void hh_cli_emit(struct hh_cli *cli, const struct hh_finding *f)
 {
 	if (!f)
 		return;
+	const char *why;
+	if (hh_tuning_suppressed(cli->tuning, NULL, f, &why)) {
+		const char *path = json_string_value(json_object_get(f->fields, "file.path"));
+		hh_debug("%s: %s%s%s suppressed (%s)", cli->command, f->rule, path ? " " : "", path ? path : "", why);
+		return;
+	}
 	hh_output_emit(cli->out, f);
 	if (cli->n_findings++ == 0 || f->severity > cli->max_seen)
 		cli->max_seen = f->severity;
@@ -141,6 +186,14 @@ int hh_cli_finish(struct hh_cli *cli)
 {
 	hh_output_close(cli->out);
 	cli->out = NULL;
+	if (cli->tuning) {
+		const struct hh_tuning_stats *st = hh_tuning_stats(cli->tuning);
+		if (st->suppressed)
+			hh_info("%s: %zu finding(s) suppressed by tuning (rules.disabled %zu, exceptions %zu, ignore file %zu)",
+				cli->command, st->suppressed, st->by_disabled, st->by_exception, st->by_ignore_file);
+		hh_tuning_free(cli->tuning);
+		cli->tuning = NULL;
+	}
 	if (cli->out_fp && cli->out_fp != stdout)
 		fclose(cli->out_fp);
 	hh_config_free(&cli->config);

@@ -216,10 +216,10 @@ int hh_cmd_agent(int argc, char **argv)
 	if (stats || hh_log_get_level() >= HH_LOG_DEBUG)
 		fprintf(stderr,
 			"agent stats: sweeps %lu, first sweep %.3f ms, later sweeps mean %.3f ms, containers %zu, "
-			"processes %zu, new processes %lu, sensor events %lu, findings %lu\n",
+			"processes %zu, new processes %lu, sensor events %lu, findings %lu, suppressed by tuning %lu\n",
 			s.sweeps, s.first_sweep_ms,
 			s.sweeps > 1 ? (s.total_sweep_ms - s.first_sweep_ms) / (double)(s.sweeps - 1) : 0, s.containers,
-			s.processes_seen, s.new_processes, s.sensor_events, s.findings);
+			s.processes_seen, s.new_processes, s.sensor_events, s.findings, s.suppressed);
 	hh_agent_free(a);
 	hh_sinks_close(&out.sinks);
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);

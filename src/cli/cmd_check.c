@@ -136,6 +136,7 @@ static void usage(FILE *fp)
 		    "misconfigurations that let a miner in, take a node or escape. PATH '-' reads stdin.\n\n"
 		    "  --show-suppressed    also print findings suppressed by posture.exceptions\n"
 		    "                       (marked \"suppressed\"; they never change the exit code)\n"
+		    HH_IGNORE_HELP
 		    HH_COMMON_HELP
 		    "\nExit: 0 clean, 1 findings at or above --fail-on, 2 usage or input error\n"
 		    "(findings from the readable inputs are still printed).\n", hh_cli_format_help("check"));
@@ -282,11 +283,12 @@ static void walk(struct check_run *r, const char *dir, size_t depth)
 int hh_cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		HH_COMMON_LONGOPTS, { "show-suppressed", no_argument, 0, 'S' }, { 0, 0, 0, 0 },
+		HH_COMMON_LONGOPTS, HH_IGNORE_LONGOPT, { "show-suppressed", no_argument, 0, 'S' }, { 0, 0, 0, 0 },
 	};
 	static struct check_run r;  /* large; one per process */
 	memset(&r, 0, sizeof(r));
 	hh_cli_init(&r.cli, "check");
+	r.cli.ignore_file_default = 1;
 	int opt;
 	while ((opt = getopt_long(argc, argv, HH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		int h = hh_cli_option(&r.cli, opt, optarg);

@@ -25,8 +25,30 @@ static void config_usage(FILE *fp)
 		    "      --container NAME   its container name\n"
 		    "      --label KEY=VALUE  one of its labels (repeatable)\n"
 		    "  -h, --help             this help\n\n"
+		    "Overrides apply to the keys read per workload (behavior.*, rules.disabled,\n"
+		    "correlation.*, response.auto.*); other keys are read once for all workloads, and --get\n"
+		    "prints that value (with a note on stderr when an override for the workload names the\n"
+		    "key). Exceptions match workloads themselves (docs/tuning.md).\n\n"
 		    "Exit codes: 0 the file is valid (or the key was printed); 2 a problem in the file,\n"
 		    "an unknown key or a usage error.\n");
+}
+
+/* Keys read per workload (overrides apply to them): behavior thresholds,
+ * rules.disabled (every detector, core/tuning.c), correlation and automatic
+ * response. Every other key is read once for all workloads. Keep in step
+ * with the readers. */
+static bool per_workload_key(const char *key)
+{
+	static const char *const prefixes[] = { "behavior.", "rules.disabled", "correlation.window_s",
+						 "correlation.weight", "response.auto.", "response.evidence_dir" };
+	static const char *const global[] = { "behavior.max_workloads", "behavior.ring_samples" };
+	for (size_t i = 0; i < sizeof(global) / sizeof(global[0]); i++)
+		if (!strcmp(key, global[i]))
+			return false;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(key, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
 }
 
 int hh_cmd_config(int argc, char **argv)
@@ -89,7 +111,17 @@ int hh_cmd_config(int argc, char **argv)
 	}
 	int rc = 0;
 	if (get) {
-		const json_t *v = hh_config_get(&cfg, &w, get);
+		bool for_workload = w.pod_namespace[0] || w.image[0];
+		const json_t *v;
+		if (for_workload && !per_workload_key(get)) {
+			/* print what is applied: the global value */
+			v = hh_config_get(&cfg, NULL, get);
+			if (v && hh_config_get(&cfg, &w, get) != v)
+				fprintf(stderr, "hashhound config: note: %s is read once for all workloads; the override "
+						"matching this workload does not apply to it\n", get);
+		} else {
+			v = hh_config_get(&cfg, &w, get);
+		}
 		if (!v) {
 			fprintf(stderr, "hashhound config: no key '%s'\n", get);
 			rc = HH_EXIT_USAGE;

@@ -23,6 +23,7 @@ static void scan_usage(FILE *fp)
 		    "      --yara PATH      add a YARA rule file or a directory of .yar/.yara files (repeatable;\n"
 		    "                       config scan.yara_paths)\n"
 		    "      --list-rules     print the built-in YARA rule pack and exit\n"
+		    HH_IGNORE_HELP
 		    HH_COMMON_HELP
 		    "\nExit: 1 a finding at/above --fail-on; 2 usage or input error (and nothing at/above\n"
 		    "--fail-on); 0 otherwise. Findings are printed in every case.\n", hh_cli_format_help("scan"));
@@ -61,12 +62,14 @@ int hh_cmd_scan(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		HH_COMMON_LONGOPTS,
+		HH_IGNORE_LONGOPT,
 		{ "yara", required_argument, 0, 'y' },
 		{ "list-rules", no_argument, 0, 'L' },
 		{ 0, 0, 0, 0 },
 	};
 	struct hh_cli cli;
 	hh_cli_init(&cli, "scan");
+	cli.ignore_file_default = 1;
 	const char *yara[MAX_YARA_PATHS];
 	size_t n_yara = 0;
 	int opt, list_rules = 0;

@@ -280,6 +280,52 @@ static void check_exceptions(struct ck *c, const char *key, const json_t *list)
 	}
 }
 
+/* exceptions (core/tuning.c): rule, reason, path, expires strings; match
+ * with the override criteria; fields a mapping of strings or numbers.
+ * Required keys and dates are tuning's to say (hh_tuning_new). */
+static void check_tuning_exceptions(struct ck *c, const char *key, const json_t *list)
+{
+	static const char *const keys[] = { "rule", "reason", "path", "expires", "match", "fields" };
+	size_t i;
+	const json_t *e;
+	json_array_foreach((json_t *)list, i, e) {
+		char at[96], sub[128];
+		snprintf(at, sizeof(at), "%s[%zu]", key, i);
+		if (!json_is_object(e)) {
+			problem(c, list, NULL, e, "%s: expected a mapping (rule, reason ...), got %s", at, kind_of(e));
+			continue;
+		}
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)e, k, v) {
+			snprintf(sub, sizeof(sub), "%s.%s", at, k);
+			if (!in_list(keys, sizeof(keys) / sizeof(keys[0]), k)) {
+				problem(c, e, k, NULL, "%s: unknown key '%s' (rule, reason, match, fields, path, expires)", at, k);
+			} else if (!strcmp(k, "match") || !strcmp(k, "fields")) {
+				if (!json_is_object(v)) {
+					problem(c, e, k, v, "%s: expected a mapping, got %s", sub, kind_of(v));
+					continue;
+				}
+				const char *mk;
+				json_t *mv;
+				json_object_foreach(v, mk, mv) {
+					if (!strcmp(k, "match") && !strcmp(mk, "labels") && json_is_object(mv)) {
+						char lab[160];
+						snprintf(lab, sizeof(lab), "%s.labels", sub);
+						check_string_mapping(c, lab, mv, NULL, 0);
+					} else if (!strcmp(k, "match") && !in_list(override_match_keys, 5, mk)) {
+						problem(c, v, mk, NULL, "%s: unknown key '%s'", sub, mk);
+					} else if (!json_is_string(mv) && !(!strcmp(k, "fields") && json_is_number(mv))) {
+						problem(c, v, mk, mv, "%s.%s: expected a string (a glob), got %s", sub, mk, kind_of(mv));
+					}
+				}
+			} else if (!json_is_string(v)) {
+				problem(c, e, k, v, "%s: expected a string, got %s", sub, kind_of(v));
+			}
+		}
+	}
+}
+
 /* One key of an override's set: dotted ("behavior.plateau.enabled") or nested. */
 static void check_override_key(struct ck *c, const char *at, const json_t *set, const char *k, const json_t *v)
 {
@@ -287,6 +333,10 @@ static void check_override_key(struct ck *c, const char *at, const json_t *set, 
 	snprintf(shown, sizeof(shown), "%s.%s", at, k);
 	if (strcmp(k, "overrides") == 0 || strncmp(k, "overrides.", 10) == 0) {
 		problem(c, set, k, NULL, "%s: overrides cannot be set per workload", shown);
+		return;
+	}
+	if (strcmp(k, "exceptions") == 0) {
+		problem(c, set, k, NULL, "%s: exceptions cannot be set per workload (give the exception a match)", shown);
 		return;
 	}
 	const json_t *def = c->defaults, *parent = c->defaults;
@@ -397,6 +447,10 @@ static void check_value(struct ck *c, const char *key, const json_t *def, const 
 		}
 		if (strcmp(key, "posture.exceptions") == 0) {
 			check_exceptions(c, key, v);
+			return;
+		}
+		if (strcmp(key, "exceptions") == 0) {
+			check_tuning_exceptions(c, key, v);
 			return;
 		}
 		/* Lists hold what the default's elements are; empty defaults are lists of strings. */

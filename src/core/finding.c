@@ -241,6 +241,36 @@ void hh_finding_evidence_num(struct hh_finding *f, const char *what, double valu
 		add_evidence(f, what, json_real(value));
 }
 
+void hh_finding_set_severity(struct hh_finding *f, enum hh_severity sev, const char *why)
+{
+	if (!f)
+		return;
+	char buf[512];
+	size_t n = json_array_size(f->evidence);
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_array_get(f->evidence, i);
+		const char *what = json_string_value(json_object_get(e, "what"));
+		const char *old = json_string_value(json_object_get(e, "value"));
+		if (!what || strcmp(what, "severity") != 0 || !old)
+			continue;
+		if (sev != f->severity)
+			snprintf(buf, sizeof(buf), "%s; %s to %s: %s", old, sev < f->severity ? "lowered" : "raised",
+				 hh_severity_name(sev), why ? why : "");
+		else
+			snprintf(buf, sizeof(buf), "%s; %s", old, why ? why : "");
+		json_object_set_new(e, "value", safe_string(buf));
+		f->severity = sev;
+		return;
+	}
+	if (sev != f->severity)
+		snprintf(buf, sizeof(buf), "%s to %s: %s", sev < f->severity ? "lowered" : "raised", hh_severity_name(sev),
+			 why ? why : "");
+	else
+		snprintf(buf, sizeof(buf), "%s", why ? why : "");
+	f->severity = sev;
+	add_evidence(f, "severity", safe_string(buf));
+}
+
 void hh_finding_evidencef(struct hh_finding *f, const char *what, const char *fmt, ...)
 {
 	char buf[1024];

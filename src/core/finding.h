@@ -66,6 +66,12 @@ void hh_finding_evidence_num(struct hh_finding *f, const char *what, double valu
 void hh_finding_evidencef(struct hh_finding *f, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Sets the severity and says why in the "severity" evidence entry (one per
+ * finding: a later reason is appended to it, "lowered to low: ..." when the
+ * severity changes). Every detector that judges severity from evidence says
+ * why this way. */
+void hh_finding_set_severity(struct hh_finding *f, enum hh_severity sev, const char *why);
+
 /* Serializes to one JSON object (the output contract). Caller frees with json_decref. */
 json_t *hh_finding_to_json(const struct hh_finding *f);
 /* Parses a finding from the JSON form (store, report). NULL when malformed. */

@@ -7,6 +7,7 @@
 
 #include "detectors/content/base64_runs.h"
 #include "detectors/content/exe_sections.h"
+#include "detectors/content/file_context.h"
 #include "detectors/content/script_checks.h"
 #include "detectors/content/wasm_module.h"
 #include "detectors/content/yara_pack.h"
@@ -248,14 +249,17 @@ static void check_text(struct hh_content *c, const char *fs_path, const char *di
 	enum hh_persist_kind pk = hh_persist_kind(fs_path);
 
 	if (r->n_ind) {
-		enum hh_severity sev = hh_indicators_severity(r->ind, r->n_ind);
+		char why[128];
+		enum hh_severity sev = hh_indicators_assess(r->ind, r->n_ind, why, sizeof(why));
 		bool config = has_kind(r->ind, r->n_ind, HH_IND_POOL_CONFIG);
 		struct hh_finding *f = mk(out, config ? "miner.config" : "miner.indicators",
 					  config ? "Miner configuration (pools, wallets, algorithms)"
 						 : "Miner indicators in a file",
 					  sev, sev >= HH_SEV_HIGH ? 0.9 : 0.6, display, "T1496");
-		if (f)
+		if (f) {
 			hh_indicators_to_evidence(f, "content", r->ind, r->n_ind);
+			hh_finding_set_severity(f, sev, why);
+		}
 	}
 	char domains[4][96];
 	size_t nd = hh_intel_scan_text(c->intel, text, len, domains, 4);
@@ -264,9 +268,12 @@ static void check_text(struct hh_content *c, const char *fs_path, const char *di
 		enum hh_severity sev = r->n_ind ? HH_SEV_HIGH : HH_SEV_MEDIUM;
 		struct hh_finding *f = mk(out, "miner.pool-domain", "Mining-pool domain from the intel set in a file", sev,
 					  r->n_ind ? 0.8 : 0.5, display, "T1496");
-		if (f)
+		if (f) {
 			for (size_t i = 0; i < nd; i++)
 				hh_finding_evidence_str(f, "pool.domain", domains[i]);
+			hh_finding_set_severity(f, sev, r->n_ind ? "pool domain with miner indicators"
+							      : "pool domain alone: weak (docs, allow-lists)");
+		}
 	}
 	if (r->dropper) {
 		bool strong = pk != HH_PERSIST_NONE || r->n_ind;
@@ -274,6 +281,10 @@ static void check_text(struct hh_content *c, const char *fs_path, const char *di
 					  "Script pipes a download (or a decoded blob) into a shell",
 					  strong ? HH_SEV_HIGH : HH_SEV_MEDIUM, 0.7, display, "T1105");
 		if (f) {
+			hh_finding_set_severity(f, f->severity,
+						pk != HH_PERSIST_NONE ? "in a persistence file"
+						: r->n_ind	      ? "with miner indicators"
+								      : "download run by a shell, nothing else");
 			hh_finding_add_mitre(f, "T1059.004");
 			hh_finding_evidence_str(f, "line", r->drop.line);
 			hh_finding_evidence_str(f, "kind", r->drop.kind);
@@ -352,10 +363,15 @@ static void check_exe(struct hh_content *c, const char *display, const uint8_t *
 		}
 	} else if (x->max_entropy >= c->o.entropy_packed) {
 		bool ss = x->kind == HH_EXE_ELF && x->is_static && x->stripped;
+		enum hh_severity sev = nfam > 0 || yara_miner ? HH_SEV_HIGH : ss ? HH_SEV_MEDIUM : HH_SEV_LOW;
 		struct hh_finding *f = mk(out, "scan.packed.entropy", "Executable with a high-entropy (packed or encrypted) section",
-					  nfam > 0 || yara_miner ? HH_SEV_HIGH : ss ? HH_SEV_MEDIUM : HH_SEV_LOW, 0.5,
-					  display, "T1027.002");
+					  sev, 0.5, display, "T1027.002");
 		if (f) {
+			hh_finding_set_severity(f, sev,
+						nfam > 0 || yara_miner ? "with miner code"
+						: ss		       ? "static stripped program"
+						: x->shared_lib	       ? "shared library (ET_DYN with a soname or no entry): context"
+								       : "dynamic executable: context");
 			hh_finding_evidencef(f, "section", "%s", x->max_entropy_section);
 			hh_finding_evidence_num(f, "entropy.bits_per_byte", x->max_entropy);
 			hh_finding_evidencef(f, "threshold", "%.2f", c->o.entropy_packed);
@@ -384,6 +400,26 @@ static void check_wasm(const char *display, const struct hh_wasm_info *w, struct
 			hh_finding_evidence_num(f, "exports", (double)w->n_exports);
 			hh_finding_evidence_num(f, "names", (double)w->n_names);
 		}
+	}
+}
+
+/* Text findings in documentation, tests, source maps, type declarations, a
+ * wallet library or a domain list: two levels lower, never below low (what
+ * was found stays visible as context). Executables are not lowered. */
+static void lower_for_context(struct hh_findings *out, size_t from, const char *fs_path, const char *text,
+			      size_t len)
+{
+	struct hh_file_ctx ctx;
+	hh_file_context(fs_path, text, len, &ctx);
+	if (ctx.kind == HH_FCTX_NONE)
+		return;
+	for (size_t i = from; i < out->n; i++) {
+		struct hh_finding *f = out->items[i];
+		hh_finding_set_str(f, "file.context", ctx.why);
+		if (f->severity <= HH_SEV_LOW)
+			continue;
+		enum hh_severity sev = f->severity >= HH_SEV_LOW + 2 ? f->severity - 2 : HH_SEV_LOW;
+		hh_finding_set_severity(f, sev, ctx.why);
 	}
 }
 
@@ -430,8 +466,12 @@ size_t hh_content_scan(struct hh_content *c, const char *fs_path, const char *di
 		check_wasm(display, &w, out);
 		if (err && w.error[0] && !err[0])
 			snprintf(err, errlen, "malformed wasm: %s", w.error);
-	} else if (len <= c->o.text_max_bytes && !looks_binary(data, len)) {
-		check_text(c, fs_path, display, (const char *)data, len, out);
+	} else {
+		bool text = !looks_binary(data, len);
+		if (text && len <= c->o.text_max_bytes)
+			check_text(c, fs_path, display, (const char *)data, len, out);
+		if (text && out->n > before)
+			lower_for_context(out, before, fs_path, (const char *)data, len);
 	}
 	return out->n - before;
 }

@@ -131,6 +131,9 @@ static void parse_elf(const uint8_t *buf, size_t len, struct hh_exe_info *info)
 	/* Program headers: PT_INTERP means dynamically linked; without section
 	 * headers (stripped or packed) PT_LOAD segments stand in for sections. */
 	info->is_static = true;
+	uint64_t dyn_off = 0, dyn_size = 0;
+	unsigned e_type = (unsigned)rd_uint(&r, 16, 2, &ok);
+	uint64_t e_entry = rd_uint(&r, 24, info->is64 ? 8 : 4, &ok);
 	bool have_ph = phnum && phoff;
 	if (have_ph && phentsize < min_ph) {
 		set_error(info, "ELF program header size invalid");
@@ -150,6 +153,31 @@ static void parse_elf(const uint8_t *buf, size_t len, struct hh_exe_info *info)
 			break;
 		}
 		if (type == 3) /* PT_INTERP */
+			info->is_static = false;
+		if (type == 2 && !dyn_size) { /* PT_DYNAMIC */
+			dyn_off = rd_uint(&r, p + (info->is64 ? 8 : 4), info->is64 ? 8 : 4, &pok);
+			dyn_size = rd_uint(&r, p + (info->is64 ? 32 : 16), info->is64 ? 8 : 4, &pok);
+			if (!pok)
+				dyn_size = 0;
+		}
+	}
+	/* A shared library: ET_DYN with DT_SONAME, or ET_DYN without an entry
+	 * point. No PT_INTERP is true of every .so: it does not make one static. */
+	if (e_type == 3) {
+		bool soname = false;
+		unsigned esz = info->is64 ? 16 : 8;
+		for (uint64_t k = 0; dyn_size && k < dyn_size / esz && k < ELF_MAX_HEADERS; k++) {
+			bool dok = true;
+			uint64_t tag = rd_uint(&r, dyn_off + k * esz, info->is64 ? 8 : 4, &dok);
+			if (!dok || tag == 0) /* DT_NULL */
+				break;
+			if (tag == 14) { /* DT_SONAME */
+				soname = true;
+				break;
+			}
+		}
+		info->shared_lib = soname || e_entry == 0;
+		if (info->shared_lib)
 			info->is_static = false;
 	}
 

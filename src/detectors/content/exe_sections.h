@@ -24,7 +24,8 @@ struct hh_exe_section {
 struct hh_exe_info {
 	enum hh_exe_kind kind;
 	bool is64;
-	bool is_static;         /* ELF: no PT_INTERP */
+	bool is_static;         /* ELF: no PT_INTERP, and not a shared library */
+	bool shared_lib;        /* ELF: ET_DYN with DT_SONAME, or ET_DYN without an entry point */
 	bool stripped;          /* ELF: no .symtab section */
 	bool upx;               /* UPX! mark, UPX0/UPX1 section names or UPX info string */
 	bool truncated;         /* headers point past the buffer (file cut short) */

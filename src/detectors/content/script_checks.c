@@ -100,33 +100,79 @@ static void copy_line(struct hh_dropper *out, const char *s, size_t n)
 	out->line[k] = 0;
 }
 
+/* sh -c "$(curl ...)", bash <(wget ...), sh -c `curl ...`: a shell word, its
+ * options, then a substitution whose first word is a download tool. The
+ * parts must sit together: a minified script that holds "fetch", a backtick
+ * and the word "sh" somewhere on one long line is not a dropper. */
+static bool shell_runs_download(const char *s, size_t n, size_t i)
+{
+	for (size_t k = 0; k < sizeof(shells) / sizeof(shells[0]); k++) {
+		if (!word_at(s, n, i, shells[k]))
+			continue;
+		size_t p = i + strlen(shells[k]);
+		for (int opts = 0; opts < 4; opts++) { /* options: -c, -s, -x, --login ... */
+			while (p < n && (s[p] == ' ' || s[p] == '\t'))
+				p++;
+			if (p < n && s[p] == '-')
+				while (p < n && s[p] != ' ' && s[p] != '\t')
+					p++;
+			else
+				break;
+		}
+		if (p < n && (s[p] == '"' || s[p] == '\''))
+			p++;
+		if (p + 1 < n && (s[p] == '$' || s[p] == '<') && s[p + 1] == '(')
+			p += 2;
+		else if (p < n && s[p] == '`')
+			p++;
+		else
+			return false;
+		while (p < n && (s[p] == ' ' || s[p] == '\t'))
+			p++;
+		/* an absolute tool path: /usr/bin/curl */
+		size_t q = p;
+		while (q < n && s[q] != ' ' && s[q] != '\t' && s[q] != ')' && s[q] != '`')
+			q++;
+		for (size_t b = q; b > p; b--)
+			if (s[b - 1] == '/') {
+				p = b;
+				break;
+			}
+		return word_at(s, n, p, "curl") || word_at(s, n, p, "wget") || word_at(s, n, p, "fetch") ||
+		       word_at(s, n, p, "tftp");
+	}
+	return false;
+}
+
+#define PIPE_REACH 2048 /* a pipe this far after the download word belongs to another command */
+
 static bool line_is_dropper(const char *s, size_t n, const char **kind)
 {
-	bool dl = false, b64 = false, sub = false;
+	bool dl = false, b64 = false;
+	size_t last_tool = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (word_at(s, n, i, "curl") || word_at(s, n, i, "wget") || word_at(s, n, i, "fetch") ||
-		    word_at(s, n, i, "tftp"))
+		    word_at(s, n, i, "tftp")) {
 			dl = true;
-		else if (word_at(s, n, i, "base64") && i + 10 < n &&
-			 (!memcmp(s + i + 6, " -d", 3) || !memcmp(s + i + 6, " --decode", 9) || !memcmp(s + i + 6, " -D", 3)))
+			last_tool = i;
+		} else if (word_at(s, n, i, "base64") && i + 10 < n &&
+			   (!memcmp(s + i + 6, " -d", 3) || !memcmp(s + i + 6, " --decode", 9) ||
+			    !memcmp(s + i + 6, " -D", 3))) {
 			b64 = true;
-		else if ((s[i] == '$' && i + 1 < n && s[i + 1] == '(') || (s[i] == '<' && i + 1 < n && s[i + 1] == '(') ||
-			 s[i] == '`')
-			sub = true;
-		if (s[i] == '|' && (i + 1 >= n || s[i + 1] != '|') && (dl || b64) && shell_after_pipe(s, n, i)) {
+			last_tool = i;
+		}
+		if (s[i] == '|' && (i + 1 >= n || s[i + 1] != '|') && (dl || b64) && i - last_tool <= PIPE_REACH &&
+		    shell_after_pipe(s, n, i)) {
 			*kind = b64 && !dl ? "base64-pipe-shell" : "download-pipe-shell";
 			return true;
 		}
 	}
-	/* sh -c "$(curl -fsSL URL)" and bash <(wget -O- URL) */
-	if (dl && sub) {
+	if (dl)
 		for (size_t i = 0; i < n; i++)
-			for (size_t k = 0; k < sizeof(shells) / sizeof(shells[0]); k++)
-				if (word_at(s, n, i, shells[k])) {
-					*kind = "download-exec-shell";
-					return true;
-				}
-	}
+			if (shell_runs_download(s, n, i)) {
+				*kind = "download-exec-shell";
+				return true;
+			}
 	return false;
 }
 

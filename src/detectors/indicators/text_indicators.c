@@ -10,7 +10,11 @@
 #include "detectors/indicators/wallet.h"
 
 /* Pattern table: kind and how a hit must sit in its text. */
-enum fit { ANY, WORD, TOKEN };  /* WORD: no letter/digit around; TOKEN: whitespace/quote/=/, around */
+/* WORD: no letter/digit around; TOKEN: whitespace/quote/=/, around;
+ * PROGRAM: a word that is also ordinary language ("t-rex": dinosaur names,
+ * emoji tables, prose) counts only as a program: lower case, at the start
+ * of the text (argv[0]) or after '/' or NUL, no letter or digit after. */
+enum fit { ANY, WORD, TOKEN, PROGRAM };
 
 struct text_pattern {
 	const char *text;
@@ -52,7 +56,7 @@ static const struct text_pattern patterns[] = {
 	{ "phoenixminer", HH_IND_MINER_NAME, WORD },
 	{ "nanominer", HH_IND_MINER_NAME, WORD },
 	{ "gminer", HH_IND_MINER_NAME, WORD },
-	{ "t-rex", HH_IND_MINER_NAME, WORD },
+	{ "t-rex", HH_IND_MINER_NAME, PROGRAM },
 	{ "bfgminer", HH_IND_MINER_NAME, WORD },
 	{ "cgminer", HH_IND_MINER_NAME, WORD },
 	{ "kdevtmpfsi", HH_IND_MINER_NAME, WORD },
@@ -130,6 +134,15 @@ static bool url_end(unsigned char c)
 	       c == ']' || c == '`' || c == '<' || c == '>';
 }
 
+/* The text at off is all lower case (patterns are). */
+static bool fit_lower(const struct scan_ctx *c, size_t off, size_t plen)
+{
+	for (size_t i = 0; i < plen; i++)
+		if (isupper((unsigned char)c->text[off + i]))
+			return false;
+	return true;
+}
+
 static bool fits(const struct scan_ctx *c, size_t off, size_t plen, enum fit fit)
 {
 	unsigned char before = off ? (unsigned char)c->text[off - 1] : 0;
@@ -140,6 +153,9 @@ static bool fits(const struct scan_ctx *c, size_t off, size_t plen, enum fit fit
 		return !is_word(before) && !isalpha(after);
 	case TOKEN:
 		return (off == 0 || is_token_sep(before) || before == '/') && is_token_sep(after);
+	case PROGRAM:
+		return (off == 0 || before == '/' || before == 0) && !is_word(after) &&
+		       fit_lower(c, off, plen);
 	default:
 		return true;
 	}
@@ -226,22 +242,60 @@ size_t hh_indicators_scan(const char *text, size_t len, struct hh_indicator *out
 	return c.n;
 }
 
+/* The weight of evidence: what is miner-specific (a pool endpoint, miner flags,
+ * pool config), what names a miner, and what is only context (a wallet: SDKs,
+ * donation links and docs carry them; an algorithm name: libraries and
+ * benchmarks). Each verdict says why, in words, into why. */
+enum hh_severity hh_indicators_assess(const struct hh_indicator *ind, size_t n, char *why, size_t whylen)
+{
+	unsigned kinds = 0;
+	for (size_t i = 0; i < n; i++)
+		kinds |= 1u << ind[i].kind;
+	bool url = kinds & (1u << HH_IND_STRATUM_URL), wallet = kinds & (1u << HH_IND_WALLET);
+	bool flag = kinds & ((1u << HH_IND_MINER_FLAG) | (1u << HH_IND_POOL_CONFIG));
+	bool name = kinds & (1u << HH_IND_MINER_NAME), algo = kinds & (1u << HH_IND_ALGORITHM);
+	unsigned miner_kinds = (unsigned)flag + (unsigned)name + (unsigned)algo;
+	enum hh_severity sev;
+	const char *w;
+	if (n == 0) {
+		sev = HH_SEV_INFO;
+		w = "no indicators";
+	} else if (url && (wallet || miner_kinds)) {
+		sev = HH_SEV_CRITICAL;
+		w = wallet ? "pool endpoint with a wallet: strong" : "pool endpoint with miner flags, names or algorithms: strong";
+	} else if (url) {
+		sev = HH_SEV_HIGH;
+		w = "pool endpoint (stratum URL): strong";
+	} else if (wallet && flag) {
+		sev = HH_SEV_CRITICAL;
+		w = "wallet with miner flags or pool config: strong";
+	} else if (wallet && name) {
+		sev = HH_SEV_HIGH;
+		w = "wallet with a miner name: strong";
+	} else if (miner_kinds >= 2) {
+		sev = HH_SEV_HIGH;
+		w = "two kinds of miner indicators (flags, names, algorithms)";
+	} else if (flag || name) {
+		sev = HH_SEV_MEDIUM;
+		w = flag ? "miner flags or pool config alone" : "miner name alone";
+	} else if (wallet && algo) {
+		sev = HH_SEV_MEDIUM;
+		w = "wallet with an algorithm name, no pool, flags or miner code: weak";
+	} else if (wallet) {
+		sev = HH_SEV_LOW;
+		w = "wallet alone: context";
+	} else {
+		sev = HH_SEV_LOW;
+		w = "algorithm name alone: context";
+	}
+	if (why && whylen)
+		snprintf(why, whylen, "%s", w);
+	return sev;
+}
+
 enum hh_severity hh_indicators_severity(const struct hh_indicator *ind, size_t n)
 {
-	bool strong = false;
-	unsigned kinds = 0;
-	for (size_t i = 0; i < n; i++) {
-		kinds |= 1u << ind[i].kind;
-		strong |= ind[i].kind == HH_IND_STRATUM_URL || ind[i].kind == HH_IND_WALLET;
-	}
-	unsigned distinct = (unsigned)__builtin_popcount(kinds);
-	if (n == 0)
-		return HH_SEV_INFO;
-	if (strong && distinct >= 2)
-		return HH_SEV_CRITICAL;
-	if (strong || distinct >= 2)
-		return HH_SEV_HIGH;
-	return HH_SEV_MEDIUM;
+	return hh_indicators_assess(ind, n, NULL, 0);
 }
 
 void hh_indicators_to_evidence(struct hh_finding *f, const char *where,

@@ -30,8 +30,19 @@ const char *hh_indicator_kind_name(enum hh_indicator_kind kind);
  * Linear in len; each kind reported at most once per distinct value. */
 size_t hh_indicators_scan(const char *text, size_t len, struct hh_indicator *out, size_t max);
 
-/* Strength of a set of indicators: a stratum URL or a wallet is strong alone;
- * a flag, name or algorithm alone is medium; two kinds together are high. */
+/* Strength of a set of indicators, from the evidence together, never from
+ * one string alone:
+ *   critical  a pool endpoint (stratum URL) with anything else, or a wallet
+ *             with miner flags or pool config
+ *   high      a pool endpoint alone, a wallet with a miner name, or two kinds
+ *             of miner indicators (flags/config, names, algorithms)
+ *   medium    miner flags, pool config or a miner name alone; a wallet with
+ *             an algorithm name
+ *   low       a wallet alone or an algorithm name alone (context: SDKs,
+ *             donation links, docs and benchmarks carry them)
+ * why (may be NULL) receives the reason in words, for the finding's
+ * "severity" evidence. */
+enum hh_severity hh_indicators_assess(const struct hh_indicator *ind, size_t n, char *why, size_t whylen);
 enum hh_severity hh_indicators_severity(const struct hh_indicator *ind, size_t n);
 
 /* Adds one evidence entry per indicator to f. */

@@ -104,6 +104,7 @@ void hh_flowfeat_summarize(const struct hh_flowfeat *in, struct hh_flowfeat_summ
 	s->pkts_s2c = f.pkts[1];
 	s->pushes = f.n_pushes;
 	s->client_bursts = f.n_bursts[0];
+	s->responses = f.n_bursts[1] >= f.n_pushes ? f.n_bursts[1] - f.n_pushes : 0;
 	median_max(f.push_size, f.n_push_size, &s->push_median, &s->push_max);
 	median_max(f.client_size, f.n_client_size, &s->client_median, &s->client_max);
 	if (f.n_push_interval) {

@@ -48,6 +48,7 @@ struct hh_flowfeat_summary {
 	uint32_t push_median, push_max; /* push sizes (payload bytes) */
 	uint32_t client_median, client_max; /* client burst sizes */
 	uint32_t client_bursts;
+	uint32_t responses;           /* server bursts that answer a client burst (not pushes) */
 	double ratio;                 /* server/client payload bytes */
 	double rate_bps;              /* wire bytes per second, both ways */
 };

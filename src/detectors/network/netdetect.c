@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "detectors/network/dns.h"
 #include "detectors/network/flowfeat.h"
+#include "detectors/network/known_proto.h"
 #include "detectors/network/p2p.h"
 #include "detectors/network/stratum.h"
 #include "detectors/network/tls.h"
@@ -42,6 +43,10 @@ struct dir_state {
 	/* First payload size (packets) for handshake shapes. */
 	uint32_t first_payload;
 	uint32_t payload_pkts;
+	/* Binary framing: a sample of the first bytes (in buf) for the entropy test. */
+	bool sampled;           /* entropy below is final */
+	double entropy;
+	size_t sample_len;
 };
 
 struct method_count {
@@ -70,6 +75,8 @@ struct hh_net_flow {
 	bool tls;
 	bool hello_done;
 	struct hh_tls_hello hello;
+	/* A binary protocol recognised from its first bytes (known_proto.h). */
+	const char *known_proto;
 	/* P2P */
 	enum hh_p2p_kind p2p;
 	char p2p_detail[96];
@@ -601,6 +608,34 @@ static void feed_tls(struct hh_netdetect *d, struct hh_net_flow *f, int dir, con
 	dir_stop(s);
 }
 
+#define ENTROPY_SAMPLE 1024 /* bytes of a binary direction kept for the entropy test */
+
+static void sample_final(struct dir_state *s)
+{
+	if (s->sampled)
+		return;
+	s->sampled = true;
+	s->sample_len = s->len;
+	s->entropy = hh_payload_entropy((const uint8_t *)s->buf, s->len);
+	dir_stop(s);
+}
+
+/* Keeps the first ENTROPY_SAMPLE bytes of a binary direction, then judges them. */
+static void sample_binary(struct dir_state *s, const uint8_t *p, size_t n)
+{
+	size_t room = ENTROPY_SAMPLE - s->len;
+	if (!buf_append(s, p, n < room ? n : room, ENTROPY_SAMPLE) || s->len >= ENTROPY_SAMPLE)
+		sample_final(s);
+}
+
+/* The payload of a direction reads as encrypted (or compressed); no sample: unknown (true). */
+static bool dir_encrypted(const struct dir_state *s, double *entropy, size_t *n)
+{
+	*n = s->sampled ? s->sample_len : s->len;
+	*entropy = s->sampled ? s->entropy : hh_payload_entropy((const uint8_t *)s->buf, s->len);
+	return *n < 64 || hh_payload_looks_encrypted(*entropy, *n);
+}
+
 static enum stream_kind classify(const uint8_t *p, size_t n, struct hh_net_flow *f)
 {
 	size_t i = 0;
@@ -649,15 +684,23 @@ void hh_netdetect_stream(struct hh_netdetect *d, struct hh_net_flow *f, int dir,
 		s->kind = classify(data, len, f);
 		if (s->kind == SK_TLS)
 			f->tls = true;
+		if (s->kind == SK_BINARY && !f->known_proto)
+			f->known_proto = hh_known_binary_protocol(data, len);
 		if (s->kind == SK_P2P || s->kind == SK_SSH || s->kind == SK_TEXT || s->kind == SK_BINARY) {
 			if (s->kind == SK_BINARY && dir == 0 && len >= 2 && !f->p2p &&
 			    hh_p2p_devp2p_shape(data, len, f->key.sport)) {
 				f->p2p = HH_P2P_DEVP2P;
 				snprintf(f->p2p_detail, sizeof(f->p2p_detail), "RLPx handshake, %zu-byte auth", len);
 			}
-			dir_stop(s);
-			return;
+			if (s->kind != SK_BINARY || f->p2p || f->known_proto) {
+				dir_stop(s);
+				return;
+			}
 		}
+	}
+	if (s->kind == SK_BINARY) {
+		sample_binary(s, data, len);
+		return;
 	}
 	if (gap && s->kind == SK_JSON) { /* never splice the halves of two lines */
 		s->len = 0;
@@ -690,8 +733,26 @@ static bool eval_behavior(struct hh_netdetect *d, struct hh_net_flow *f, bool fi
 	bool binary = k0 == SK_BINARY || (k0 == SK_UNKNOWN && k1 == SK_BINARY);
 	if (!tls && !binary)
 		return false;
+	/* Without a TLS record layer, encryption must show in the payload: every
+	 * sampled direction high-entropy, at least one with a full enough sample;
+	 * and a protocol recognised by its framing is that protocol. */
+	double ent[2] = { 0, 0 };
+	size_t ent_n[2] = { 0, 0 };
+	if (!tls) {
+		if (f->known_proto)
+			return false;
+		bool enc0 = dir_encrypted(&f->dir[0], &ent[0], &ent_n[0]);
+		bool enc1 = dir_encrypted(&f->dir[1], &ent[1], &ent_n[1]);
+		if (!enc0 || !enc1 || (ent_n[0] < HH_ENTROPY_MIN_SAMPLE && ent_n[1] < HH_ENTROPY_MIN_SAMPLE))
+			return false;
+	}
 	struct hh_flowfeat_summary s;
 	hh_flowfeat_summarize(&f->feat, &s);
+	/* A miner's submits are answered (share accepted): most client bursts get
+	 * a server response. A server-sent-events stream pushes without being
+	 * asked, and the client's rare bursts (acks, window updates) go unanswered. */
+	if (s.client_bursts < 2 || s.responses * 2 < s.client_bursts)
+		return false;
 	if (s.duration < o->min_duration_s || s.pushes < o->min_pushes)
 		return false;
 	if (s.period_median < o->min_period_s || s.period_median > o->max_period_s)
@@ -734,6 +795,14 @@ static bool eval_behavior(struct hh_netdetect *d, struct hh_net_flow *f, bool fi
 	hh_finding_evidencef(x, "client burst bytes", "median %u, max %u, bursts %u", s.client_median, s.client_max,
 			     s.client_bursts);
 	hh_finding_evidence_num(x, "server/client payload ratio", s.ratio);
+	hh_finding_evidencef(x, "client bursts answered", "%u of %u", s.responses, s.client_bursts);
+	if (tls)
+		hh_finding_evidence_str(x, "encryption", "TLS record layer");
+	else
+		hh_finding_evidencef(x, "encryption", "payload entropy client %.2f (%zu bytes), server %.2f (%zu bytes)",
+				     ent[0], ent_n[0], ent[1], ent_n[1]);
+	hh_finding_set_severity(x, sev, intel_name ? "mining-session behavior to a pool-intel server"
+						   : "mining-session behavior alone (no pool intel)");
 	/* Payload size profile: packets per size bucket (<64, <128, ... bytes). */
 	for (int dir = 0; dir < 2; dir++) {
 		char prof[256];

@@ -166,13 +166,15 @@ size_t hh_procind_eval(struct hh_procind *d, const struct hh_event *ev, struct h
 	if (nc + ne && first_time(d, key_of("miner.process-indicators", ev))) {
 		memcpy(all, ic, nc * sizeof(*ic));
 		memcpy(all + nc, ie, ne * sizeof(*ie));
-		enum hh_severity sev = hh_indicators_severity(all, nc + ne);
+		char why[128];
+		enum hh_severity sev = hh_indicators_assess(all, nc + ne, why, sizeof(why));
 		struct hh_finding *f = new_finding(ev, "miner.process-indicators",
 						   "Process shows cryptominer indicators in its command line or environment",
-						   sev, sev >= HH_SEV_HIGH ? 0.9 : 0.6, "T1496");
+						   sev, sev >= HH_SEV_HIGH ? 0.9 : sev >= HH_SEV_MEDIUM ? 0.6 : 0.3, "T1496");
 		if (f) {
 			hh_indicators_to_evidence(f, "cmdline", ic, nc);
 			hh_indicators_to_evidence(f, "env", ie, ne);
+			hh_finding_set_severity(f, sev, why);
 			if (ev->cmdline_truncated)
 				hh_finding_evidence_str(f, "note", "command line longer than the event field; scanned as cut");
 		}
@@ -189,6 +191,9 @@ size_t hh_procind_eval(struct hh_procind *d, const struct hh_event *ev, struct h
 		struct hh_finding *f = new_finding(ev, "miner.exe-traits", title, hidden ? HH_SEV_CRITICAL : HH_SEV_HIGH,
 						   named ? 0.95 : 0.9, "T1496");
 		if (f) {
+			hh_finding_set_severity(f, f->severity,
+						hidden ? "miner code in a deleted or in-memory executable"
+						       : "miner code in the executable");
 			hh_finding_evidence_str(f, "miner traits in exe content", ev->exe_traits);
 			hh_finding_evidencef(f, "process name", "%s (exe %s)%s", ev->comm, basename_of(ev->exepath),
 					     named ? "" : ": the name does not say miner");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/tuning.h"
 #include "detectors/rules/engine.h"
 
 struct hh_rules *hh_rules_new(void)
@@ -132,6 +133,21 @@ bool hh_rules_set_enabled(struct hh_rules *r, const char *id, bool enabled)
 	return hit;
 }
 
+/* rules.disabled names ids of every detector (core/tuning.h applies them
+ * where findings leave): a glob, or an id of a family other detectors
+ * report, is not an error here. */
+static bool other_detector_id(const char *id)
+{
+	static const char *const families[] = { "miner.", "scan.", "net.", "proc.", "behavior.", "posture.",
+						"audit.", "incident.", "response.", "context." };
+	if (strpbrk(id, "*?["))
+		return true;
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (!strncmp(id, families[i], strlen(families[i])))
+			return true;
+	return false;
+}
+
 void hh_rules_apply_config(struct hh_rules *r, const struct hh_config *cfg)
 {
 	static const char *const keys[] = { "rules.enabled", "rules.disabled" };
@@ -140,7 +156,8 @@ void hh_rules_apply_config(struct hh_rules *r, const struct hh_config *cfg)
 		size_t i;
 		json_t *v;
 		json_array_foreach(a, i, v)
-			if (json_is_string(v) && !hh_rules_set_enabled(r, json_string_value(v), k == 0))
+			if (json_is_string(v) && !hh_rules_set_enabled(r, json_string_value(v), k == 0) &&
+			    !(k == 1 && other_detector_id(json_string_value(v))))
 				rules_error(r, NULL, NULL, NULL, "config %s: no rule '%.80s'", keys[k], json_string_value(v));
 	}
 }
@@ -339,7 +356,7 @@ static bool disabled_for(const json_t *list, const char *id)
 	size_t i;
 	json_t *v;
 	json_array_foreach(list, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), id) == 0)
+		if (json_is_string(v) && hh_tuning_glob(json_string_value(v), id))
 			return true;
 	return false;
 }
