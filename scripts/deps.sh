@@ -22,6 +22,7 @@ libssl-dev
 libarchive-dev
 libzstd-dev
 libyara-dev
+libsodium23
 libcurl4-openssl-dev
 libmicrohttpd-dev
 libcmocka-dev

@@ -414,7 +414,8 @@ size_t hh_content_scan(struct hh_content *c, const char *fs_path, const char *di
 					  display, hits[i].ours ? "T1496" : NULL);
 		if (!f)
 			continue;
-		if (!strncmp(hits[i].rule, "miner.exe.", 10))
+		/* code that computes a proof-of-work algorithm counts like a miner executable */
+		if (!strncmp(hits[i].rule, "miner.exe.", 10) || !strncmp(hits[i].rule, "miner.algo.", 11))
 			yara_miner = true;
 		hh_finding_evidence_str(f, "yara.rule", hits[i].rule);
 		hh_finding_evidence_str(f, "yara.strings", hits[i].strings);

@@ -11,6 +11,7 @@
 #include <yara.h>
 
 #include "core/fileio.h"
+#include "embed/rules_yara_algorithms_yar.h"
 #include "embed/rules_yara_browser_yar.h"
 #include "embed/rules_yara_miners_yar.h"
 
@@ -24,6 +25,7 @@ static const struct {
 } builtin[] = {
 	{ "rules/yara/miners.yar", hh_embed_rules_yara_miners_yar },
 	{ "rules/yara/browser.yar", hh_embed_rules_yara_browser_yar },
+	{ "rules/yara/algorithms.yar", hh_embed_rules_yara_algorithms_yar },
 };
 
 #define MAX_USER_FILES 1024
