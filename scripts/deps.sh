@@ -23,6 +23,7 @@ libarchive-dev
 libzstd-dev
 libyara-dev
 libsodium23
+makeself
 libcurl4-openssl-dev
 libmicrohttpd-dev
 libcmocka-dev
