@@ -24,6 +24,7 @@ libzstd-dev
 libyara-dev
 libsodium23
 makeself
+docker-registry
 libcurl4-openssl-dev
 libmicrohttpd-dev
 libcmocka-dev

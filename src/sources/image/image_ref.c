@@ -31,7 +31,7 @@ static bool tag_ok(const char *s)
 
 static bool host_ok(const char *s)
 {
-	if (!*s)
+	if (!*s || *s == '.' || *s == '-' || strstr(s, ".."))
 		return false;
 	for (const char *p = s; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
@@ -81,9 +81,9 @@ int hh_image_ref_parse(const char *s, struct hh_image_ref *r)
 	if (!repo_ok(rest) || strlen(rest) + 8 >= sizeof(r->repo))
 		return -1;
 	if (!strcmp(r->registry, "docker.io") && !strchr(rest, '/'))
-		snprintf(r->repo, sizeof(r->repo), "library/%s", rest);
+		snprintf(r->repo, sizeof(r->repo), "library/%.240s", rest);
 	else
-		snprintf(r->repo, sizeof(r->repo), "%s", rest);
+		snprintf(r->repo, sizeof(r->repo), "%.250s", rest);
 	if (r->tag[0])
 		snprintf(r->name, sizeof(r->name), "%s/%s:%s", r->registry, r->repo, r->tag);
 	else
