@@ -33,6 +33,13 @@ static bool host_ok(const char *s)
 {
 	if (!*s || *s == '.' || *s == '-' || strstr(s, ".."))
 		return false;
+	/* host:port (digits), or a bracketed IPv6 address */
+	const char *colon = *s == '[' ? strstr(s, "]:") : strchr(s, ':');
+	if (colon) {
+		const char *port = colon + (*s == '[' ? 2 : 1);
+		if (!*port || strspn(port, "0123456789") != strlen(port))
+			return false;
+	}
 	for (const char *p = s; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		      strchr(".-:[]", *p)))
