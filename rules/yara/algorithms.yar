@@ -7,8 +7,8 @@
  * generic crypto libraries share (AES tables, the Blake2b/SHA-512 IV, the
  * Keccak round constants alone, FNV) only count together with ones that are
  * specific to the algorithm. Sources of the values: the RandomX reference
- * (aes_hash.cpp AesGenerator1R/4R keys and AesHash1R state/xkeys,
- * dataset.cpp SuperscalarHash item constants), CryptoNight's finalists
+ * (aes_hash.cpp AesGenerator1R keys, dataset.cpp SuperscalarHash item
+ * constants), CryptoNight's finalists
  * (Groestl T table, JH E8 round constants, Skein-512-256 IV), the CryptoNight
  * scratchpad mask (2 MiB pad, 16-byte cells: and 0x1ffff0), libethash's DAG
  * and cache size tables, KawPow's "rAVENCOINKAWPOW" padding words and the
@@ -19,8 +19,11 @@ rule hh_algo_randomx
     meta:
         id = "miner.algo.randomx"
         severity = "high"
-        title = "RandomX proof-of-work code (AES generator/hash keys, SuperscalarHash constants)"
+        title = "RandomX proof-of-work code (AES generator keys, SuperscalarHash constants)"
     strings:
+        /* AesGenerator1R keys (scratchpad fill) as 8-byte halves, SuperscalarHash item constants.
+           The AesGenerator4R keys and AesHash1R state/keys are as specific, but every
+           string costs scan time on every file: these 15 are enough. */
         $gen1r_k0_lo = { 53 A5 AC 6D 09 66 71 62 }
         $gen1r_k0_hi = { 2B 55 B5 DB 17 49 F4 B4 }
         $gen1r_k1_lo = { 07 AF 7C 6D 0D 71 6A 84 }
@@ -29,34 +32,6 @@ rule hh_algo_randomx
         $gen1r_k2_hi = { 4F 79 C0 F4 45 E3 20 3E }
         $gen1r_k3_lo = { 35 81 EF 6A 7C 31 BA B1 }
         $gen1r_k3_hi = { 88 4C 31 16 54 91 16 49 }
-        $gen4r_k0_lo = { DD AA 21 64 DB 3D 83 D1 }
-        $gen4r_k0_hi = { 2B 6D 54 2F 3F D2 E5 99 }
-        $gen4r_k1_lo = { 50 34 0E B2 55 3F 91 B6 }
-        $gen4r_k1_hi = { 53 9D F7 06 E5 CD DF A5 }
-        $gen4r_k2_lo = { 04 D9 3E 5C AF 7B 5E 51 }
-        $gen4r_k2_hi = { 9F 67 A4 0A BF 02 1C 17 }
-        $gen4r_k3_lo = { 63 37 62 85 08 5D 8F E7 }
-        $gen4r_k3_hi = { 85 37 67 CD 91 D2 DE D8 }
-        $gen4r_k4_lo = { 73 6F 82 B5 A6 A7 D6 E3 }
-        $gen4r_k4_hi = { 6D 8B 51 3D B4 FF 9E 22 }
-        $gen4r_k5_lo = { F3 6B 56 C7 D9 B3 10 9C }
-        $gen4r_k5_hi = { 4E 4D 02 E9 D2 B7 72 B2 }
-        $gen4r_k6_lo = { E7 C9 73 F2 8B A3 65 F7 }
-        $gen4r_k6_hi = { 0A 66 A9 2B A7 EF 3B F6 }
-        $gen4r_k7_lo = { 09 D6 7C 7A DE 39 58 91 }
-        $gen4r_k7_hi = { FD D1 06 0C 2D 76 B0 C0 }
-        $hash1r_s0_lo = { 0D 2C B5 92 DE 56 A8 9F }
-        $hash1r_s0_hi = { 47 DB 82 CC AD 3A 98 D7 }
-        $hash1r_s1_lo = { 6E 99 8D 33 98 B7 C7 15 }
-        $hash1r_s1_hi = { 5A 12 9E F5 57 80 E7 AC }
-        $hash1r_s2_lo = { 17 00 77 6A D0 C7 62 AE }
-        $hash1r_s2_hi = { 6B 50 79 50 E4 7C A0 E8 }
-        $hash1r_s3_lo = { 0C 24 0A 63 8D 82 AD 07 }
-        $hash1r_s3_hi = { 05 00 A1 79 48 49 99 7E }
-        $hash1r_x0_lo = { 89 83 FA F6 9F 94 24 8B }
-        $hash1r_x0_hi = { BF 56 DC 90 01 02 89 06 }
-        $hash1r_x1_lo = { D1 63 B2 61 3C E0 F4 51 }
-        $hash1r_x1_hi = { C6 43 10 EE 9B F9 18 ED }
         $sshash_add1 = { FC A1 F5 59 8A 97 0A 81 }
         $sshash_add2 = { 46 D8 C2 38 DF 99 70 A7 }
         $sshash_add3 = { 5C 49 22 BF 1C B9 26 81 }
@@ -75,9 +50,8 @@ rule hh_algo_cryptonight
         severity = "high"
         title = "CryptoNight proof-of-work code (Keccak state, 2 MiB AES scratchpad loop or its final-hash set)"
     strings:
-        /* Keccak-f1600 round constants 0..3 and 20..23 as a 64-bit table */
+        /* Keccak-f1600 round constants 0..3 as a 64-bit table */
         $keccak_head = { 01 00 00 00 00 00 00 00 82 80 00 00 00 00 00 00 8A 80 00 00 00 00 00 80 00 80 00 80 00 00 00 80 }
-        $keccak_tail = { 81 80 00 80 00 00 00 80 80 80 00 00 00 00 00 80 01 00 00 80 00 00 00 00 08 80 00 80 00 00 00 80 }
         /* CryptoNight's final hashes besides Keccak: Groestl T0, JH round constant 0, Skein-512-256 IV */
         $groestl_t0 = { C6 32 F4 A5 F4 97 A5 C6 F8 6F 97 84 97 EB 84 F8 }
         $jh_e8_rc0 = { 72 D5 DE A2 DF 15 F8 67 7B 84 15 0A B7 23 15 57 }
@@ -85,15 +59,14 @@ rule hh_algo_cryptonight
         /* and r32, 0x1ffff0: the scratchpad index of the 2 MiB variants (x86-64) */
         $pad_mask_eax = { 25 F0 FF 1F 00 }
         $pad_mask_r = { 81 E? F0 FF 1F 00 }
-        /* AES rounds: AES-NI aesenc (legacy and VEX), or the first words of the AES T-table */
-        $aesenc = { 66 (0F|41 0F|45 0F|44 0F) 38 DC }
-        $vaesenc = { C4 (E2|C2|62|42) (01|09|11|19|21|29|31|39|41|49|51|59|61|69|71|79) DC }
+        /* AES rounds: AES-NI aesenc (xmm0-7 form), or the first words of the AES T-table */
+        $aesenc = { 66 0F 38 DC }
         $aes_te0 = { A5 63 63 C6 84 7C 7C F8 99 77 77 EE 8D 7B 7B F6 }
         $aes_te0_be = { C6 63 63 A5 F8 7C 7C 84 EE 77 77 99 F6 7B 7B 8D }
     condition:
         any of ($keccak_*) and (
             2 of ($groestl_t0, $jh_e8_rc0, $skein512_iv256) or
-            (#pad_mask_eax + #pad_mask_r >= 3 and any of ($aes*, $vaesenc))
+            (#pad_mask_eax + #pad_mask_r >= 3 and any of ($aes*))
         )
 }
 

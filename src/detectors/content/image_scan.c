@@ -1,6 +1,7 @@
 /* Image scan driver (see image_scan.h). */
 #include "detectors/content/image_scan.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +354,10 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 		   struct hh_scan_result *res)
 {
 	memset(res, 0, sizeof(*res));
+	/* Entries are copied into the reader->scanner queue: keep freed buffers in
+	 * the heap instead of mapping and faulting in fresh pages for every file. */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	struct run r = { .target = target, .content = content, .lim = lim, .res = res, .walk_layer = -1 };
 	hh_hidden_init(&r.hidden);
 	pthread_mutex_init(&r.mu, NULL);

@@ -98,19 +98,21 @@ static bool find_stub(const uint8_t *d, size_t len, struct hh_wrapped *w)
 
 /* ---- base64 blocks ---- */
 
-static signed char b64v(uint8_t c)
+/* base64 alphabet value + 1 (0: not in the alphabet), one lookup per byte */
+static const uint8_t b64_tab[256] = {
+	['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,  ['G'] = 7,  ['H'] = 8,
+	['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16,
+	['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+	['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32,
+	['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40,
+	['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+	['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
+	['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+};
+
+static inline int b64v(uint8_t c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return (signed char)(c - 'A');
-	if (c >= 'a' && c <= 'z')
-		return (signed char)(c - 'a' + 26);
-	if (c >= '0' && c <= '9')
-		return (signed char)(c - '0' + 52);
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	return (int)b64_tab[c] - 1;
 }
 
 /* Decodes the base64 characters of s[0..n) (line breaks and blanks skipped,
@@ -123,7 +125,7 @@ static size_t b64_decode_loose(const uint8_t *s, size_t n, uint8_t *out, size_t 
 	for (size_t i = 0; i < n && o < cap; i++) {
 		if (s[i] == '=')
 			break;
-		signed char v = b64v(s[i]);
+		int v = b64v(s[i]);
 		if (v < 0)
 			continue;
 		acc = (acc << 6) | (uint32_t)v;
@@ -190,15 +192,13 @@ static size_t find_b64(const uint8_t *d, size_t len, size_t max_decoded, struct 
 				found++;
 			blk = NULL;
 		}
-		if (!whole && found < max) {
+		if (!whole && found < max && b - a >= B64_MIN_INLINE) {
 			/* a long run inside a command: echo '...' | base64 -d */
-			for (size_t i = a; i < b && found < max;) {
+			for (size_t i = a; i + B64_MIN_INLINE <= b && found < max;) {
 				size_t r = span_b64(d + i, b - i);
-				if (r >= B64_MIN_INLINE && (i == a || b64v(d[i - 1]) < 0)) {
-					if (take_b64(d, d + i, r, max_decoded, &out[found]))
-						found++;
-				}
-				i += r ? r : 1;
+				if (r >= B64_MIN_INLINE && take_b64(d, d + i, r, max_decoded, &out[found]))
+					found++;
+				i += r + 1; /* runs are separated by a non-alphabet byte */
 			}
 		}
 		pos = end + 1;
@@ -279,7 +279,8 @@ size_t hh_unwrap_find(const uint8_t *data, size_t len, size_t max_decoded, struc
 	bool text = !memchr(data, 0, len < 8192 ? len : 8192);
 	if (text)
 		n = find_b64(data, len, max_decoded, out, max);
-	if (!n && find_carved_elf(data, len, &out[0]))
+	/* text is handled above (stubs, base64); executables hide in binary data */
+	if (!n && !text && find_carved_elf(data, len, &out[0]))
 		n = 1;
 	return n;
 }
