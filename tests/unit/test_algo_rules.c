@@ -8,6 +8,7 @@
  * built next to this test; HH_REAL_RANDOMX=PATH adds a binary built from the
  * RandomX reference sources (bench/algo_rules.sh). */
 #include <libgen.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -152,6 +153,36 @@ static void test_generic_tables_alone(void **st)
 	assert_string_equal(hits[0].rule, "miner.algo.cryptonight");
 }
 
+/* Text gets the text rules: the user's rules and the browser rules still
+ * match it, the executable and algorithm rules are not run on it. */
+static void test_text_rules(void **st)
+{
+	(void)st;
+	char path[] = "/tmp/hh-test-algo-XXXXXX.yar";
+	int fd = mkstemps(path, 4);
+	assert_true(fd >= 0);
+	static const char rule[] = "rule user_text { strings: $a = \"hh-user-marker\" condition: $a }\n";
+	assert_int_equal(write(fd, rule, sizeof(rule) - 1), (ssize_t)(sizeof(rule) - 1));
+	close(fd);
+	const char *paths[] = { path };
+	char err[256];
+	struct hh_yara_pack *p = hh_yara_pack_new(paths, 1, err, sizeof(err));
+	unlink(path);
+	assert_non_null(p);
+	static const char text[] = "#!/bin/sh\necho hh-user-marker\n"
+				   "<script src=\"coinhive.min.js\"></script><script>new CoinHive.Anonymous('k');</script>\n";
+	struct hh_yara_hit hits[8];
+	int n = hh_yara_pack_scan_kind(p, (const uint8_t *)text, sizeof(text) - 1, true, hits, 8, err, sizeof(err));
+	bool user = false, browser = false;
+	for (int i = 0; i < n; i++) {
+		user |= !strcmp(hits[i].rule, "yara.user_text");
+		browser |= !strncmp(hits[i].rule, "miner.web.", 10);
+	}
+	assert_true(user);
+	assert_true(browser);
+	hh_yara_pack_free(p);
+}
+
 static int setup(void **st)
 {
 	(void)st;
@@ -179,6 +210,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_real_randomx),         cmocka_unit_test(test_openssl_no_match),
 		cmocka_unit_test(test_libsodium_no_match),   cmocka_unit_test(test_python_no_match),
 		cmocka_unit_test(test_go_binaries_no_match), cmocka_unit_test(test_generic_tables_alone),
+		cmocka_unit_test(test_text_rules),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
