@@ -57,6 +57,7 @@ prometheus
 chromium
 libndpi-bin
 tshark
+libxml2-utils
 "
 missing=""
 for p in $PKGS; do

@@ -68,6 +68,7 @@ struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent
 		hh_warn("agent: process inventory unavailable; telemetry and behavior only");
 	if (hh_config_bool(cfg, NULL, "agent.rules", true)) {
 		a->rules = hh_rules_new();
+		hh_rules_set_proc_root(a->proc_root);
 		if (a->rules) {
 			hh_rules_load_config(a->rules, cfg);
 			a->rule_errors = hh_rules_n_errors(a->rules);

@@ -29,8 +29,11 @@ enum { HH_OPT_FAIL_ON = 0x1000 };
 	{ "help", no_argument, 0, 'h' }
 #define HH_COMMON_SHORTOPTS "f:c:o:vqh"
 
+/* A usage text's fprintf format string ends with HH_COMMON_HELP and takes
+ * hh_cli_format_help(COMMAND) as its argument: the formats that command takes. */
 #define HH_COMMON_HELP                                                              \
-	"  -f, --format FMT     json (JSON lines), table, sarif (scan, check), junit, html\n" \
+	"  -f, --format FMT     %s\n"                                                       \
+	"                       (default: table on a terminal, json lines otherwise)\n"      \
 	"      --fail-on SEV    exit 1 when a finding is at or above SEV (default high)\n"    \
 	"  -c, --config FILE    YAML configuration (default: built-in)\n"                     \
 	"  -o, --output FILE    write findings to FILE instead of stdout\n"                   \
@@ -52,9 +55,18 @@ struct hh_cli {
 };
 
 void hh_cli_init(struct hh_cli *cli, const char *command);
+/* The output formats command accepts (HH_FMT_BIT mask; 0 for none). One
+ * table: --format parsing and every help text read it. */
+unsigned hh_cli_formats(const char *command);
+/* "one of json, table, ..." for command, for usage texts (a static buffer). */
+const char *hh_cli_format_help(const char *command);
 /* Handles a shared option. Returns 1 when handled, 0 when not a shared
  * option, -1 on a bad value (message already printed). */
 int hh_cli_option(struct hh_cli *cli, int opt, const char *arg);
+/* Loads the configuration (defaults when path is NULL). On a bad file prints
+ * each problem as "hashhound COMMAND: bad configuration: FILE:LINE:COL: ..."
+ * on stderr and returns -1 (cfg then holds the defaults; free it either way). */
+int hh_cli_load_config(const char *command, struct hh_config *cfg, const char *path);
 /* Loads the config and opens the output. Returns 0, or HH_EXIT_USAGE after printing why. */
 int hh_cli_start(struct hh_cli *cli);
 /* Emits one finding (does not take ownership). */

@@ -6,6 +6,42 @@
 
 #include "core/log.h"
 
+#define F(x) HH_FMT_BIT(HH_FMT_##x)
+static const struct {
+	const char *command;
+	unsigned formats;
+} command_formats[] = {
+	{ "agent", F(JSON) | F(TABLE) | F(FALCO) },
+	{ "drill", F(JSON) | F(TABLE) | F(JUNIT) | F(FALCO) },
+	{ "ps", F(JSON) | F(TABLE) },
+	{ "sensor", F(JSON) | F(TABLE) | F(FALCO) },
+	{ "rules", F(JSON) | F(TABLE) | F(FALCO) },
+	{ "scan", HH_FMTS_ALL },
+	{ "check", HH_FMTS_ALL },
+	{ "audit-log", F(JSON) | F(TABLE) | F(JUNIT) | F(HTML) | F(FALCO) },
+	{ "pcap", F(JSON) | F(TABLE) | F(JUNIT) | F(HTML) | F(FALCO) },
+	{ "respond", F(JSON) | F(TABLE) | F(FALCO) },
+	{ "report", HH_FMTS_ALL },
+};
+#undef F
+
+unsigned hh_cli_formats(const char *command)
+{
+	for (size_t i = 0; i < sizeof(command_formats) / sizeof(command_formats[0]); i++)
+		if (command && strcmp(command, command_formats[i].command) == 0)
+			return command_formats[i].formats;
+	return 0;
+}
+
+const char *hh_cli_format_help(const char *command)
+{
+	static char buf[128];
+	char names[96];
+	hh_format_names(hh_cli_formats(command), names, sizeof(names));
+	snprintf(buf, sizeof(buf), "one of %s", names);
+	return buf;
+}
+
 void hh_cli_init(struct hh_cli *cli, const char *command)
 {
 	memset(cli, 0, sizeof(*cli));
@@ -18,9 +54,10 @@ int hh_cli_option(struct hh_cli *cli, int opt, const char *arg)
 {
 	switch (opt) {
 	case 'f':
-		if (!hh_format_parse(arg, &cli->format)) {
-			fprintf(stderr, "hashhound %s: unknown --format '%s' (json, table, sarif, junit, html)\n",
-				cli->command, arg);
+		if (!hh_format_parse(arg, &cli->format) || !(hh_cli_formats(cli->command) & HH_FMT_BIT(cli->format))) {
+			char names[96];
+			hh_format_names(hh_cli_formats(cli->command), names, sizeof(names));
+			fprintf(stderr, "hashhound %s: --format '%s' is not one of %s\n", cli->command, arg, names);
 			return -1;
 		}
 		return 1;
@@ -51,11 +88,23 @@ int hh_cli_option(struct hh_cli *cli, int opt, const char *arg)
 	}
 }
 
+int hh_cli_load_config(const char *command, struct hh_config *cfg, const char *path)
+{
+	char err[8192];
+	if (hh_config_load(cfg, path, err, sizeof(err)) == 0)
+		return 0;
+	for (char *line = err, *next; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		fprintf(stderr, "hashhound %s: bad configuration: %s\n", command, line);
+	}
+	return -1;
+}
+
 int hh_cli_start(struct hh_cli *cli)
 {
-	char err[512];
-	if (hh_config_load(&cli->config, cli->config_path, err, sizeof(err)) < 0) {
-		fprintf(stderr, "hashhound %s: bad configuration: %s\n", cli->command, err);
+	if (hh_cli_load_config(cli->command, &cli->config, cli->config_path) < 0) {
 		hh_config_free(&cli->config);
 		return HH_EXIT_USAGE;
 	}

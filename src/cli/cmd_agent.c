@@ -6,6 +6,7 @@
 #include "agent/agent.h"
 #include "cli/cli.h"
 #include "core/log.h"
+#include "detectors/rules/rules.h"
 #include "sinks/sinks.h"
 
 static void agent_usage(FILE *fp)
@@ -32,9 +33,12 @@ static void agent_usage(FILE *fp)
 		"      --stats            print sweep statistics on stderr at exit\n"
 		"      --no-sensor        no runtime sensor (eBPF / proc connector): sweeps only;\n"
 		"                         also the default with --once and --proc-root\n"
+		"      --allow-rule-errors  start even when a rule file has errors (the broken\n"
+		"                         rules are left out); without it such errors stop the agent\n"
 		HH_COMMON_HELP
 		"\nWith --once or --duration the exit code follows --fail-on (1: findings at or\n"
-		"above it); stopped by a signal it is 0.\n");
+		"above it); stopped by a signal it is 0. It is 2 when the configuration or a rule\n"
+		"file has errors (each printed as FILE:LINE:COL) or nothing can be read.\n", hh_cli_format_help("agent"));
 }
 
 struct agent_out {
@@ -63,9 +67,33 @@ static int parse_seconds(const char *arg, const char *opt, double *out)
 	return 0;
 }
 
+/* The rules the agent would load (agent.rules), checked before it starts:
+ * prints each error and returns how many there are. */
+static size_t rule_errors(const struct hh_config *cfg)
+{
+	if (!hh_config_bool(cfg, NULL, "agent.rules", true))
+		return 0;
+	struct hh_rules *r = hh_rules_new();
+	if (!r)
+		return 0;
+	hh_rules_load_config(r, cfg);
+	size_t n = hh_rules_n_errors(r);
+	for (size_t i = 0; i < n && i < 50; i++) {
+		char msg[1024];
+		hh_rule_error_format(hh_rules_error(r, i), msg, sizeof(msg));
+		fprintf(stderr, "hashhound agent: rules: %s\n", msg);
+	}
+	if (n)
+		fprintf(stderr, "hashhound agent: %zu rule error(s)%s; fix the files (hashhound rules check FILE) "
+			"or start with --allow-rule-errors to run without the broken rules\n", n,
+			n > 50 ? " (first 50 shown)" : "");
+	hh_rules_free(r);
+	return n;
+}
+
 int hh_cmd_agent(int argc, char **argv)
 {
-	enum { O_INTERVAL = 0x2000, O_DURATION, O_ONCE, O_FILE, O_PROC, O_CGROUP, O_HOST, O_CTR, O_STATS, O_STORE, O_LISTEN, O_NOSENSOR };
+	enum { O_INTERVAL = 0x2000, O_DURATION, O_ONCE, O_FILE, O_PROC, O_CGROUP, O_HOST, O_CTR, O_STATS, O_STORE, O_LISTEN, O_NOSENSOR, O_ALLOW_RULE_ERRORS };
 	static const struct option longopts[] = {
 		HH_COMMON_LONGOPTS,
 		{ "interval", required_argument, 0, O_INTERVAL }, { "duration", required_argument, 0, O_DURATION },
@@ -74,13 +102,13 @@ int hh_cmd_agent(int argc, char **argv)
 		{ "host-root", required_argument, 0, O_HOST },    { "container", required_argument, 0, O_CTR },
 		{ "stats", no_argument, 0, O_STATS },             { "store", required_argument, 0, O_STORE },
 		{ "listen", required_argument, 0, O_LISTEN },     { "no-sensor", no_argument, 0, O_NOSENSOR },
-		{ 0, 0, 0, 0 },
+		{ "allow-rule-errors", no_argument, 0, O_ALLOW_RULE_ERRORS }, { 0, 0, 0, 0 },
 	};
 	struct hh_cli cli;
 	hh_cli_init(&cli, "agent");
 	struct hh_agent_opts o = { 0 };
 	struct hh_sinks_opts so = { .stdout_enabled = true };
-	bool stats = false, no_sensor = false;
+	bool stats = false, no_sensor = false, allow_rule_errors = false;
 	int opt;
 	while ((opt = getopt_long(argc, argv, HH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		int r = hh_cli_option(&cli, opt, optarg);
@@ -109,6 +137,7 @@ int hh_cmd_agent(int argc, char **argv)
 		case O_CTR: o.only_container = optarg; break;
 		case O_STATS: stats = true; break;
 		case O_NOSENSOR: no_sensor = true; break;
+		case O_ALLOW_RULE_ERRORS: allow_rule_errors = true; break;
 		default: agent_usage(stderr); return HH_EXIT_USAGE;
 		}
 	}
@@ -120,18 +149,16 @@ int hh_cmd_agent(int argc, char **argv)
 		fprintf(stderr, "hashhound agent: unexpected argument '%s'\n", argv[optind]);
 		return HH_EXIT_USAGE;
 	}
-	if (cli.format != HH_FMT_JSON && cli.format != HH_FMT_TABLE) {
-		fprintf(stderr, "hashhound agent: --format json or table\n");
-		return HH_EXIT_USAGE;
-	}
 	if (cli.output_path) {
 		fprintf(stderr, "hashhound agent: use --findings-file (findings also go to stdout)\n");
 		return HH_EXIT_USAGE;
 	}
 	struct hh_config cfg;
-	char err[512];
-	if (hh_config_load(&cfg, cli.config_path, err, sizeof(err)) < 0) {
-		fprintf(stderr, "hashhound agent: bad configuration: %s\n", err);
+	if (hh_cli_load_config("agent", &cfg, cli.config_path) < 0) {
+		hh_config_free(&cfg);
+		return HH_EXIT_USAGE;
+	}
+	if (!allow_rule_errors && rule_errors(&cfg) > 0) {
 		hh_config_free(&cfg);
 		return HH_EXIT_USAGE;
 	}

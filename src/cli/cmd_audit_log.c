@@ -20,7 +20,7 @@ static void usage(FILE *fp)
 		    "controller-created pods and anonymous access followed by a workload. Several files are\n"
 		    "read as one log, in the order given (state carries over).\n\n"
 		    HH_COMMON_HELP
-		    "\nExit: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.\n");
+		    "\nExit: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.\n", hh_cli_format_help("audit-log"));
 }
 
 static void on_finding(void *user, struct hh_finding *f)

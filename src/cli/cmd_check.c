@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "core/yaml_doc.h"
 #include "detectors/posture/posture.h"
+#include "sinks/junit.h"
 
 struct check_run {
 	struct hh_cli cli;
@@ -28,7 +29,103 @@ struct check_run {
 	size_t max_files, max_depth, n_files, input_errors;
 	int show_suppressed;
 	bool file_cap_reported;
+	/* --format junit: every object judged and its controls, for passing testcases */
+	struct hh_junit_subject *subjects;
+	size_t n_subjects, cap_subjects;
 };
+
+#define MAX_SUBJECTS 100000
+
+/* The controls each kind of subject is judged by (detectors/posture). */
+static const char *const workload_controls[] = {
+	"posture.privileged", "posture.host-pid", "posture.host-ipc", "posture.host-network",
+	"posture.hostpath-sensitive", "posture.hostpath-writable", "posture.runtime-socket",
+	"posture.dangerous-capabilities", "posture.unmasked-proc-mount", "posture.privilege-escalation",
+	"posture.run-as-root", "posture.no-cpu-limit", "posture.no-memory-limit", "posture.sa-token-automount",
+	"posture.image-untrusted-registry", "posture.image-not-pinned", "posture.image-latest",
+	"posture.miner-indicator", "posture.unbounded-untrusted-batch", "posture.exposed-dashboard",
+};
+static const char *const role_controls[] = { "posture.rbac-wildcard", "posture.rbac-pod-exec", "posture.rbac-pod-create" };
+static const char *const binding_controls[] = { "posture.rbac-cluster-admin-binding" };
+static const char *const service_controls[] = { "posture.exposed-dashboard" };
+static const char *const kubelet_controls[] = { "posture.kubelet-anonymous-auth", "posture.kubelet-always-allow",
+						"posture.kubelet-readonly-port" };
+static const char *const docker_controls[] = { "posture.docker-tcp-no-tls", "posture.docker-insecure-registry" };
+static const char *const containerd_controls[] = { "posture.containerd-tcp-api", "posture.containerd-insecure-registry",
+						   "posture.containerd-lsm-disabled" };
+#define CONTROLS(a) a, sizeof(a) / sizeof(a[0])
+static const struct {
+	const char *kind;
+	const char *const *controls;
+	size_t n;
+	bool node;   /* a node config: no name or namespace */
+} subject_kinds[] = {
+	{ "Pod", CONTROLS(workload_controls), false },         { "Deployment", CONTROLS(workload_controls), false },
+	{ "ReplicaSet", CONTROLS(workload_controls), false },  { "StatefulSet", CONTROLS(workload_controls), false },
+	{ "DaemonSet", CONTROLS(workload_controls), false },   { "Job", CONTROLS(workload_controls), false },
+	{ "CronJob", CONTROLS(workload_controls), false },     { "ReplicationController", CONTROLS(workload_controls), false },
+	{ "Role", CONTROLS(role_controls), false },            { "ClusterRole", CONTROLS(role_controls), false },
+	{ "RoleBinding", CONTROLS(binding_controls), false },  { "ClusterRoleBinding", CONTROLS(binding_controls), false },
+	{ "Service", CONTROLS(service_controls), false },      { "KubeletConfiguration", CONTROLS(kubelet_controls), true },
+	{ "DockerDaemon", CONTROLS(docker_controls), true },   { "ContainerdConfig", CONTROLS(containerd_controls), true },
+};
+
+/* Remembers an object judged (JUnit only); kinds no control applies to are left out. */
+static void add_subject(struct check_run *r, const char *kind, const json_t *obj, const char *file, unsigned line)
+{
+	if (r->cli.format != HH_FMT_JUNIT || r->n_subjects >= MAX_SUBJECTS)
+		return;
+	size_t k = 0;
+	while (k < sizeof(subject_kinds) / sizeof(subject_kinds[0]) && strcmp(subject_kinds[k].kind, kind) != 0)
+		k++;
+	if (k == sizeof(subject_kinds) / sizeof(subject_kinds[0]))
+		return;
+	if (r->n_subjects == r->cap_subjects) {
+		size_t cap = r->cap_subjects ? r->cap_subjects * 2 : 64;
+		struct hh_junit_subject *n = realloc(r->subjects, cap * sizeof(*n));
+		if (!n)
+			return;
+		r->subjects = n;
+		r->cap_subjects = cap;
+	}
+	struct hh_junit_subject *s = &r->subjects[r->n_subjects++];
+	memset(s, 0, sizeof(*s));
+	hh_strlcpy(s->kind, kind, sizeof(s->kind));
+	const json_t *meta = json_object_get(obj, "metadata");
+	const char *name = json_string_value(json_object_get(meta, "name"));
+	if (!name)
+		name = json_string_value(json_object_get(meta, "generateName"));
+	const char *ns = json_string_value(json_object_get(meta, "namespace"));
+	if (!subject_kinds[k].node) {
+		hh_strlcpy(s->name, name ? name : "", sizeof(s->name));
+		hh_strlcpy(s->ns, ns ? ns : "", sizeof(s->ns));
+	}
+	hh_strlcpy(s->file, file ? file : "", sizeof(s->file));
+	s->line = line;
+	s->controls = subject_kinds[k].controls;
+	s->n_controls = subject_kinds[k].n;
+}
+
+/* The objects of a document as posture sees them (List kinds hold items). */
+static void add_subjects(struct check_run *r, const json_t *obj, const char *file, const struct hh_yaml_docs *docs,
+			 unsigned doc_line, int depth)
+{
+	const char *kind = json_string_value(json_object_get(obj, "kind"));
+	if (!kind)
+		return;
+	size_t kl = strlen(kind);
+	const json_t *items = json_object_get(obj, "items");
+	if (kl >= 4 && strcmp(kind + kl - 4, "List") == 0 && json_is_array(items)) {
+		size_t i;
+		const json_t *it;
+		if (depth < 4)
+			json_array_foreach(items, i, it)
+				add_subjects(r, it, file, docs, doc_line, depth + 1);
+		return;
+	}
+	unsigned line = docs ? hh_yaml_line_of(docs, obj) : 0;
+	add_subject(r, kind, obj, file, line ? line : doc_line);
+}
 
 static void usage(FILE *fp)
 {
@@ -41,7 +138,7 @@ static void usage(FILE *fp)
 		    "                       (marked \"suppressed\"; they never change the exit code)\n"
 		    HH_COMMON_HELP
 		    "\nExit: 0 clean, 1 findings at or above --fail-on, 2 usage or input error\n"
-		    "(findings from the readable inputs are still printed).\n");
+		    "(findings from the readable inputs are still printed).\n", hh_cli_format_help("check"));
 }
 
 static void on_finding(void *user, struct hh_finding *f)
@@ -95,11 +192,14 @@ static void check_docs(struct check_run *r, const char *path, struct hh_yaml_doc
 			continue;  /* empty document, e.g. a trailing '---' in Helm output */
 		struct hh_posture_origin origin = { path, docs, hh_yaml_line_of(docs, doc) };
 		if (json_is_object(doc) && json_object_get(doc, "kind")) {
-			if (!json_is_string(json_object_get(doc, "kind")))
+			if (!json_is_string(json_object_get(doc, "kind"))) {
 				hh_warn("%s:%u: document %zu: 'kind' is not a string: skipped", path, origin.doc_line, i + 1);
-			else
+			} else {
+				add_subjects(r, doc, path, docs, origin.doc_line, 0);
 				hh_posture_check_object(&r->ctx, doc, &origin);
+			}
 		} else if (json_is_object(doc) && looks_like_docker_daemon(path, doc)) {
+			add_subject(r, "DockerDaemon", NULL, path, 0);
 			hh_posture_check_docker(&r->ctx, doc, &origin);
 		} else {
 			hh_warn("%s:%u: document %zu is not a Kubernetes object (no kind) nor a known node config: skipped",
@@ -130,6 +230,7 @@ static void check_file(struct check_run *r, const char *path)
 		return;
 	}
 	if (has_ext(path, ".toml")) {
+		add_subject(r, "ContainerdConfig", NULL, name, 0);
 		hh_posture_check_containerd(&r->ctx, b.data, b.len, name);
 		hh_buf_free(&b);
 		return;
@@ -249,6 +350,10 @@ int hh_cmd_check(int argc, char **argv)
 	hh_info("check: %zu files, %zu objects, %zu findings, %zu suppressed by exceptions, %zu input errors",
 		r.n_files, r.ctx.n_objects, r.ctx.n_emitted, r.ctx.n_suppressed, r.input_errors);
 	hh_posture_free(&r.ctx);
+	hh_output_set_subjects(r.cli.out, r.subjects, r.n_subjects);
 	rc = hh_cli_finish(&r.cli);
+	free(r.subjects);
+	r.subjects = NULL;
+	r.n_subjects = r.cap_subjects = 0;
 	return r.input_errors ? HH_EXIT_USAGE : rc;
 }

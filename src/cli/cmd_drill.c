@@ -30,8 +30,8 @@
 
 struct seen_rule {
 	char rule[96];
-	double t;
-	enum hh_severity sev;
+	double t;              /* seconds after the container started */
+	enum hh_severity sev;  /* the severity it fired with then */
 };
 
 struct drill {
@@ -76,7 +76,7 @@ static void drill_usage(FILE *fp)
 		"      --disguise NAME    process name the miner shows (default kworker/0:1)\n"
 		"      --name NAME        container name (default kworker-PID)\n"
 		"      --min-severity S   what counts as detected (default medium)\n"
-		HH_COMMON_HELP);
+		HH_COMMON_HELP, hh_cli_format_help("drill"));
 }
 
 static double mono(void)
@@ -199,12 +199,11 @@ static void on_finding(const struct hh_finding *f, void *ctx)
 	hh_info("drill: +%.1f s %s %s: %s", t, hh_severity_name(f->severity), f->rule, f->title);
 	if (!mining)
 		return;
+	/* One entry per rule and severity reached, with the time it got there:
+	 * the summary shows what each rule said when it fired, and escalations. */
 	for (size_t i = 0; i < d->n_seen; i++)
-		if (strcmp(d->seen[i].rule, f->rule) == 0) {
-			if (f->severity > d->seen[i].sev)
-				d->seen[i].sev = f->severity;
+		if (strcmp(d->seen[i].rule, f->rule) == 0 && d->seen[i].sev >= f->severity)
 			return;
-		}
 	if (d->n_seen == MAX_RULES)
 		return;
 	struct seen_rule *r = &d->seen[d->n_seen++];
@@ -522,6 +521,8 @@ int hh_cmd_drill(int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
+	/* A reader that goes away (| head) must not kill the drill before it removes its container. */
+	signal(SIGPIPE, SIG_IGN);
 	d.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	rc = drill_run(&d);
 	cleanup(&d);

@@ -138,8 +138,7 @@ int hh_cmd_intel(int argc, char **argv)
 	}
 	struct hh_config cfg;
 	char err[512];
-	if (hh_config_load(&cfg, config_path, err, sizeof(err)) < 0) {
-		fprintf(stderr, "hashhound intel: bad configuration: %s\n", err);
+	if (hh_cli_load_config("intel", &cfg, config_path) < 0) {
 		hh_config_free(&cfg);
 		return HH_EXIT_USAGE;
 	}

@@ -35,7 +35,7 @@ static void pcap_usage(FILE *fp)
 		"      --intel FILE     extra intel list (hosts, plain, adblock or Falco YAML; repeatable)\n"
 		"      --no-builtin-intel  leave out the built-in pool list\n"
 		"      --stats          print packet and flow counts on stderr at the end\n"
-		HH_COMMON_HELP);
+		HH_COMMON_HELP, hh_cli_format_help("pcap"));
 }
 
 struct pcap_ctx {

@@ -23,7 +23,7 @@
 static void ps_usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: hashhound ps [--processes] [--format table|json] [--interval SEC]\n"
+		"usage: hashhound ps [--processes] [--format FMT] [--interval SEC]\n"
 		"                    [--proc-root DIR] [--cgroup-root DIR] [--host-root DIR]\n\n"
 		"Lists the containers on this node: id, runtime, name, image, pod/namespace,\n"
 		"CPU usage over --interval (default 1 s), CPU quota, throttling, memory and pids,\n"
@@ -31,11 +31,12 @@ static void ps_usage(FILE *fp)
 		"--processes adds each process in a container: exe, exe flags (upper = written\n"
 		"after the container started, memfd, deleted), miner traits in the exe's content\n"
 		"and miner indicators in its command line and environment.\n"
+		"--format FMT is %s (default table on a terminal).\n"
 		"--format json writes JSON lines of inventory objects ({\"type\":\"container\"...},\n"
 		"{\"type\":\"process\"...}): this command prints inventory, not findings.\n"
 		"Roots: read the host through DIR when running in a container (e.g. --proc-root\n"
 		"/host/proc --cgroup-root /host/sys/fs/cgroup --host-root /host).\n"
-		"Exit: 0, or 2 when the cgroup or proc root cannot be read.\n");
+		"Exit: 0, or 2 when the cgroup or proc root cannot be read.\n", hh_cli_format_help("ps"));
 }
 
 struct proc_list {
@@ -268,16 +269,15 @@ int hh_cmd_ps(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "pf:i:vqh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': processes = true; break;
-		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				json = true;
-			else if (strcmp(optarg, "table") == 0)
-				json = false;
-			else {
-				fprintf(stderr, "hashhound ps: --format: '%s' is not json or table\n", optarg);
+		case 'f': {
+			enum hh_format fmt;
+			if (!hh_format_parse(optarg, &fmt) || !(hh_cli_formats("ps") & HH_FMT_BIT(fmt))) {
+				fprintf(stderr, "hashhound ps: --format '%s' is not %s\n", optarg, hh_cli_format_help("ps"));
 				return HH_EXIT_USAGE;
 			}
+			json = fmt == HH_FMT_JSON;
 			break;
+		}
 		case 'i': {
 			char *end;
 			interval = strtod(optarg, &end);

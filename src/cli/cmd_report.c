@@ -23,7 +23,7 @@ static void report_usage(FILE *fp)
 		    "      --min-severity S   only findings at or above S (default info)\n"
 		    "      --container ID     only this container (id prefix)\n"
 		    "      --rule ID          only this rule\n"
-		    "      --limit N          at most N findings (default 1000)\n" HH_COMMON_HELP);
+		    "      --limit N          at most N findings (default 1000)\n" HH_COMMON_HELP, hh_cli_format_help("report"));
 }
 
 static void emit_cb(const struct hh_finding *f, void *ctx) { hh_cli_emit(ctx, f); }
@@ -92,7 +92,16 @@ int hh_cmd_report(int argc, char **argv)
 		switch (opt) {
 		case O_STORE: store_path = optarg; break;
 		case O_IMPORT: import = optarg; break;
-		case O_SINCE: q.since = hh_now() - strtod(optarg, NULL); break;
+		case O_SINCE: {
+			char *end;
+			double secs = strtod(optarg, &end);
+			if (end == optarg || *end || !(secs >= 0) || secs > 1e12) {
+				fprintf(stderr, "hashhound report: --since wants seconds >= 0, got '%s'\n", optarg);
+				return HH_EXIT_USAGE;
+			}
+			q.since = hh_now() - secs;
+			break;
+		}
 		case O_MINSEV:
 			if (!hh_severity_parse(optarg, &q.min_severity)) {
 				fprintf(stderr, "hashhound report: unknown severity '%s'\n", optarg);
@@ -101,7 +110,16 @@ int hh_cmd_report(int argc, char **argv)
 			break;
 		case O_CONTAINER: q.container_id = optarg; break;
 		case O_RULE: q.rule = optarg; break;
-		case O_LIMIT: q.limit = (size_t)strtoul(optarg, NULL, 10); break;
+		case O_LIMIT: {
+			char *end;
+			long long n = strtoll(optarg, &end, 10);
+			if (end == optarg || *end || n < 1 || n > 100000000) {
+				fprintf(stderr, "hashhound report: --limit wants a count >= 1, got '%s'\n", optarg);
+				return HH_EXIT_USAGE;
+			}
+			q.limit = (size_t)n;
+			break;
+		}
 		default: report_usage(stderr); return HH_EXIT_USAGE;
 		}
 	}
@@ -141,6 +159,22 @@ int hh_cmd_report(int argc, char **argv)
 static volatile sig_atomic_t serve_stop;
 static void on_signal(int sig) { (void)sig; serve_stop = 1; }
 
+static void serve_usage(FILE *fp)
+{
+	fprintf(fp, "usage: hashhound serve [--store DB] [--listen HOST:PORT] [-c FILE]\n\n"
+		    "Serves the dashboard (/), the findings API (/api/findings, /api/summary),\n"
+		    "Prometheus metrics (/metrics) and /healthz over a finding store, e.g. one copied\n"
+		    "from a node (docs/outputs.md). Prints \"listening on HOST:PORT\" on stdout once\n"
+		    "ready (port 0 picks a free one); SIGINT/SIGTERM stop it.\n\n"
+		    "Options:\n"
+		    "  -s, --store DB         SQLite store (default sinks.store.path)\n"
+		    "  -l, --listen HOST:PORT address to serve on (default sinks.http.listen, 127.0.0.1:9321)\n"
+		    "  -c, --config FILE      YAML configuration (default: built-in)\n"
+		    "  -h, --help             this help\n\n"
+		    "Exit codes: 0 stopped by a signal; 2 a bad configuration, a store that cannot be\n"
+		    "opened, an address that cannot be served, or a usage error.\n");
+}
+
 int hh_cmd_serve(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -154,18 +188,17 @@ int hh_cmd_serve(int argc, char **argv)
 		case 's': store_path = optarg; break;
 		case 'l': listen = optarg; break;
 		case 'c': config_path = optarg; break;
-		case 'h':
-			printf("usage: hashhound serve [--store DB] [--listen HOST:PORT] [--config FILE]\n\n"
-			       "Serves the dashboard (/), the findings API (/api/findings, /api/summary) and\n"
-			       "Prometheus metrics (/metrics) over a finding store, e.g. one copied from a node.\n");
-			return 0;
-		default: return HH_EXIT_USAGE;
+		case 'h': serve_usage(stdout); return 0;
+		default: serve_usage(stderr); return HH_EXIT_USAGE;
 		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "hashhound serve: unexpected argument '%s'\n", argv[optind]);
+		return HH_EXIT_USAGE;
 	}
 	struct hh_config cfg;
 	char err[512];
-	if (hh_config_load(&cfg, config_path, err, sizeof(err)) < 0) {
-		fprintf(stderr, "hashhound serve: %s\n", err);
+	if (hh_cli_load_config("serve", &cfg, config_path) < 0) {
 		hh_config_free(&cfg);
 		return HH_EXIT_USAGE;
 	}

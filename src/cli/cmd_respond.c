@@ -11,7 +11,8 @@
 
 static void respond_usage(FILE *fp)
 {
-	fprintf(fp, "usage: hashhound respond ACTION CONTAINER-ID [OPTIONS]\n\n"
+	fprintf(fp, "usage: hashhound respond ACTION CONTAINER [OPTIONS]\n\n"
+		    "CONTAINER is a container id prefix (at least 4 characters) or a container name.\n"
 		    "Snapshots evidence (processes, executables, sockets, cgroup counters, identity)\n"
 		    "into a new private directory, then acts on the container. Dry-run unless --yes.\n\n"
 		    "ACTION: snapshot | freeze | thaw | kill | isolate (drop egress in the container's own\n"
@@ -21,7 +22,34 @@ static void respond_usage(FILE *fp)
 		    "      --evidence-dir DIR  default response.evidence_dir (/var/lib/hashhound/evidence)\n"
 		    "      --cgroup-root DIR   default /sys/fs/cgroup\n"
 		    "      --proc-root DIR     default /proc\n"
-		    "      --host-root DIR     runtime state root for identity, default /\n" HH_COMMON_HELP);
+		    "      --host-root DIR     runtime state root for identity, default /\n" HH_COMMON_HELP, hh_cli_format_help("respond"));
+}
+
+/* The container want names: an id prefix of at least 4 characters matching
+ * one container, else the containers whose name is want. *matches says how
+ * many matched; the container is returned only when exactly one did. */
+static const struct hh_container_ref *find_container(const struct hh_container_ref *refs, int n, const char *want,
+						     struct hh_identity *id, int *matches)
+{
+	const struct hh_container_ref *match = NULL;
+	*matches = 0;
+	if (strlen(want) >= 4)
+		for (int i = 0; i < n; i++)
+			if (strncmp(refs[i].id, want, strlen(want)) == 0) {
+				match = &refs[i];
+				(*matches)++;
+			}
+	if (*matches || !id)
+		return *matches == 1 ? match : NULL;
+	for (int i = 0; i < n; i++) {
+		struct hh_workload w = { 0 };
+		hh_identity_of_container(id, refs[i].id, refs[i].runtime, &w);
+		if (w.container_name[0] && strcmp(w.container_name, want) == 0) {
+			match = &refs[i];
+			(*matches)++;
+		}
+	}
+	return *matches == 1 ? match : NULL;
 }
 
 int hh_cmd_respond(int argc, char **argv)
@@ -66,8 +94,8 @@ int hh_cmd_respond(int argc, char **argv)
 		return HH_EXIT_USAGE;
 	}
 	const char *want = argv[optind + 1];
-	if (strlen(want) < 4) {
-		fprintf(stderr, "hashhound respond: container id '%s' is too short (give at least 4 characters)\n", want);
+	if (!want[0]) {
+		fprintf(stderr, "hashhound respond: give a container id prefix or name\n");
 		return HH_EXIT_USAGE;
 	}
 	if (hh_cli_start(&cli) != 0)
@@ -79,35 +107,32 @@ int hh_cmd_respond(int argc, char **argv)
 	size_t max = 4096;
 	struct hh_container_ref *refs = calloc(max, sizeof(*refs));
 	int n = refs ? hh_containers_discover(cgroup_root, refs, max) : -1;
-	const struct hh_container_ref *match = NULL;
+	struct hh_identity_opts io = { .proc_root = opts.proc_root, .cgroup_root = cgroup_root,
+				       .host_root = host_root, .cache_cap = (size_t)(n > 0 ? n : 1) };
+	struct hh_identity *id = hh_identity_new(&io);
 	int matches = 0;
-	for (int i = 0; i < n; i++)
-		if (strncmp(refs[i].id, want, strlen(want)) == 0) {
-			match = &refs[i];
-			matches++;
-		}
+	const struct hh_container_ref *match = find_container(refs, n, want, id, &matches);
 	int rc = 0;
 	if (matches != 1) {
-		fprintf(stderr, "hashhound respond: %s container matches '%s' under %s\n",
+		fprintf(stderr, "hashhound respond: %s container matches '%s' (id prefix or name) under %s\n",
 			matches ? "more than one" : "no", want, cgroup_root);
 		rc = HH_EXIT_USAGE;
 	} else {
-		struct hh_identity_opts io = { .proc_root = opts.proc_root, .cgroup_root = cgroup_root,
-					       .host_root = host_root };
-		struct hh_identity *id = hh_identity_new(&io);
 		struct hh_workload w = { 0 };
 		if (id)
 			hh_identity_of_container(id, match->id, match->runtime, &w);
-		hh_identity_free(id);
 		char err[1024];
 		struct hh_finding *f = hh_respond(&opts, match, &w, action, NULL, err, sizeof(err));
 		if (f) {
+			/* The response library speaks for the agent; here a person asked. */
+			hh_strlcpy(f->source, "respond", sizeof(f->source));
 			hh_cli_emit_free(&cli, f);
 		} else {
 			fprintf(stderr, "hashhound respond: %s\n", err);
 			rc = HH_EXIT_USAGE;
 		}
 	}
+	hh_identity_free(id);
 	free(refs);
 	int frc = hh_cli_finish(&cli);
 	return rc ? rc : frc;

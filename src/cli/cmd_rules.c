@@ -12,12 +12,16 @@
 static void rules_usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: hashhound rules check [--no-builtin] FILE|DIR...\n"
+		"usage: hashhound rules check [--no-builtin] [--falco-compat] FILE|DIR...\n"
 		"       hashhound rules list [--rules FILE|DIR]... [--no-builtin] [-c CONFIG] [-f json|table]\n"
 		"       hashhound rules test --event FILE.jsonl [--rules FILE|DIR]... [--no-builtin] [OPTIONS]\n\n"
 		"check: validates rule files (loaded after the built-in pack, whose lists and\n"
 		"  macros they may use); prints each problem as FILE:LINE:COL on stderr; exit 2\n"
-		"  when any rule, macro or list failed.\n"
+		"  when any rule, macro or list failed. --falco-compat prints, per rule of the\n"
+		"  files, one line on stdout: loaded, limited (loaded, but some fields are\n"
+		"  never available or it watches system calls hashhound does not trace: why),\n"
+		"  or unloadable (why), then a summary; the built-in pack keeps its own\n"
+		"  lists and macros whatever the files redefine.\n"
 		"list: the rules with id, priority, enabled, tags (built-in pack, the config's\n"
 		"  rules.files, then --rules).\n"
 		"test: evaluates the rules against events, one JSON object a line with Falco\n"
@@ -26,13 +30,14 @@ static void rules_usage(FILE *fp)
 		"Options:\n"
 		"      --rules PATH     extra rule file or directory (repeatable)\n"
 		"      --no-builtin     leave out the built-in miner pack\n"
-		HH_COMMON_HELP);
+		HH_COMMON_HELP, hh_cli_format_help("rules"));
 }
 
 struct rules_opts {
 	const char **paths;
 	size_t n_paths;
 	int no_builtin;
+	int falco_compat;
 	const char *event_path;
 };
 
@@ -63,11 +68,47 @@ static int cmd_check(struct rules_opts *o)
 	if (!r)
 		return HH_EXIT_USAGE;
 	size_t loaded = 0, n = hh_rules_count(r);
+	size_t user = 0, limited = 0, inert = 0, bad = 0, pack = 0, pack_ok = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct hh_rule_info info;
-		if (hh_rules_info(r, i, &info) && info.loaded)
-			loaded++;
+		if (!hh_rules_info(r, i, &info))
+			continue;
+		loaded += info.loaded;
+		if (info.builtin) {
+			pack++;
+			pack_ok += info.loaded;
+			continue;
+		}
+		if (!o->falco_compat)
+			continue;
+		user++;
+		const char *status = "loaded", *why = "";
+		char item[160], msg[600] = "";
+		if (!info.loaded) {
+			status = "unloadable";
+			bad++;
+			/* The error recorded for this rule says why. */
+			snprintf(item, sizeof(item), "rule '%s'", info.name);
+			for (size_t k = 0; k < nerr; k++) {
+				const struct hh_rule_error *e = hh_rules_error(r, k);
+				if (strcmp(e->item, item) == 0) {
+					snprintf(msg, sizeof(msg), "%s", e->msg);
+					break;
+				}
+			}
+			why = msg;
+		} else if (info.limits && info.limits[0]) {
+			status = info.inert ? "inert" : "limited";
+			inert += info.inert;
+			limited += !info.inert;
+			why = info.limits;
+		}
+		printf("%-10s %s (%s:%u)%s%s\n", status, info.name, info.file, info.line, why[0] ? ": " : "", why);
 	}
+	if (o->falco_compat)
+		printf("summary: %zu rule(s) in the files: %zu loaded (%zu of them limited, %zu inert), %zu unloadable; "
+		       "built-in pack: %zu of %zu loaded\n",
+		       user, user - bad, limited, inert, bad, pack_ok, pack);
 	fprintf(stderr, "%zu rule(s) loaded, %zu problem(s)\n", loaded, nerr);
 	hh_rules_free(r);
 	return nerr ? HH_EXIT_USAGE : 0;
@@ -124,6 +165,8 @@ static int cmd_test(struct rules_opts *o, struct hh_cli *cli)
 		return HH_EXIT_USAGE;
 	}
 	size_t nerr = 0;
+	/* Test events describe no live process: no /proc lookups for them. */
+	hh_rules_set_proc_root(NULL);
 	struct hh_rules *r = build_engine(o, &cli->config, &nerr);
 	if (!r) {
 		if (fp != stdin)
@@ -187,6 +230,7 @@ int hh_cmd_rules(int argc, char **argv)
 		{ "rules", required_argument, 0, 'r' },
 		{ "no-builtin", no_argument, 0, 'B' },
 		{ "event", required_argument, 0, 'e' },
+		{ "falco-compat", no_argument, 0, 'F' },
 		{ 0, 0, 0, 0 },
 	};
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -218,6 +262,7 @@ int hh_cmd_rules(int argc, char **argv)
 		case 'r': o.paths[o.n_paths++] = optarg; break;
 		case 'B': o.no_builtin = 1; break;
 		case 'e': o.event_path = optarg; break;
+		case 'F': o.falco_compat = 1; break;
 		default:
 			rules_usage(stderr);
 			free(o.paths);
@@ -242,9 +287,7 @@ int hh_cmd_rules(int argc, char **argv)
 		}
 		if (!strcmp(sub, "list")) {
 			/* A listing, not findings: no output sink, only the config. */
-			char err[512];
-			if (hh_config_load(&cli.config, cli.config_path, err, sizeof(err)) < 0) {
-				fprintf(stderr, "hashhound rules: bad configuration: %s\n", err);
+			if (hh_cli_load_config("rules", &cli.config, cli.config_path) < 0) {
 				rc = HH_EXIT_USAGE;
 			} else {
 				rc = cmd_list(&o, &cli);

@@ -34,7 +34,36 @@ static void scan_usage(FILE *fp)
 		    "      --list-rules     print the built-in YARA rule pack and exit\n"
 		    HH_COMMON_HELP
 		    "\nExit: 1 a finding at/above --fail-on; 2 usage or input error (and nothing at/above\n"
-		    "--fail-on); 0 otherwise. Findings are printed in every case.\n");
+		    "--fail-on); 0 otherwise. Findings are printed in every case.\n", hh_cli_format_help("scan"));
+}
+
+/* Directory and file targets: file.path names the file on this host, absolute
+ * (a directory's walk gives paths relative to it; image paths stay as they are). */
+static void absolute_paths(const char *target, struct hh_scan_result *res)
+{
+	if (res->kind != HH_TARGET_DIR && res->kind != HH_TARGET_FILE)
+		return;
+	char *base = realpath(target, NULL);
+	if (!base)
+		return;
+	for (size_t k = 0; k < res->findings.n; k++) {
+		struct hh_finding *f = res->findings.items[k];
+		const char *p = json_string_value(json_object_get(f->fields, "file.path"));
+		if (!p || p[0] == '/')
+			continue;
+		char abs[8192];
+		if (res->kind == HH_TARGET_FILE) {
+			/* the file itself, or a member of it ("a.tar!/x") */
+			size_t tl = strlen(target);
+			if (strncmp(p, target, tl) != 0)
+				continue;
+			snprintf(abs, sizeof(abs), "%s%s", base, p + tl);
+		} else {
+			snprintf(abs, sizeof(abs), "%s%s%s", base, strcmp(base, "/") ? "/" : "", p);
+		}
+		hh_finding_set_str(f, "file.path", abs);
+	}
+	free(base);
 }
 
 struct emit_ctx {
@@ -193,6 +222,7 @@ int hh_cmd_scan(int argc, char **argv)
 		}
 		struct hh_scan_result res;
 		hh_scan_target(argv[i], content, &lim, &res);
+		absolute_paths(argv[i], &res);
 		errors += res.errors;
 		on_result(&ec, argv[i], &res);
 	}

@@ -40,7 +40,7 @@ static void sensor_usage(FILE *fp)
 		    "                      instead of events (container id from the cgroup; exit 1 on --fail-on)\n"
 		    "Configuration keys: sensor.containers_only, sensor.drop_privileges,\n"
 		    "sensor.force_fallback, sensor.fpu_interval_ms. Needs root (or CAP_BPF+CAP_PERFMON).\n\n"
-		    HH_COMMON_HELP);
+		    HH_COMMON_HELP, hh_cli_format_help("sensor"));
 }
 
 struct sensor_out {

@@ -1,8 +1,10 @@
 #include "core/config.h"
 
 #include <fnmatch.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/config_check.h"
 #include "core/log.h"
 #include "core/yaml_doc.h"
 #include "embed/config_hashhound_yaml.h"
@@ -42,6 +44,28 @@ static json_t *load_doc(const char *text, size_t len, const char *name, char *er
 	return root;
 }
 
+/* One problem a line; as many as fit, then how many more. */
+static void format_problems(const struct hh_config_problems *p, char *err, size_t errlen)
+{
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return;
+	}
+	size_t used = 0, shown = 0;
+	err[0] = '\0';
+	for (size_t i = 0; i < p->n; i++) {
+		size_t need = strlen(p->text[i]) + (i ? 1 : 0);
+		if (used + need + 24 >= errlen && i)
+			break;
+		used += (size_t)snprintf(err + used, errlen - used, "%s%s", i ? "\n" : "", p->text[i]);
+		shown++;
+		if (used >= errlen)
+			return;
+	}
+	if (p->total > shown)
+		snprintf(err + used, errlen - used, "\n(%zu more)", p->total - shown);
+}
+
 int hh_config_load(struct hh_config *cfg, const char *path, char *err, size_t errlen)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -53,7 +77,8 @@ int hh_config_load(struct hh_config *cfg, const char *path, char *err, size_t er
 	if (!path)
 		return 0;
 	struct hh_yaml_docs docs;
-	if (hh_yaml_load_file(path, NULL, &docs) < 0) {
+	const struct hh_yaml_limits lim = { .max_bytes = 16u << 20, .max_nodes = 1000000, .key_positions = 1 };
+	if (hh_yaml_load_file(path, &lim, &docs) < 0) {
 		snprintf(err, errlen, "%s", docs.error);
 		hh_yaml_docs_free(&docs);
 		return -1;
@@ -64,6 +89,14 @@ int hh_config_load(struct hh_config *cfg, const char *path, char *err, size_t er
 		hh_yaml_docs_free(&docs);
 		return -1;
 	}
+	struct hh_config_problems *probs = calloc(1, sizeof(*probs));
+	if (!probs || hh_config_check(cfg->root, user, &docs, path, probs) > 0) {
+		format_problems(probs, err, errlen);
+		free(probs);
+		hh_yaml_docs_free(&docs);
+		return -1;
+	}
+	free(probs);
 	if (json_is_object(user))
 		deep_merge(cfg->root, user);
 	hh_yaml_docs_free(&docs);

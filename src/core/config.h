@@ -21,8 +21,10 @@ struct hh_config {
 	char source[256];    /* file loaded, or "built-in defaults" */
 };
 
-/* Loads defaults, then path when not NULL. Returns 0, or -1 with err naming
- * the file, line and problem (cfg then holds the defaults alone). */
+/* Loads defaults, then path when not NULL, checked against the defaults'
+ * schema (core/config_check.h: unknown keys, types, ranges, overrides).
+ * Returns 0, or -1 with err holding one "FILE:LINE:COL: problem" a line (as
+ * many as fit, then "(N more)"); cfg then holds the defaults alone. */
 int hh_config_load(struct hh_config *cfg, const char *path, char *err, size_t errlen);
 void hh_config_free(struct hh_config *cfg);
 

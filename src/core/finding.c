@@ -1,4 +1,5 @@
 #include "core/finding.h"
+#include "core/node.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -67,6 +68,7 @@ struct hh_finding *hh_finding_new(const char *source, const char *rule, const ch
 		hh_finding_free(f);
 		return NULL;
 	}
+	hh_node_stamp(f->fields); /* the node it was observed on */
 	return f;
 }
 
@@ -275,6 +277,7 @@ struct hh_finding *hh_finding_from_json(const json_t *obj)
 	json_array_foreach(mitre, i, v)
 		if (json_is_string(v))
 			hh_finding_add_mitre(f, json_string_value(v));
+	json_object_clear(f->fields); /* an imported finding names its own node, not ours */
 	if (json_is_object(fields))
 		json_object_update(f->fields, fields);
 	if (json_is_array(evidence))

@@ -60,6 +60,51 @@ static void remember_pos(struct hh_yaml_docs *d, const json_t *node, const yaml_
 							(unsigned)m->column + 1, m->index, style };
 }
 
+static void remember_key(struct hh_yaml_docs *d, const json_t *mapping, const char *key, const yaml_mark_t *m)
+{
+	if (d->n_keys == d->cap_keys) {
+		size_t cap = d->cap_keys ? d->cap_keys * 2 : 64;
+		struct hh_yaml_key_line *k = realloc(d->keys, cap * sizeof(*k));
+		if (!k)
+			return;
+		d->keys = k;
+		d->cap_keys = cap;
+	}
+	char *copy = strdup(key);
+	if (copy)
+		d->keys[d->n_keys] = (struct hh_yaml_key_line){ mapping, copy, (unsigned)m->line + 1,
+								(unsigned)m->column + 1, d->n_keys };
+	d->n_keys += copy != NULL;
+}
+
+static int cmp_key_line(const void *a, const void *b)
+{
+	const struct hh_yaml_key_line *x = a, *y = b;
+	if (x->mapping != y->mapping)
+		return (uintptr_t)x->mapping < (uintptr_t)y->mapping ? -1 : 1;
+	int c = strcmp(x->key, y->key);
+	if (c || x->seq == SIZE_MAX || y->seq == SIZE_MAX)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+const struct hh_yaml_key_line *hh_yaml_key_pos_of(const struct hh_yaml_docs *d, const json_t *mapping,
+						   const char *key)
+{
+	if (!mapping || !key || !d->n_keys)
+		return NULL;
+	/* seq SIZE_MAX compares equal to every occurrence of the key. */
+	struct hh_yaml_key_line want = { .mapping = mapping, .key = (char *)key, .seq = SIZE_MAX };
+	const struct hh_yaml_key_line *hit = bsearch(&want, d->keys, d->n_keys, sizeof(want), cmp_key_line);
+	if (!hit)
+		return NULL;
+	/* A repeated key's value is its last one. */
+	const struct hh_yaml_key_line *end = d->keys + d->n_keys;
+	while (hit + 1 < end && hit[1].mapping == mapping && strcmp(hit[1].key, key) == 0)
+		hit++;
+	return hit;
+}
+
 static int cmp_line_node(const void *a, const void *b)
 {
 	uintptr_t x = (uintptr_t)((const struct hh_yaml_line *)a)->node;
@@ -151,6 +196,8 @@ static int attach(struct loader *ld, json_t *value, const yaml_event_t *ev)
 			return -1;
 		}
 		json_decref(value);
+		if (top->key && ld->lim.key_positions)
+			remember_key(ld->out, top->node, top->key, &ev->start_mark);
 		return top->key ? 0 : -1;
 	}
 	int rc = json_object_set_new(top->node, top->key, value);
@@ -330,6 +377,8 @@ int hh_yaml_load_buf(const char *buf, size_t len, const char *name,
 	/* Sorted by node address so hh_yaml_line_of() is a binary search. */
 	if (out->n_lines)
 		qsort(out->lines, out->n_lines, sizeof(*out->lines), cmp_line_node);
+	if (out->n_keys)
+		qsort(out->keys, out->n_keys, sizeof(*out->keys), cmp_key_line);
 	return rc;
 }
 
@@ -353,5 +402,8 @@ void hh_yaml_docs_free(struct hh_yaml_docs *d)
 {
 	json_decref(d->docs);
 	free(d->lines);
+	for (size_t i = 0; i < d->n_keys; i++)
+		free(d->keys[i].key);
+	free(d->keys);
 	memset(d, 0, sizeof(*d));
 }

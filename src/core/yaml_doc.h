@@ -12,6 +12,7 @@ struct hh_yaml_limits {
 	size_t max_bytes;      /* default 64 MiB */
 	size_t max_depth;      /* default 64 */
 	size_t max_nodes;      /* default 2,000,000, aliases counted expanded */
+	int key_positions;     /* nonzero: also remember where each mapping key is (hh_yaml_key_pos_of) */
 };
 
 /* Where a node starts. Mappings and sequences are always recorded; so are
@@ -28,10 +29,21 @@ struct hh_yaml_line {
 	enum hh_yaml_style style;
 };
 
+/* A mapping key's position (limits.key_positions). */
+struct hh_yaml_key_line {
+	const json_t *mapping;
+	char *key;                    /* owned */
+	unsigned line;
+	unsigned col;
+	size_t seq;                   /* order read */
+};
+
 struct hh_yaml_docs {
 	json_t *docs;                 /* array: one value per document; owned */
 	struct hh_yaml_line *lines;   /* line of each mapping/sequence; owned */
 	size_t n_lines, cap_lines;
+	struct hh_yaml_key_line *keys; /* with limits.key_positions: where each key is; owned */
+	size_t n_keys, cap_keys;
 	char error[512];              /* "NAME:LINE:COL: problem" when loading stopped early */
 };
 
@@ -47,5 +59,10 @@ void hh_yaml_docs_free(struct hh_yaml_docs *d);
 unsigned hh_yaml_line_of(const struct hh_yaml_docs *d, const json_t *node);
 /* Full position of a mapping, sequence or string/number scalar; NULL if unknown. */
 const struct hh_yaml_line *hh_yaml_pos_of(const struct hh_yaml_docs *d, const json_t *node);
+
+/* Where key of mapping starts (loaded with limits.key_positions); NULL if
+ * unknown. A key repeated in one mapping gives its last position. */
+const struct hh_yaml_key_line *hh_yaml_key_pos_of(const struct hh_yaml_docs *d, const json_t *mapping,
+						   const char *key);
 
 #endif

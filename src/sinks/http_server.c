@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "embed/web_dashboard_html.h"
+#include "sinks/http_query.h"
 
 struct hh_http {
 	struct MHD_Daemon *daemon;
@@ -42,21 +43,26 @@ static void collect(const struct hh_finding *f, void *ctx)
 	json_array_append_new((json_t *)ctx, hh_finding_to_json(f));
 }
 
+static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	hh_findings_query_arg(cls, key, value);
+	return MHD_YES;
+}
+
 static enum MHD_Result api_findings(struct hh_http *h, struct MHD_Connection *conn)
 {
-	struct hh_store_query q = { .limit = 200 };
-	const char *v;
-	if ((v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "min_severity")) &&
-	    !hh_severity_parse(v, &q.min_severity))
-		return reply_static(conn, 400, "application/json", "{\"error\":\"bad min_severity\"}\n");
-	q.container_id = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "container");
-	q.rule = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "rule");
-	if ((v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since")))
-		q.since = strtod(v, NULL);
-	if ((v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit"))) {
-		long n = strtol(v, NULL, 10);
-		q.limit = n > 0 && n <= 5000 ? (size_t)n : 200;
+	/* Parameters as the command line means them (sinks/http_query.h). */
+	struct hh_findings_query fq;
+	hh_findings_query_init(&fq, hh_now());
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, query_arg, &fq);
+	if (fq.error[0]) {
+		json_t *e = json_pack("{s:s}", "error", fq.error);
+		char *body = e ? json_dumps(e, HH_JSON_COMPACT) : NULL;
+		json_decref(e);
+		return body ? reply(conn, 400, "application/json", body, strlen(body), MHD_RESPMEM_MUST_FREE) : MHD_NO;
 	}
+	struct hh_store_query q = fq.q;
 	json_t *list = json_array();
 	hh_store_query(h->store, &q, collect, list);
 	json_t *doc = json_pack("{s:o}", "findings", list);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinks/output.h"
+
 static const char *sarif_level(enum hh_severity s)
 {
 	switch (s) {
@@ -23,24 +25,57 @@ static const char *security_severity(enum hh_severity s)
 	return score[s];
 }
 
+#define DOCS_URI "https://github.com/hashhound/hashhound/blob/main/docs/"
+
+/* The page that documents a rule, by its family. */
+static const char *help_page(const char *rule)
+{
+	static const struct { const char *prefix, *page; } pages[] = {
+		{ "posture.", "posture.md" }, { "audit.", "audit.md" },     { "net.", "network.md" },
+		{ "scan.", "scan.md" },       { "miner.", "scan.md" },      { "image.", "scan.md" },
+		{ "behavior.", "behavior.md" }, { "incident.", "agent.md" }, { "response.", "response.md" },
+		{ "drill.", "drill.md" },
+	};
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+		if (strncmp(rule, pages[i].prefix, strlen(pages[i].prefix)) == 0)
+			return pages[i].page;
+	return "findings.md";
+}
+
 static json_t *sarif_rule(const struct hh_finding *f)
 {
 	json_t *tags = json_array();
 	json_array_append_new(tags, json_string("security"));
 	for (size_t i = 0; i < f->n_mitre; i++)
 		json_array_append_new(tags, json_string(f->mitre[i]));
-	return json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:o, s:s}}",
+	/* help: why it matters (the control's why for posture), else the title */
+	const char *why = json_string_value(json_object_get(f->fields, "control.why"));
+	char help[1024], uri[256];
+	if (why && why[0])
+		snprintf(help, sizeof(help), "%s: %s.", f->title, why);
+	else
+		snprintf(help, sizeof(help), "%s. See the rule's documentation.", f->title);
+	snprintf(uri, sizeof(uri), DOCS_URI "%s", help_page(f->rule));
+	return json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:s, s:{s:o, s:s}}",
 			 "id", f->rule, "name", f->rule,
 			 "shortDescription", "text", f->title,
+			 "fullDescription", "text", help,
 			 "defaultConfiguration", "level", sarif_level(f->severity),
+			 "help", "text", help, "helpUri", uri,
 			 "properties", "tags", tags, "security-severity", security_severity(f->severity));
 }
 
 static json_t *sarif_result(const struct hh_finding *f, size_t rule_index)
 {
+	/* The message names the object: "Privileged container: default/Pod/web (container app)". */
+	char where[1400], text[2048];
+	hh_output_where(f, where, sizeof(where));
+	const char *ctr = json_string_value(json_object_get(f->fields, "container.name"));
+	snprintf(text, sizeof(text), "%s: %s%s%s%s", f->title, where, ctr && !strstr(where, ctr) ? " (container " : "",
+		 ctr && !strstr(where, ctr) ? ctr : "", ctr && !strstr(where, ctr) ? ")" : "");
 	json_t *r = json_pack("{s:s, s:I, s:s, s:{s:s}}", "ruleId", f->rule,
 			      "ruleIndex", (json_int_t)rule_index, "level", sarif_level(f->severity),
-			      "message", "text", f->title);
+			      "message", "text", text);
 	const char *path = json_string_value(json_object_get(f->fields, "file.path"));
 	json_t *line = json_object_get(f->fields, "file.line");
 	json_t *phys = json_pack("{s:{s:s}}", "artifactLocation", "uri", path ? path : ".");

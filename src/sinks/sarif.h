@@ -1,5 +1,8 @@
-/* SARIF 2.1.0 log for scan and check. Locations come from the finding fields
- * "file.path" (artifact uri) and "file.line" (region start line). */
+/* SARIF 2.1.0 log for scan, check and report. Locations come from the
+ * finding fields "file.path" (artifact uri) and "file.line" (region start
+ * line). Each rule carries help (why it matters: the posture control's why,
+ * else the title) and a helpUri to its documentation page; each result's
+ * message names the object (namespace/kind/name, file:line or container). */
 #ifndef HH_SARIF_H
 #define HH_SARIF_H
 

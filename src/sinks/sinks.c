@@ -82,6 +82,7 @@ int hh_sinks_open(struct hh_sinks *s, const struct hh_config *cfg, const struct 
 			.spool_path = hh_config_str(cfg, NULL, "sinks.webhook.spool", NULL),
 			.spool_max_bytes = (size_t)hh_config_int(cfg, NULL, "sinks.webhook.spool_max_bytes", 0),
 			.timeout_ms = hh_config_int(cfg, NULL, "sinks.webhook.timeout_ms", 0),
+			.falco_format = strcmp(hh_config_str(cfg, NULL, "sinks.webhook.format", "json"), "falco") == 0,
 			.auth_header = getenv("HASHHOUND_WEBHOOK_AUTH"),
 		};
 		if (wo.spool_path)

@@ -1,4 +1,5 @@
 #include "sinks/webhook.h"
+#include "sinks/falco_format.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -232,7 +233,7 @@ struct hh_webhook *hh_webhook_start(const struct hh_webhook_opts *opts, char *er
 
 void hh_webhook_send(struct hh_webhook *w, const struct hh_finding *f)
 {
-	json_t *j = hh_finding_to_json(f);
+	json_t *j = w->opts.falco_format ? hh_finding_to_falco_json(f) : hh_finding_to_json(f);
 	char *body = json_dumps(j, HH_JSON_COMPACT);
 	json_decref(j);
 	if (!body)

@@ -7,6 +7,7 @@
 #define HH_WEBHOOK_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/finding.h"
@@ -18,6 +19,7 @@ struct hh_webhook_opts {
 	size_t queue_max;             /* in-memory queue; default 1024 */
 	long timeout_ms;              /* per request; default 5000 */
 	const char *auth_header;      /* e.g. "Authorization: Bearer ..."; may be NULL */
+	bool falco_format;            /* body in Falco's JSON output shape (falcosidekick) */
 };
 
 struct hh_webhook_stats {

@@ -28,6 +28,17 @@ assert ev["detected"] == "true" and 0 <= ev["first_detection_s"] <= 60, ev
 rules = {next(e["value"] for e in f["evidence"] if e["what"] == "rule") for f in fs if f["rule"] == "drill.detected"}
 print("rules fired:", sorted(rules), "first detection", ev["first_detection_s"], "s")
 assert "incident.cryptomining" in rules, rules
+# Each entry is the severity a rule had when it fired: a rule listed twice escalated later.
+order = ["info", "low", "medium", "high", "critical"]
+seen = {}
+for f in fs:
+    if f["rule"] != "drill.detected":
+        continue
+    e = {x["what"]: x["value"] for x in f["evidence"]}
+    prev = seen.get(e["rule"])
+    if prev:
+        assert order.index(e["rule.severity"]) > order.index(prev[0]) and e["seconds_after_start"] >= prev[1], (e, prev)
+    seen[e["rule"]] = (e["rule.severity"], e["seconds_after_start"])
 assert res[0]["fields"]["container.name"].startswith("hh-agent-drill-")
 PY
 podman container exists "$name" && fail "drill left its container behind"

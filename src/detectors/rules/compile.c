@@ -15,6 +15,8 @@ static int resolve_list(struct hh_rules *r, struct list_def *l, unsigned depth)
 		return -1;
 	}
 	l->state = 1;
+	bool scope = r->scope_builtin;
+	r->scope_builtin = l->builtin;
 	for (size_t i = 0; i < l->items.n; i++) {
 		struct list_def *sub = rules_find_list(r, l->items.v[i]);
 		if (sub && sub != l && resolve_list(r, sub, depth + 1) == 0) {
@@ -31,6 +33,7 @@ static int resolve_list(struct hh_rules *r, struct list_def *l, unsigned depth)
 				strvec_push(&l->expanded, it, n);
 		}
 	}
+	r->scope_builtin = scope;
 	l->state = 2;
 	return 0;
 }
@@ -63,9 +66,12 @@ static void compile_macro(struct hh_rules *r, struct macro_def *m)
 	}
 	m->state = 1;
 	r->macro_nesting++;
+	bool scope = r->scope_builtin;
+	r->scope_builtin = m->builtin;
 	struct cond_env env = engine_env(r);
 	struct cond_error ce;
 	m->ast = cond_compile(m->cond.s ? m->cond.s : "", m->cond.len, &env, &ce);
+	r->scope_builtin = scope;
 	r->macro_nesting--;
 	if (!m->ast) {
 		m->state = 3;
@@ -202,10 +208,44 @@ static struct cnode *build_exceptions(struct hh_rules *r, const struct rule_def 
 	return o;
 }
 
+/* Appends "what" to the rule's limits once (bounded). */
+static void add_limit(struct rule_def *d, const char *what)
+{
+	if (strstr(d->limits, what))
+		return;
+	size_t n = strlen(d->limits);
+	snprintf(d->limits + n, sizeof(d->limits) - n, "%s%s", n ? "; " : "", what);
+}
+
+/* Notes the condition's fields that are always <NA>. */
+static void note_unavailable(struct rule_def *d, const struct cnode *n)
+{
+	switch (n->kind) {
+	case CN_AND:
+	case CN_OR:
+	case CN_NOT:
+		for (size_t i = 0; i < n->n_kids; i++)
+			note_unavailable(d, n->kids[i]);
+		return;
+	case CN_MACRO: note_unavailable(d, n->macro); return;
+	case CN_CMP: {
+		const char *why;
+		if (field_unavailable(&n->field, &why)) {
+			char t[160];
+			snprintf(t, sizeof(t), "condition field %s is never available", field_name(&n->field));
+			add_limit(d, t);
+		}
+		return;
+	}
+	}
+}
+
 static void tmpl_free(struct rule_def *d)
 {
-	for (size_t i = 0; i < d->n_tmpl; i++)
+	for (size_t i = 0; i < d->n_tmpl; i++) {
 		free(d->tmpl[i].lit);
+		free(d->tmpl[i].na_name);
+	}
 	free(d->tmpl);
 	d->tmpl = NULL;
 	d->n_tmpl = 0;
@@ -253,8 +293,21 @@ static int compile_template(struct hh_rules *r, struct rule_def *d)
 		if (j - i - 1 == 8 && memcmp(s + i + 1, "evt.time", 8) == 0) {
 			seg.is_time = true;
 		} else if (field_resolve(s + i + 1, j - i - 1, &seg.field, err, sizeof(err)) < 0) {
-			rules_error(r, &d->output_at, "rule", d->name, "output: %s", err);
-			return -1;
+			if (!strstr(err, "unknown field")) {
+				rules_error(r, &d->output_at, "rule", d->name, "output: %s", err);
+				return -1;
+			}
+			/* An output field we cannot fill is <NA>, never an error. */
+			seg.na_name = strndup(s + i + 1, j - i - 1);
+			if (!seg.na_name)
+				return -1;
+			char t[160];
+			snprintf(t, sizeof(t), "output field %s unknown (<NA>)", seg.na_name);
+			add_limit(d, t);
+		} else if (field_unavailable(&seg.field, NULL)) {
+			char t[160];
+			snprintf(t, sizeof(t), "output field %s never available (<NA>)", field_name(&seg.field));
+			add_limit(d, t);
 		}
 		if (tmpl_push(d, &seg) < 0)
 			return -1;
@@ -270,6 +323,7 @@ static int compile_template(struct hh_rules *r, struct rule_def *d)
 
 static void compile_rule(struct hh_rules *r, struct rule_def *d)
 {
+	r->scope_builtin = d->builtin;
 	struct cond_env env = engine_env(r);
 	struct cond_error ce;
 	struct cnode *c = cond_compile(d->cond.s ? d->cond.s : "", d->cond.len, &env, &ce);
@@ -309,6 +363,11 @@ static void compile_rule(struct hh_rules *r, struct rule_def *d)
 	d->ast = c;
 	d->evmask = cond_evmask(c);
 	d->loaded = true;
+	note_unavailable(d, c);
+	if (!(d->evmask & ~(1u << FIELD_EVTYPE_UNSEEN))) {
+		d->inert = true;
+		add_limit(d, "watches only system calls hashhound does not trace: never fires");
+	}
 	d->tag_ptrs = calloc(d->tags.n ? d->tags.n : 1, sizeof(*d->tag_ptrs));
 	for (size_t i = 0; d->tag_ptrs && i < d->tags.n; i++)
 		d->tag_ptrs[i] = d->tags.v[i];
@@ -326,6 +385,7 @@ int rules_compile_all(struct hh_rules *r)
 	for (size_t i = 0; i < r->n_rules; i++)
 		if (!r->rules[i].dropped)
 			compile_rule(r, &r->rules[i]);
+	r->scope_builtin = false;
 	return (int)r->n_errors;
 }
 

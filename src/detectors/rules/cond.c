@@ -456,10 +456,10 @@ static struct cnode *build_cmp(const struct field_ref *f, const char *fname, enu
 			v->n = strcasecmp(s, "true") == 0;
 			what = "true or false";
 		} else if (f->type == FT_EVTYPE) {
-			int t = field_evtype_parse(s);
+			int t = field_evtype_parse_rule(s);
 			bad = t < 0;
 			v->n = t;
-			what = "an event type hashhound sees (execve, connect, dns, open, init_module, ptrace, setns, unshare, mount, memfd_create, fpu, exit, proc)";
+			what = "an event type (hashhound sees execve, connect, dns, open, init_module, ptrace, setns, unshare, mount, memfd_create, fpu, exit, proc; other system calls Falco names are accepted and never match)";
 		} else if (f->type == FT_IP) {
 			bad = parse_ip_literal(s, v) < 0;
 			what = "an IP address or CIDR network";
@@ -888,6 +888,10 @@ static bool eval_cmp(const struct cnode *n, struct rule_ctx *c)
 	}
 	struct fval v;
 	bool hit = false;
+	/* A value that is not available (<NA>) compares false whatever the
+	 * operator, != included: Falco's rule for missing values. */
+	if (!n->field.multi && n->field.type != FT_EVTYPE && !field_get(&n->field, c, 0, &v))
+		return false;
 	switch (n->field.type) {
 	case FT_STR:
 		for (size_t i = 0; !hit && field_get(&n->field, c, i, &v); i++)

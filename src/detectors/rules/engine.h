@@ -45,6 +45,7 @@ struct list_def {
 	struct strvec items;            /* as written (may name other lists) */
 	struct strvec expanded;         /* resolved */
 	int state;                      /* 0 new, 1 resolving, 2 done */
+	bool builtin;                   /* defined by the built-in pack (its own scope) */
 	struct srcpos at;
 };
 
@@ -53,6 +54,7 @@ struct macro_def {
 	struct ctext cond;
 	struct srcpos at;
 	int state;                      /* 0 new, 1 compiling, 2 ok, 3 failed */
+	bool builtin;                   /* defined by the built-in pack (its own scope) */
 	struct cnode *ast;
 	char why[400];                  /* when failed */
 };
@@ -69,6 +71,7 @@ struct tmpl_seg {
 	char *lit;                      /* literal text, or NULL for a field */
 	struct field_ref field;
 	bool is_time;                   /* %evt.time */
+	char *na_name;                  /* a field hashhound does not know: renders <NA> */
 };
 
 struct rule_def {
@@ -81,6 +84,7 @@ struct rule_def {
 	struct strvec tags;
 	bool enabled;
 	bool skip_unknown;              /* skip-if-unknown-filter */
+	bool builtin;                   /* from the built-in pack: compiled in its scope */
 	struct ctext cond;
 	struct exc_def *exc;
 	size_t n_exc;
@@ -92,6 +96,10 @@ struct rule_def {
 	struct tmpl_seg *tmpl;
 	size_t n_tmpl;
 	const char **tag_ptrs;
+	/* What of the rule hashhound cannot honour although it loaded: fields
+	 * that are always <NA>, event types it does not trace ("" = none). */
+	char limits[384];
+	bool inert;                     /* watches only events hashhound does not trace */
 };
 
 struct hh_rules {
@@ -106,6 +114,12 @@ struct hh_rules {
 	struct hh_rule_error *errors;
 	size_t n_errors, cap_errors;
 	bool compiled;
+	/* Name scope of what is being loaded or compiled. The built-in pack's
+	 * lists and macros live in their own scope: its rules see only them, so
+	 * a user file that redefines open_write (as Falco's files do) gets its
+	 * own definition and cannot break ours. User items see their own
+	 * definitions first, then the pack's (and may append to the pack's). */
+	bool scope_builtin;
 	unsigned macro_nesting;
 	unsigned n_memo;                /* macro memo slots handed out */
 	struct hh_rules_stats stats;
@@ -117,6 +131,7 @@ void rules_error(struct hh_rules *r, const struct srcpos *at, const char *kind, 
 struct srcpos ctext_locate(const struct ctext *ct, size_t off);
 void ctext_free(struct ctext *ct);
 
+/* Lookups in the current scope (r->scope_builtin): see struct hh_rules. */
 struct list_def *rules_find_list(struct hh_rules *r, const char *name);
 struct macro_def *rules_find_macro(struct hh_rules *r, const char *name);
 struct rule_def *rules_find_rule(struct hh_rules *r, const char *name);

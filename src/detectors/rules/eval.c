@@ -82,8 +82,18 @@ size_t hh_rules_log_summary(const struct hh_rules *r)
 		hh_rule_error_format(&r->errors[i], b, sizeof(b));
 		hh_warn("rules: %s", b);
 	}
-	hh_info("rules: %zu loaded (%zu enabled), %zu problem(s)%s", loaded, enabled, r->n_errors,
-		r->n_errors ? ": the rules named above did not load" : "");
+	/* Rules that loaded but cannot be honoured in full: said once, here. */
+	size_t limited = 0;
+	for (size_t k = 0; k < r->n_rules; k++) {
+		const struct rule_def *d = &r->rules[k];
+		if (d->dropped || !d->loaded || !d->limits[0])
+			continue;
+		limited++;
+		hh_warn("rules: rule '%s' (%s:%u) loaded with limits: %s", d->name, d->at.src ? d->at.src->name : "",
+			d->at.line, d->limits);
+	}
+	hh_info("rules: %zu loaded (%zu enabled, %zu with limits), %zu problem(s)%s", loaded, enabled, limited,
+		r->n_errors, r->n_errors ? ": the rules named above did not load" : "");
 	return loaded;
 }
 
@@ -104,6 +114,7 @@ bool hh_rules_info(const struct hh_rules *r, size_t i, struct hh_rule_info *out)
 		.id = d->id, .name = d->name, .desc = d->desc, .severity = d->sev, .confidence = d->conf,
 		.tags = (const char *const *)d->tags.v, .n_tags = d->tags.n, .enabled = d->enabled,
 		.loaded = d->loaded, .file = d->at.src ? d->at.src->name : "", .line = d->at.line,
+		.limits = d->limits, .inert = d->inert, .builtin = d->builtin,
 	};
 	return true;
 }
@@ -215,6 +226,8 @@ static void render_output(const struct rule_def *d, struct rule_ctx *c, char *ou
 		const struct tmpl_seg *s = &d->tmpl[i];
 		if (s->lit) {
 			sb_add(&b, s->lit, strlen(s->lit));
+		} else if (s->na_name) {
+			sb_add(&b, "<NA>", 4);
 		} else if (s->is_time) {
 			char t[40];
 			hh_format_time(c->ev->time > 0 ? c->ev->time : hh_now(), t, sizeof(t));
@@ -293,6 +306,24 @@ static struct hh_finding *make_finding(const struct rule_def *d, struct rule_ctx
 	if (e->type == HH_EV_FPU) {
 		hh_finding_set_int(f, "proc.fpu.switches", (long long)e->fpu_switches);
 		hh_finding_set_int(f, "proc.fpu.nondefault_switches", (long long)e->fpu_nondefault_switches);
+	}
+	/* The output's own fields (Falco's output_fields), where not set above. */
+	for (size_t i = 0; i < d->n_tmpl; i++) {
+		const struct tmpl_seg *s = &d->tmpl[i];
+		if (s->lit || s->is_time || s->na_name || s->field.arg[0] || s->field.index >= 0)
+			continue;
+		const char *name = field_name(&s->field);
+		if (json_object_get(f->fields, name))
+			continue;
+		struct fval v;
+		if (!field_get(&s->field, c, 0, &v))
+			continue;
+		if (s->field.type == FT_NUM)
+			hh_finding_set_int(f, name, v.n);
+		else if (s->field.type == FT_BOOL)
+			hh_finding_set_str(f, name, v.n ? "true" : "false");
+		else if (v.s[0])
+			hh_finding_set_str(f, name, v.s);
 	}
 	char out[RULES_MAX_OUTPUT];
 	render_output(d, c, out, sizeof(out));

@@ -43,6 +43,11 @@ struct rule_ctx {
 	char dir[HH_EV_PATH_LEN];
 	char scratch[512];
 	char wallet[64];      /* proc.cmdline.wallet: "monero:44AFFq...EP3A" */
+	long long evt_num;    /* evt.num */
+	/* lazy /proc values (fields_proc.c), each looked up once per event */
+	char pcmdline[1024], pexe[256], cwd[256], cap_eff[768], cap_prm[768];
+	char uname[64], gname[64], lname[64];
+	char flagtext[160];   /* evt.arg.flags as text */
 	uint8_t sip_family;   /* 4, 6, 0 = not an address */
 	uint8_t sip[16];
 	/* Macro results for this event: a macro used by several rules is
@@ -64,8 +69,19 @@ bool field_present(const struct field_ref *f, struct rule_ctx *c);
 /* The remote address of the event as raw bytes (cached). false when none. */
 bool field_sip(struct rule_ctx *c, uint8_t *family, const uint8_t **addr);
 
+/* Whether f is a Falco field that hashhound cannot fill (always <NA>);
+ * why: the reason, for the load report and docs. */
+bool field_unavailable(const struct field_ref *f, const char **why);
+/* The i-th field that cannot be filled (name and reason); NULL past the end. */
+const char *field_unavailable_reason(size_t i, const char **name);
+
 /* Event type by name, Falco aliases included ("openat" -> HH_EV_OPEN). -1: unknown. */
 int field_evtype_parse(const char *name);
+
+/* For rule literals: also accepts the system calls Falco rules name that
+ * hashhound does not trace, as FIELD_EVTYPE_UNSEEN (matches no event). */
+#define FIELD_EVTYPE_UNSEEN 31
+int field_evtype_parse_rule(const char *name);
 
 /* Names of every field, NULL-terminated (for docs and error hints). */
 const char *const *field_names(void);

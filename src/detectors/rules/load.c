@@ -139,18 +139,32 @@ static int ctext_append(struct ctext *ct, const char *text, size_t len, const st
 
 struct list_def *rules_find_list(struct hh_rules *r, const char *name)
 {
-	for (size_t i = 0; i < r->n_lists; i++)
-		if (strcmp(r->lists[i].name, name) == 0)
-			return &r->lists[i];
-	return NULL;
+	struct list_def *pack = NULL;
+	for (size_t i = 0; i < r->n_lists; i++) {
+		struct list_def *l = &r->lists[i];
+		if (strcmp(l->name, name) != 0)
+			continue;
+		if (l->builtin == r->scope_builtin)
+			return l;
+		if (l->builtin)
+			pack = l;
+	}
+	return pack;
 }
 
 struct macro_def *rules_find_macro(struct hh_rules *r, const char *name)
 {
-	for (size_t i = 0; i < r->n_macros; i++)
-		if (strcmp(r->macros[i].name, name) == 0)
-			return &r->macros[i];
-	return NULL;
+	struct macro_def *pack = NULL;
+	for (size_t i = 0; i < r->n_macros; i++) {
+		struct macro_def *m = &r->macros[i];
+		if (strcmp(m->name, name) != 0)
+			continue;
+		if (m->builtin == r->scope_builtin)
+			return m;
+		if (m->builtin)
+			pack = m;
+	}
+	return pack;
 }
 
 struct rule_def *rules_find_rule(struct hh_rules *r, const char *name)
@@ -251,7 +265,7 @@ static void load_list(struct loadctx *lc, const json_t *item, const struct srcpo
 		rules_error(r, at, "list", name, "append to a list that is not defined (yet)");
 		return;
 	}
-	if (!l) {
+	if (!l || (!append && l->builtin != r->scope_builtin)) {
 		struct list_def *a = grow(r->lists, &r->cap_lists, r->n_lists, sizeof(*a));
 		if (!a)
 			return;
@@ -259,6 +273,7 @@ static void load_list(struct loadctx *lc, const json_t *item, const struct srcpo
 		l = &r->lists[r->n_lists++];
 		memset(l, 0, sizeof(*l));
 		l->name = strdup(name);
+		l->builtin = r->scope_builtin;
 	} else if (!append) {
 		strvec_free(&l->items); /* a redefinition replaces, as in Falco */
 	}
@@ -306,7 +321,7 @@ static void load_macro(struct loadctx *lc, const json_t *item, const struct srcp
 		rules_error(r, at, "macro", name, "append to a macro that is not defined (yet)");
 		return;
 	}
-	if (!m) {
+	if (!m || (!append && m->builtin != r->scope_builtin)) {
 		struct macro_def *a = grow(r->macros, &r->cap_macros, r->n_macros, sizeof(*a));
 		if (!a)
 			return;
@@ -314,6 +329,7 @@ static void load_macro(struct loadctx *lc, const json_t *item, const struct srcp
 		m = &r->macros[r->n_macros++];
 		memset(m, 0, sizeof(*m));
 		m->name = strdup(name);
+		m->builtin = r->scope_builtin;
 	} else if (!append) {
 		ctext_free(&m->cond);
 	}
@@ -652,6 +668,7 @@ static void load_rule(struct loadctx *lc, const json_t *item, const struct srcpo
 	d = &r->rules[r->n_rules++];
 	memset(d, 0, sizeof(*d));
 	d->name = strdup(name);
+	d->builtin = r->scope_builtin;
 	memcpy(d->id, id, sizeof(id));
 	d->id_given = idj != NULL;
 	d->sev = sev;
@@ -798,8 +815,11 @@ int hh_rules_load_buf(struct hh_rules *r, const char *buf, size_t len, const cha
 
 int hh_rules_load_builtin(struct hh_rules *r)
 {
-	return hh_rules_load_buf(r, hh_embed_rules_miner_yaml, strlen(hh_embed_rules_miner_yaml),
-				 "rules/miner.yaml");
+	r->scope_builtin = true;
+	int n = hh_rules_load_buf(r, hh_embed_rules_miner_yaml, strlen(hh_embed_rules_miner_yaml),
+				  "rules/miner.yaml");
+	r->scope_builtin = false;
+	return n;
 }
 
 static int load_file(struct hh_rules *r, const char *path)

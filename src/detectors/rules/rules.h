@@ -48,6 +48,11 @@ struct hh_rule_info {
 	bool loaded;            /* compiled; false: see the errors */
 	const char *file;
 	unsigned line;
+	/* Loaded, but not honoured in full: fields that are always <NA>,
+	 * system calls not traced ("" = none). */
+	const char *limits;
+	bool inert;             /* watches only system calls hashhound does not trace */
+	bool builtin;           /* from the built-in pack */
 };
 
 struct hh_rules *hh_rules_new(void);
@@ -97,6 +102,11 @@ int hh_rules_load_all(struct hh_rules *r, const struct hh_config *cfg, bool buil
  * of findings added. */
 size_t hh_rules_eval(struct hh_rules *r, const struct hh_event *ev, const struct hh_config *cfg,
 		     struct hh_findings *out);
+
+/* Where the lazy /proc fields (proc.tty, proc.cwd, user.loginuid, parent
+ * command line, capabilities, user names) are read; NULL turns them off
+ * (for events that describe no live process). Default "/proc". */
+void hh_rules_set_proc_root(const char *root);
 
 /* Counters since creation. */
 struct hh_rules_stats {
