@@ -1,6 +1,7 @@
 /* Image references as scan targets (see scan_ref.h). */
 #include "cli/scan_ref.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,12 +25,27 @@ static void scan_layout(const char *target, const char *dir, const char *platfor
 	on_result(user, label, &res);
 }
 
+/* A missing file named like an archive or document is a path with a typo,
+ * not an image to pull. */
+static bool looks_like_file(const char *t)
+{
+	static const char *const ext[] = { ".tar", ".tgz", ".gz", ".zst", ".xz", ".bz2", ".zip",
+					   ".json", ".yaml", ".yml", ".oci", ".img", ".sh" };
+	size_t n = strlen(t);
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t e = strlen(ext[i]);
+		if (n > e && !strcmp(t + n - e, ext[i]))
+			return true;
+	}
+	return false;
+}
+
 long hh_scan_ref(const char *target, struct hh_content *content, const struct hh_scan_limits *lim,
 		 const struct hh_ref_opts *o, hh_ref_result_fn on_result, void *user)
 {
 	struct stat st;
 	struct hh_image_ref ref;
-	if (lstat(target, &st) == 0 || hh_image_ref_parse(target, &ref) < 0)
+	if (lstat(target, &st) == 0 || looks_like_file(target) || hh_image_ref_parse(target, &ref) < 0)
 		return -1;
 	long errors = 0;
 	char err[1200];

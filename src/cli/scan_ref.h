@@ -21,7 +21,8 @@ struct hh_ref_opts {
 
 typedef void (*hh_ref_result_fn)(void *user, const char *label, struct hh_scan_result *res);
 
-/* Returns -1 when target is an existing path or not a reference (the caller
+/* Returns -1 when target is an existing path, a missing file named like an
+ * archive or document (".tar", ".json", ...), or not a reference (the caller
  * scans it as a path). Otherwise scans the image (on_result once per scanned
  * platform, which takes the findings) and returns the number of input errors
  * (pull or export problems, digest mismatches, scan input errors). */
