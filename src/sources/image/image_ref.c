@@ -85,12 +85,13 @@ int hh_image_ref_parse(const char *s, struct hh_image_ref *r)
 	} else if (!r->digest[0]) {
 		snprintf(r->tag, sizeof(r->tag), "latest");
 	}
-	if (!repo_ok(rest) || strlen(rest) + 8 >= sizeof(r->repo))
+	bool library = !strcmp(r->registry, "docker.io") && !strchr(rest, '/');
+	if (!repo_ok(rest) || strlen(rest) + (library ? 8 : 0) >= sizeof(r->repo))
 		return -1;
-	if (!strcmp(r->registry, "docker.io") && !strchr(rest, '/'))
-		snprintf(r->repo, sizeof(r->repo), "library/%.240s", rest);
+	if (library)
+		snprintf(r->repo, sizeof(r->repo), "library/%.247s", rest);
 	else
-		snprintf(r->repo, sizeof(r->repo), "%.250s", rest);
+		snprintf(r->repo, sizeof(r->repo), "%.255s", rest);
 	if (r->tag[0])
 		snprintf(r->name, sizeof(r->name), "%s/%s:%s", r->registry, r->repo, r->tag);
 	else
