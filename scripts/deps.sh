@@ -22,6 +22,9 @@ libssl-dev
 libarchive-dev
 libzstd-dev
 libyara-dev
+libsodium23
+makeself
+docker-registry
 libcurl4-openssl-dev
 libmicrohttpd-dev
 libcmocka-dev

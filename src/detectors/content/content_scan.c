@@ -434,14 +434,16 @@ size_t hh_content_scan(struct hh_content *c, const char *fs_path, const char *di
 
 	struct hh_yara_hit hits[MAX_HITS];
 	char yerr[160];
-	int nh = hh_yara_pack_scan(c->yara, data, len, hits, MAX_HITS, yerr, sizeof(yerr));
+	bool exe = len >= 4 && (!memcmp(data, "\x7f" "ELF", 4) || (data[0] == 'M' && data[1] == 'Z'));
+	/* plain text gets only the rules that can match text (one YARA pass either way) */
+	bool text = !exe && !looks_binary(data, len);
+	int nh = hh_yara_pack_scan_kind(c->yara, data, len, text, hits, MAX_HITS, yerr, sizeof(yerr));
 	if (nh < 0) {
 		if (err)
 			snprintf(err, errlen, "%s", yerr);
 		nh = 0;
 	}
 	bool yara_miner = false;
-	bool exe = len >= 4 && (!memcmp(data, "\x7f" "ELF", 4) || (data[0] == 'M' && data[1] == 'Z'));
 	for (int i = 0; i < nh; i++) {
 		/* executable rules speak of executables; configs are judged by the indicators */
 		if (!strncmp(hits[i].rule, "miner.exe.", 10) && !exe)
@@ -450,7 +452,8 @@ size_t hh_content_scan(struct hh_content *c, const char *fs_path, const char *di
 					  display, hits[i].ours ? "T1496" : NULL);
 		if (!f)
 			continue;
-		if (!strncmp(hits[i].rule, "miner.exe.", 10))
+		/* code that computes a proof-of-work algorithm counts like a miner executable */
+		if (!strncmp(hits[i].rule, "miner.exe.", 10) || !strncmp(hits[i].rule, "miner.algo.", 11))
 			yara_miner = true;
 		hh_finding_evidence_str(f, "yara.rule", hits[i].rule);
 		hh_finding_evidence_str(f, "yara.strings", hits[i].strings);

@@ -1,6 +1,7 @@
 /* Image scan driver (see image_scan.h). */
 #include "detectors/content/image_scan.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "core/log.h"
 #include "detectors/content/image_config_check.h"
+#include "detectors/content/unwrap_scan.h"
 #include "sources/image/dir_walk.h"
 #include "sources/image/whiteout.h"
 
@@ -103,7 +105,22 @@ static void fs_path_of(const char *path, char *out, size_t n)
 	snprintf(out, n, "/%s", bang ? strrchr(path, '!') + 2 : path);
 }
 
-/* Content part: runs on any scanner thread; touches only its own list. */
+struct unwrap_ctx {
+	const struct run *r;
+	int layer;
+};
+
+static void scan_entry(const struct run *r, const struct hh_walk_entry *e, int layer, struct hh_findings *found);
+
+static void scan_unwrapped(void *user, const struct hh_walk_entry *e, struct hh_findings *found)
+{
+	const struct unwrap_ctx *u = user;
+	scan_entry(u->r, e, u->layer, found);
+}
+
+/* Content part: runs on any scanner thread; touches only its own list.
+ * Payloads wrapped in the file (shell stubs, base64, carved ELF, SFX) are
+ * scanned in turn, bounded by scan.max_depth (unwrap_scan.h). */
 static void scan_entry(const struct run *r, const struct hh_walk_entry *e, int layer, struct hh_findings *found)
 {
 	if (e->type != HH_WALK_FILE || !e->len)
@@ -120,6 +137,8 @@ static void scan_entry(const struct run *r, const struct hh_walk_entry *e, int l
 	hh_content_scan(r->content, fs_path, display, e->data, e->len, found, err, sizeof(err));
 	if (err[0])
 		hh_warn("scan: %s: %s: %s", r->target, display, err);
+	struct unwrap_ctx u = { r, layer };
+	hh_unwrap_scan(e, display, r->lim, scan_unwrapped, &u, found);
 }
 
 /* Bookkeeping part: runs in reader order, one at a time: whiteouts and
@@ -354,6 +373,10 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 		   struct hh_scan_result *res)
 {
 	memset(res, 0, sizeof(*res));
+	/* Entries are copied into the reader->scanner queue: keep freed buffers in
+	 * the heap instead of mapping and faulting in fresh pages for every file. */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	struct run r = { .target = target, .content = content, .lim = lim, .res = res, .walk_layer = -1 };
 	hh_hidden_init(&r.hidden);
 	pthread_mutex_init(&r.mu, NULL);

@@ -11,19 +11,25 @@
 #include <yara.h>
 
 #include "core/fileio.h"
+#include "embed/rules_yara_algorithms_yar.h"
 #include "embed/rules_yara_browser_yar.h"
 #include "embed/rules_yara_miners_yar.h"
 
 struct hh_yara_pack {
 	YR_RULES *rules;
+	YR_RULES *text_rules;   /* the rules that can say something about a text file */
 	size_t n_rules;
 };
 
+/* for_text: the file's rules can match plain text (the others look for
+ * executables or binary constants: their hits on text are never reported). */
 static const struct {
 	const char *name, *text;
+	bool for_text;
 } builtin[] = {
-	{ "rules/yara/miners.yar", hh_embed_rules_yara_miners_yar },
-	{ "rules/yara/browser.yar", hh_embed_rules_yara_browser_yar },
+	{ "rules/yara/miners.yar", hh_embed_rules_yara_miners_yar, false },
+	{ "rules/yara/browser.yar", hh_embed_rules_yara_browser_yar, true },
+	{ "rules/yara/algorithms.yar", hh_embed_rules_yara_algorithms_yar, false },
 };
 
 #define MAX_USER_FILES 1024
@@ -105,6 +111,36 @@ static int add_path(YR_COMPILER *c, struct compile_err *ce, const char *path)
 	return rc;
 }
 
+/* Compiles the built-in files (all, or those for text) plus the user paths. */
+static YR_RULES *compile(const char *const *user_paths, size_t n_paths, bool text_only, char *err, size_t errlen)
+{
+	YR_COMPILER *c = NULL;
+	YR_RULES *rules = NULL;
+	struct compile_err ce = { err, errlen, NULL, 0 };
+	if (yr_compiler_create(&c) != ERROR_SUCCESS) {
+		snprintf(err, errlen, "libyara: out of memory");
+		return NULL;
+	}
+	yr_compiler_set_callback(c, compile_cb, &ce);
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
+		if (text_only && !builtin[i].for_text)
+			continue;
+		ce.file = builtin[i].name;
+		if (yr_compiler_add_string(c, builtin[i].text, NULL))
+			goto out;
+	}
+	for (size_t i = 0; i < n_paths; i++)
+		if (add_path(c, &ce, user_paths[i]) < 0)
+			goto out;
+	if (yr_compiler_get_rules(c, &rules) != ERROR_SUCCESS) {
+		snprintf(err, errlen, "libyara: cannot build the rules");
+		rules = NULL;
+	}
+out:
+	yr_compiler_destroy(c);
+	return rules;
+}
+
 struct hh_yara_pack *hh_yara_pack_new(const char *const *user_paths, size_t n_paths, char *err, size_t errlen)
 {
 	if (yara_users++ == 0 && yr_initialize() != ERROR_SUCCESS) {
@@ -113,35 +149,25 @@ struct hh_yara_pack *hh_yara_pack_new(const char *const *user_paths, size_t n_pa
 		return NULL;
 	}
 	struct hh_yara_pack *p = calloc(1, sizeof(*p));
-	YR_COMPILER *c = NULL;
-	struct compile_err ce = { err, errlen, NULL, 0 };
 	err[0] = 0;
-	if (!p || yr_compiler_create(&c) != ERROR_SUCCESS) {
+	if (!p) {
 		snprintf(err, errlen, "libyara: out of memory");
 		goto fail;
 	}
-	yr_compiler_set_callback(c, compile_cb, &ce);
-	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
-		ce.file = builtin[i].name;
-		if (yr_compiler_add_string(c, builtin[i].text, NULL))
-			goto fail;
-	}
-	for (size_t i = 0; i < n_paths; i++)
-		if (add_path(c, &ce, user_paths[i]) < 0)
-			goto fail;
-	if (yr_compiler_get_rules(c, &p->rules) != ERROR_SUCCESS) {
-		snprintf(err, errlen, "libyara: cannot build the rules");
+	p->rules = compile(user_paths, n_paths, false, err, errlen);
+	if (!p->rules)
 		goto fail;
-	}
-	yr_compiler_destroy(c);
+	p->text_rules = compile(user_paths, n_paths, true, err, errlen);
+	if (!p->text_rules)
+		goto fail;
 	YR_RULE *r;
 	yr_rules_foreach(p->rules, r) p->n_rules++;
 	return p;
 fail:
 	if (!err[0])
 		snprintf(err, errlen, "YARA rules failed to compile");
-	if (c)
-		yr_compiler_destroy(c);
+	if (p && p->rules)
+		yr_rules_destroy(p->rules);
 	free(p);
 	if (--yara_users == 0)
 		yr_finalize();
@@ -154,6 +180,8 @@ void hh_yara_pack_free(struct hh_yara_pack *p)
 		return;
 	if (p->rules)
 		yr_rules_destroy(p->rules);
+	if (p->text_rules)
+		yr_rules_destroy(p->text_rules);
 	free(p);
 	if (--yara_users == 0)
 		yr_finalize();
@@ -213,17 +241,23 @@ static int scan_cb(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *user)
 	return CALLBACK_CONTINUE;
 }
 
-int hh_yara_pack_scan(struct hh_yara_pack *p, const uint8_t *buf, size_t len, struct hh_yara_hit *hits, size_t max,
-		      char *err, size_t errlen)
+int hh_yara_pack_scan_kind(struct hh_yara_pack *p, const uint8_t *buf, size_t len, bool text,
+			   struct hh_yara_hit *hits, size_t max, char *err, size_t errlen)
 {
 	struct scan_state st = { hits, max, 0 };
-	int rc = yr_rules_scan_mem(p->rules, buf, len, 0, scan_cb, &st, 30);
+	int rc = yr_rules_scan_mem(text ? p->text_rules : p->rules, buf, len, 0, scan_cb, &st, 30);
 	if (rc != ERROR_SUCCESS) {
 		snprintf(err, errlen, "YARA scan failed (libyara error %d%s)", rc,
 			 rc == ERROR_SCAN_TIMEOUT ? ", timeout" : "");
 		return st.n ? (int)st.n : -1;
 	}
 	return (int)st.n;
+}
+
+int hh_yara_pack_scan(struct hh_yara_pack *p, const uint8_t *buf, size_t len, struct hh_yara_hit *hits, size_t max,
+		      char *err, size_t errlen)
+{
+	return hh_yara_pack_scan_kind(p, buf, len, false, hits, max, err, errlen);
 }
 
 void hh_yara_pack_write_builtin(FILE *fp)

@@ -30,10 +30,15 @@ struct hh_yara_pack *hh_yara_pack_new(const char *const *user_paths, size_t n_pa
 void hh_yara_pack_free(struct hh_yara_pack *p);
 size_t hh_yara_pack_rule_count(const struct hh_yara_pack *p);
 
-/* Scans buf; returns the number of hits written (at most max), or -1 with
- * err on a scan error (timeout, out of memory). */
+/* Scans buf with every rule; returns the number of hits written (at most
+ * max), or -1 with err on a scan error (timeout, out of memory). */
 int hh_yara_pack_scan(struct hh_yara_pack *p, const uint8_t *buf, size_t len, struct hh_yara_hit *hits, size_t max,
 		      char *err, size_t errlen);
+/* Same; text: buf is plain text, scanned only with the rules that can match
+ * text (the built-in browser rules and every user rule), not with the rules
+ * for executables and binary constants. */
+int hh_yara_pack_scan_kind(struct hh_yara_pack *p, const uint8_t *buf, size_t len, bool text,
+			   struct hh_yara_hit *hits, size_t max, char *err, size_t errlen);
 
 /* The built-in rule pack text (all files concatenated), e.g. for the bench. */
 void hh_yara_pack_write_builtin(FILE *fp);
