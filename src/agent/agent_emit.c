@@ -67,6 +67,13 @@ void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_fi
 {
 	if (!f)
 		return;
+	/* flagged for the CPU metric, also by a repeat of a finding that came
+	 * out before the sweep followed its container */
+	if (f->severity >= HH_SEV_MEDIUM && w && w->container_id[0]) {
+		struct agent_container *c = hh_agent_container(a, w->container_id);
+		if (c)
+			c->flagged = true;
+	}
 	if (seen_before(a, f)) {
 		hh_finding_free(f);
 		return;

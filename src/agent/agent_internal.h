@@ -25,6 +25,10 @@ struct agent_container {
 	bool identified;          /* runtime state named it */
 	unsigned long retry_at;   /* sweep at which to retry identification */
 	double first_seen;
+	bool flagged;             /* a finding at medium or above named it (its CPU is exported) */
+	uint64_t cpu_prev_ns;     /* cpu usage at the previous read, and when */
+	double cpu_prev_t;
+	double cpu_cores;         /* cores used between the last two reads */
 };
 
 /* A process as the inventory remembers it between sweeps. */

@@ -55,6 +55,20 @@ static void emit_cb(const struct hh_finding *f, void *ctx)
 		o->max = f->severity;
 }
 
+/* Called by the agent loop after each sweep: the health metrics follow. */
+struct agent_tick {
+	struct hh_agent *a;
+	struct agent_out *out;
+};
+
+static bool after_sweep(void *ctx)
+{
+	struct agent_tick *t = ctx;
+	hh_agent_export_metrics(t->a, t->out->sinks.metrics);
+	hh_sinks_export_metrics(&t->out->sinks);
+	return false;
+}
+
 static int parse_seconds(const char *arg, const char *opt, double *out)
 {
 	char *end;
@@ -176,7 +190,8 @@ int hh_cmd_agent(int argc, char **argv)
 	if (hh_log_get_level() >= HH_LOG_INFO)
 		hh_agent_banner(a, stderr);
 	hh_sinks_open(&out.sinks, &cfg, &so);
-	int run = hh_agent_run(a, NULL, NULL);
+	struct agent_tick tick = { .a = a, .out = &out };
+	int run = hh_agent_run(a, after_sweep, &tick);
 	struct hh_agent_stats s;
 	hh_agent_get_stats(a, &s);
 	int sig = hh_agent_stop_signal(a);

@@ -3,8 +3,10 @@
  *   /api/findings   stored findings as JSON: ?min_severity=&container=&rule=&since=&limit=
  *   /api/summary    counts by severity and agent status
  *   /metrics        Prometheus exposition
- *   /healthz        "ok"
- * Binds to loopback by default: findings name workloads and must not leak. */
+ *   /healthz        "ok" (never asks for the token: liveness probes)
+ * Binds to loopback by default: findings name workloads and must not leak.
+ * With a token every other path answers 401 unless the request carries
+ * "Authorization: Bearer TOKEN" (sinks/http_auth.h). */
 #ifndef HH_HTTP_SERVER_H
 #define HH_HTTP_SERVER_H
 
@@ -18,6 +20,9 @@ struct hh_http;
  * outlive the server. Returns NULL with err when the address cannot be bound. */
 struct hh_http *hh_http_start(const char *listen, struct hh_store *store, struct hh_metrics *metrics,
 			      char *err, size_t errlen);
+/* Same, asking every request but /healthz for token (NULL or "": none). */
+struct hh_http *hh_http_start_auth(const char *listen, const char *token, struct hh_store *store,
+				   struct hh_metrics *metrics, char *err, size_t errlen);
 /* The port actually bound. */
 int hh_http_port(const struct hh_http *h);
 void hh_http_stop(struct hh_http *h);

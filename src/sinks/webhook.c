@@ -279,3 +279,14 @@ void hh_webhook_stop(struct hh_webhook *w, long drain_ms)
 	free(w->queue);
 	free(w);
 }
+
+void hh_webhook_backlog(struct hh_webhook *w, size_t *queued, uint64_t *spool_bytes)
+{
+	pthread_mutex_lock(&w->lock);
+	*queued = w->count;
+	pthread_mutex_unlock(&w->lock);
+	pthread_mutex_lock(&w->io);
+	struct stat st;
+	*spool_bytes = w->spool[0] && stat(w->spool, &st) == 0 ? (uint64_t)st.st_size : 0;
+	pthread_mutex_unlock(&w->io);
+}
