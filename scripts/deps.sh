@@ -51,6 +51,7 @@ jq
 time
 curl
 prometheus
+prometheus-alertmanager
 chromium
 libndpi-bin
 tshark

@@ -1,4 +1,6 @@
 /* hashhound agent: watch every container on this node (src/agent/agent.h). */
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,10 +182,19 @@ int hh_cmd_agent(int argc, char **argv)
 	 * processes the rest of the agent cannot see. */
 	o.sensor = !no_sensor && !o.once && hh_config_bool(&cfg, NULL, "agent.sensor", true) &&
 		   (!o.proc_root || strcmp(o.proc_root, "/proc") == 0);
+	/* SIGINT/SIGTERM blocked before any thread starts (the HTTP server's,
+	 * the webhook's): threads inherit the mask, so the signal waits for the
+	 * loop's signalfd instead of killing the process from another thread. */
+	sigset_t stop_mask, old_mask;
+	sigemptyset(&stop_mask);
+	sigaddset(&stop_mask, SIGINT);
+	sigaddset(&stop_mask, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop_mask, &old_mask);
 	struct agent_out out = { 0 };
 	so.stdout_format = cli.format;
 	struct hh_agent *a = hh_agent_new(&cfg, &o, emit_cb, &out);
 	if (!a) {
+		pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 		hh_config_free(&cfg);
 		return HH_EXIT_USAGE;
 	}
@@ -191,6 +202,7 @@ int hh_cmd_agent(int argc, char **argv)
 		hh_agent_banner(a, stderr);
 	hh_sinks_open(&out.sinks, &cfg, &so);
 	struct agent_tick tick = { .a = a, .out = &out };
+	after_sweep(&tick); /* every family on /metrics from the start */
 	int run = hh_agent_run(a, after_sweep, &tick);
 	struct hh_agent_stats s;
 	hh_agent_get_stats(a, &s);
@@ -204,6 +216,7 @@ int hh_cmd_agent(int argc, char **argv)
 			s.processes_seen, s.new_processes, s.sensor_events, s.findings);
 	hh_agent_free(a);
 	hh_sinks_close(&out.sinks);
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	hh_config_free(&cfg);
 	if (run < 0)
 		return HH_EXIT_USAGE;
