@@ -39,6 +39,18 @@ static void on_sensor_event(const struct hh_event *cev, void *ctx)
 		ev->workload = w;
 	}
 	if (ev->type == HH_EV_EXEC) {
+		/* the event's argument copy was cut: read the first and last part
+		 * from /proc while the process lives (padding must not hide a URL) */
+		if (ev->cmdline_truncated) {
+			bool cut = false;
+			char *full = malloc(sizeof(ev->cmdline));
+			if (full && hh_procfs_read_cmdline(a->proc_root, ev->pid, full, sizeof(ev->cmdline), &cut) > 0 &&
+			    full[0]) {
+				memcpy(ev->cmdline, full, sizeof(ev->cmdline));
+				ev->cmdline_truncated = cut;
+			}
+			free(full);
+		}
 		/* content traits of the binary: a renamed miner is still one */
 		hh_traits_cache_fill(a->traits, ev);
 		if (c)

@@ -199,6 +199,7 @@ int hh_cmd_pcap(int argc, char **argv)
 			input_error = true;
 		}
 		hh_engine_flush(eng);
+		hh_engine_warn_skipped(eng, argv[i]); /* skipped data is never silent */
 		if (stats) {
 			struct hh_engine_stats es;
 			struct hh_netdetect_stats ds;

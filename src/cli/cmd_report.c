@@ -223,6 +223,7 @@ int hh_cmd_serve(int argc, char **argv)
 		hh_config_free(&cfg);
 		return HH_EXIT_USAGE;
 	}
+	hh_http_allow_hosts(http, hh_config_get(&cfg, NULL, "sinks.http.allowed_hosts"));
 	/* The port line goes to stdout so scripts using port 0 can read it. */
 	printf("listening on %.*s:%d\n", (int)(strrchr(listen, ':') - listen), listen, hh_http_port(http));
 	fflush(stdout);

@@ -1,5 +1,7 @@
 #include "core/log.h"
 
+#include "core/escape.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
@@ -26,5 +28,8 @@ void hh_log(enum hh_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "hashhound %s %s: %s\n", stamp, names[level], msg);
+	/* names from hostile input must not move the cursor or forge lines */
+	char safe[4 * sizeof(msg)];
+	fprintf(stderr, "hashhound %s %s: %s\n", stamp, names[level],
+		hh_escape_needed(msg) ? hh_escape_terminal(msg, safe, sizeof(safe)) : msg);
 }

@@ -1,8 +1,11 @@
 #include "sinks/http_server.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +15,24 @@
 #include "sinks/http_auth.h"
 #include "sinks/http_query.h"
 
+#define HTTP_MAX_ALLOWED_HOSTS 32
+
+/* Host names allowed beside the defaults (sinks.http.allowed_hosts). */
+struct allowed_hosts {
+	size_t n;
+	bool any;                                 /* "*" listed */
+	char name[HTTP_MAX_ALLOWED_HOSTS][256];   /* lower case, "name" or "name:port" */
+};
+
 struct hh_http {
 	struct MHD_Daemon *daemon;
 	struct hh_store *store;
 	struct hh_metrics *metrics;
 	int port;
 	char token[HH_HTTP_TOKEN_MAX]; /* "": no token asked */
+	char listen_host[128];                    /* the listen address's host, lower case, [v6] bracketed */
+	bool listen_any;                          /* 0.0.0.0 or [::]: every node address */
+	_Atomic(struct allowed_hosts *) allowed;  /* set once after start; NULL: defaults only */
 };
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *type,
@@ -100,10 +115,75 @@ static enum MHD_Result metrics_page(struct hh_http *h, struct MHD_Connection *co
 	return reply(conn, 200, "text/plain; version=0.0.4", body, len, MHD_RESPMEM_MUST_FREE);
 }
 
+/* An IPv4 dotted quad or a bracketed IPv6 literal. */
+static bool ip_literal(const char *name)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	size_t l = strlen(name);
+	if (l > 2 && name[0] == '[' && name[l - 1] == ']' && l < 64) {
+		char tmp[64];
+		memcpy(tmp, name + 1, l - 2);
+		tmp[l - 2] = 0;
+		return inet_pton(AF_INET6, tmp, buf) == 1;
+	}
+	return inet_pton(AF_INET, name, buf) == 1;
+}
+
+/* DNS rebinding guard: a browser on the node that resolves an attacker's name
+ * to 127.0.0.1 still sends that name as Host. Allowed: Host "NAME:PORT" (or
+ * "NAME" when the port is 80) where PORT is the bound port and NAME is
+ * 127.0.0.1, localhost, [::1], the listen address's host, any IP address when
+ * listening on 0.0.0.0 or [::], or a name in sinks.http.allowed_hosts ("name"
+ * for any port, "name:port" exactly, "*" for every Host). Requests without a
+ * Host header (HTTP/1.0 tools) pass. */
+static bool host_allowed(const struct hh_http *h, const char *host)
+{
+	if (!host)
+		return true;
+	char lc[300];
+	size_t l = strlen(host);
+	if (l == 0 || l >= sizeof(lc))
+		return false;
+	for (size_t i = 0; i <= l; i++)
+		lc[i] = (char)tolower((unsigned char)host[i]);
+	const struct allowed_hosts *a = atomic_load(&h->allowed);
+	if (a && a->any)
+		return true;
+	for (size_t i = 0; a && i < a->n; i++)
+		if (!strcmp(lc, a->name[i]))
+			return true;
+	/* split NAME and PORT ("[v6]:port" keeps its brackets) */
+	char *colon = strrchr(lc, ':');
+	const char *rb = strchr(lc, ']');
+	if (colon && lc[0] == '[' && (!rb || colon < rb))
+		colon = NULL; /* inside the brackets: no port */
+	long port = 80;
+	if (colon) {
+		char *end;
+		port = strtol(colon + 1, &end, 10);
+		if (*end || colon[1] == 0)
+			return false;
+		*colon = 0;
+	}
+	if (port != h->port)
+		return false;
+	for (size_t i = 0; a && i < a->n; i++)
+		if (!strcmp(lc, a->name[i]))
+			return true;
+	if (!strcmp(lc, "127.0.0.1") || !strcmp(lc, "localhost") || !strcmp(lc, "[::1]") ||
+	    !strcmp(lc, h->listen_host))
+		return true;
+	return h->listen_any && ip_literal(lc);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 			      const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
 {
 	struct hh_http *h = cls;
+	if (!host_allowed(h, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
+		return reply_static(conn, 421, "text/plain",
+				    "misdirected request: Host header not allowed for this endpoint "
+				    "(list it in sinks.http.allowed_hosts)\n");
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return reply_static(conn, 405, "text/plain", "method not allowed\n");
 	if (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0)
@@ -202,7 +282,37 @@ struct hh_http *hh_http_start_auth(const char *listen, const char *token, struct
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	h->port = info ? info->port : 0;
+	const char *colon = strrchr(listen, ':');
+	size_t hl = (size_t)(colon - listen) < sizeof(h->listen_host) ? (size_t)(colon - listen) : 0;
+	for (size_t i = 0; i < hl; i++)
+		h->listen_host[i] = (char)tolower((unsigned char)listen[i]);
+	h->listen_host[hl] = 0;
+	h->listen_any = !strcmp(h->listen_host, "0.0.0.0") || !strcmp(h->listen_host, "[::]");
 	return h;
+}
+
+int hh_http_allow_hosts(struct hh_http *h, const json_t *list)
+{
+	if (!json_is_array(list) || !json_array_size(list))
+		return 0;
+	struct allowed_hosts *a = calloc(1, sizeof(*a));
+	if (!a)
+		return -1;
+	size_t i;
+	json_t *v;
+	json_array_foreach(list, i, v) {
+		const char *s = json_string_value(v);
+		if (!s || !*s || a->n >= HTTP_MAX_ALLOWED_HOSTS || strlen(s) >= sizeof(a->name[0]))
+			continue;
+		if (!strcmp(s, "*"))
+			a->any = true;
+		for (size_t k = 0; s[k]; k++)
+			a->name[a->n][k] = (char)tolower((unsigned char)s[k]);
+		a->n++;
+	}
+	struct allowed_hosts *old = atomic_exchange(&h->allowed, a);
+	free(old); /* set once, before clients know the port: no request holds it */
+	return 0;
 }
 
 int hh_http_port(const struct hh_http *h) { return h->port; }
@@ -212,5 +322,6 @@ void hh_http_stop(struct hh_http *h)
 	if (!h)
 		return;
 	MHD_stop_daemon(h->daemon);
+	free(atomic_load(&h->allowed));
 	free(h);
 }

@@ -23,6 +23,12 @@ struct hh_http *hh_http_start(const char *listen, struct hh_store *store, struct
 /* Same, asking every request but /healthz for token (NULL or "": none). */
 struct hh_http *hh_http_start_auth(const char *listen, const char *token, struct hh_store *store,
 				   struct hh_metrics *metrics, char *err, size_t errlen);
+/* Requests whose Host header names neither the listen address, 127.0.0.1,
+ * localhost nor [::1] at the bound port (nor any IP address when listening
+ * on 0.0.0.0 or [::]) are answered 421: DNS rebinding guard. list (a JSON
+ * array of strings, sinks.http.allowed_hosts) adds names: "name" at the bound
+ * port, "name:port" exactly, "*" any Host. Call once, right after start. */
+int hh_http_allow_hosts(struct hh_http *h, const json_t *list);
 /* The port actually bound. */
 int hh_http_port(const struct hh_http *h);
 void hh_http_stop(struct hh_http *h);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/escape.h"
 #include "sinks/falco_format.h"
 #include "sinks/sarif.h"
 #include "sinks/html_report.h"
@@ -153,13 +154,14 @@ static void emit_table_row(struct hh_output *out, const struct hh_finding *f)
 	if (out->n_emitted == 0)
 		fprintf(out->fp, "%-19s  %-8s  %-34s  %-40s  %s\n", "TIME (UTC)", "SEVERITY", "RULE", "WHERE", "TITLE");
 	char when[32] = "-", where[1024];
+	char where_s[1024], title_s[1024], what_s[256]; /* hostile names: no terminal escapes, CR or LF */
 	time_t t = (time_t)f->time;
 	struct tm tm;
 	if (gmtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	hh_output_where(f, where, sizeof(where));
-	fprintf(out->fp, "%-19s  %-8s  %-34s  %-40s  %s\n", when, hh_severity_name(f->severity), f->rule, where,
-		f->title);
+	fprintf(out->fp, "%-19s  %-8s  %-34s  %-40s  %s\n", when, hh_severity_name(f->severity), f->rule,
+		hh_escape_terminal(where, where_s, sizeof(where_s)), hh_escape_terminal(f->title, title_s, sizeof(title_s)));
 	size_t i;
 	json_t *e;
 	json_array_foreach(f->evidence, i, e) {
@@ -170,7 +172,8 @@ static void emit_table_row(struct hh_output *out, const struct hh_finding *f)
 			hh_output_round(json_number_value(value), num, sizeof(num));
 		else
 			v = json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(4));
-		fprintf(out->fp, "    - %s: %s\n", json_string_value(what) ? json_string_value(what) : "",
+		fprintf(out->fp, "    - %s: %s\n",
+			hh_escape_terminal(json_string_value(what) ? json_string_value(what) : "", what_s, sizeof(what_s)),
 			json_is_number(value) ? num : v ? v : "");
 		free(v);
 	}

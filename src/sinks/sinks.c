@@ -78,6 +78,8 @@ int hh_sinks_open(struct hh_sinks *s, const struct hh_config *cfg, const struct 
 	}
 	if (listen[0]) {
 		s->http = hh_http_start_auth(listen, token, s->store, s->metrics, err, sizeof(err));
+		if (s->http)
+			hh_http_allow_hosts(s->http, hh_config_get(cfg, NULL, "sinks.http.allowed_hosts"));
 		if (s->http) {
 			open++;
 			hh_info("dashboard, API and /metrics on http://%.*s:%d/",

@@ -193,6 +193,25 @@ static void on_entry(void *user, const struct hh_walk_entry *e)
 static void finish_hidden(struct run *r)
 {
 	size_t n = r->res->findings.n;
+	/* findings grouped by candidate (linked lists in finding order): one pass, not one per candidate */
+	size_t nc = r->hidden.n, lim = n < r->cand_cap ? n : r->cand_cap;
+	size_t *first = nc ? malloc(nc * sizeof(*first)) : NULL, *next = lim ? malloc(lim * sizeof(*next)) : NULL;
+	if ((nc && !first) || (lim && !next)) {
+		free(first);
+		free(next);
+		hh_err("scan: %s: out of memory marking hidden-in-layers findings", r->target);
+		return;
+	}
+	for (size_t c = 0; c < nc; c++)
+		first[c] = SIZE_MAX;
+	for (size_t i = lim; i-- > 0;) {
+		size_t c = r->cand[i];
+		next[i] = SIZE_MAX;
+		if (c < nc) {
+			next[i] = first[c];
+			first[c] = i;
+		}
+	}
 	for (size_t c = 0; c < r->hidden.n; c++) {
 		struct hh_hidden_cand *hc = &r->hidden.c[c];
 		if (hc->hidden_layer < 0)
@@ -201,9 +220,7 @@ static void finish_hidden(struct run *r)
 		char rules[400] = "";
 		size_t used = 0;
 		const char *display = NULL;
-		for (size_t i = 0; i < n && i < r->cand_cap; i++) {
-			if (r->cand[i] != c)
-				continue;
+		for (size_t i = first[c]; i != SIZE_MAX; i = next[i]) {
 			struct hh_finding *f = r->res->findings.items[i];
 			hh_finding_set_str(f, "image.hidden_in_layers", "true");
 			hh_finding_set_str(f, "image.hidden.by_layer", r->img->layers[hc->hidden_layer].digest);
@@ -241,6 +258,8 @@ static void finish_hidden(struct run *r)
 	for (size_t i = 0; i < n && i < r->cand_cap; i++)
 		if (r->cand[i] != SIZE_MAX && !json_object_get(r->res->findings.items[i]->fields, "image.hidden_in_layers"))
 			hh_finding_set_str(r->res->findings.items[i], "image.hidden_in_layers", "false");
+	free(first);
+	free(next);
 }
 
 /* Reader side: copies the entry into the queue (waits while it is full). */

@@ -211,6 +211,17 @@ bool hh_netdetect_flow_has_owner(const struct hh_net_flow *f) { return f->has_ow
 const struct hh_net_flow_key *hh_netdetect_flow_key(const struct hh_net_flow *f) { return &f->key; }
 bool hh_netdetect_stream_done(const struct hh_net_flow *f, int dir) { return f->dir[dir ? 1 : 0].done; }
 
+void hh_netdetect_stream_reset(struct hh_net_flow *f, int dir)
+{
+	struct dir_state *s = &f->dir[dir ? 1 : 0];
+	s->kind = SK_UNKNOWN;
+	s->done = false;
+	s->len = 0;
+	s->overflow = false;
+	s->in_body = false;
+	s->body_need = 0;
+}
+
 static void dir_stop(struct dir_state *s)
 {
 	s->done = true;

@@ -77,6 +77,10 @@ void hh_netdetect_stream(struct hh_netdetect *d, struct hh_net_flow *f, int dir,
 			 bool gap, double ts);
 /* True when the module wants no more stream bytes in that direction. */
 bool hh_netdetect_stream_done(const struct hh_net_flow *f, int dir);
+/* Forgets what direction dir's stream was classified as (and any partial
+ * line), so the next bytes are judged afresh: the engine calls it before it
+ * delivers a verified copy of bytes first taken with an unverified checksum. */
+void hh_netdetect_stream_reset(struct hh_net_flow *f, int dir);
 /* End of the flow (FIN/RST, idle, eviction or end of capture): final
  * evaluation, findings, and the state is freed. */
 void hh_netdetect_flow_end(struct hh_netdetect *d, struct hh_net_flow *f);

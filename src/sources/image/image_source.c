@@ -1,5 +1,6 @@
 /* Scan target detection and image manifests (see image_source.h). */
 #include "sources/image/image_source.h"
+#include "sources/image/open_beneath.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -71,14 +72,21 @@ static int member_region(const struct hh_image *img, const char *member, struct 
 		return -1;
 	}
 	if (is_dir_target(img)) {
-		char path[2048];
-		snprintf(path, sizeof(path), "%s/%s", img->target, member);
-		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		/* every component relative to the target: a symlinked "blobs" or
+		 * directory in a manifest path must not lead out of it */
+		int dfd = open(img->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0) {
+			snprintf(err, errlen, "%s: %s", img->target, strerror(errno));
+			return -1;
+		}
+		int fd = hh_open_beneath(dfd, member, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, err, errlen);
+		close(dfd);
 		struct stat st;
-		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-			snprintf(err, errlen, "%s: %s", member, fd < 0 ? strerror(errno) : "not a regular file");
-			if (fd >= 0)
-				close(fd);
+		if (fd < 0)
+			return -1;
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			snprintf(err, errlen, "%s: not a regular file", member);
+			close(fd);
 			return -1;
 		}
 		*src = (struct hh_blob_src){ fd, NULL, (uint64_t)st.st_size };

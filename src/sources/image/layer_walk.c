@@ -123,6 +123,8 @@ struct walk {
 	uint8_t *buf;
 	size_t cap;
 	struct strset links;
+	uint64_t src_bytes;         /* size of the archive walked (compressed, as stored) */
+	uint64_t produced;          /* entry bytes decompressed from it so far */
 };
 
 static void werr(struct walk *w, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -187,6 +189,34 @@ static bool ratio_exceeded(struct walk *w, struct archive *a, const char *path)
 	return true;
 }
 
+/* Ratios every decompressor answers to, beside the stream filters above:
+ * format-level compression (zip members' deflate, 7z, xar ...) through the
+ * entry's own ratio (bytes out over compressed bytes consumed while reading
+ * it), and any nesting through the whole walk's ratio (bytes out of all
+ * entries over the size of the archive walked). */
+static bool entry_ratio_exceeded(struct walk *w, struct archive *a, const char *path, uint64_t entry_out,
+				 int64_t raw_at_start)
+{
+	if (entry_out >= w->lim->ratio_min_bytes) {
+		int64_t raw = archive_filter_bytes(a, -1) - raw_at_start;
+		double r = (double)entry_out / (double)(raw > 0 ? raw : 1);
+		if (r > w->lim->max_ratio) {
+			werr(w, path, "entry decompression ratio %.0f:1 after %llu bytes is over scan.max_ratio %.0f "
+				      "(decompression bomb); rest of the archive skipped",
+			     r, (unsigned long long)entry_out, w->lim->max_ratio);
+			return true;
+		}
+	}
+	if (w->produced >= w->lim->ratio_min_bytes && w->src_bytes &&
+	    (double)w->produced > w->lim->max_ratio * (double)w->src_bytes) {
+		werr(w, path, "%llu bytes out of a %llu-byte archive is over scan.max_ratio %.0f (decompression bomb); "
+			      "rest of the archive skipped",
+		     (unsigned long long)w->produced, (unsigned long long)w->src_bytes, w->lim->max_ratio);
+		return true;
+	}
+	return false;
+}
+
 static int walk_archive(struct archive *a, struct walk *w);
 
 /* Reads the current entry's data: up to max_file_bytes kept, the rest counted. */
@@ -194,6 +224,8 @@ static int read_data(struct archive *a, struct walk *w, const char *path, size_t
 {
 	*len = 0;
 	*cut = false;
+	uint64_t entry_out = 0;
+	int64_t raw_at_start = archive_filter_bytes(a, -1);
 	uint8_t chunk[65536];
 	for (;;) {
 		uint8_t *dst = chunk;
@@ -237,7 +269,9 @@ static int read_data(struct archive *a, struct walk *w, const char *path, size_t
 			w->b->exhausted = true;
 			return -1;
 		}
-		if (ratio_exceeded(w, a, path))
+		entry_out += (uint64_t)r;
+		w->produced += (uint64_t)r;
+		if (ratio_exceeded(w, a, path) || entry_ratio_exceeded(w, a, path, entry_out, raw_at_start))
 			return -1;
 	}
 }
@@ -399,7 +433,7 @@ static la_ssize_t blob_read_cb(struct archive *a, void *user, const void **out)
 int hh_walk_blob(const struct hh_blob_src *src, uint64_t off, uint64_t size, const char *label,
 		 const struct hh_scan_limits *lim, struct hh_walk_budget *b, const struct hh_walk_cb *cb)
 {
-	struct walk w = { .label = label, .prefix = "", .depth = 0, .lim = lim, .b = b, .cb = cb };
+	struct walk w = { .label = label, .prefix = "", .depth = 0, .lim = lim, .b = b, .cb = cb, .src_bytes = size };
 	struct archive *a = new_reader(false);
 	struct blob_reader *br = malloc(sizeof(*br));
 	if (!a || !br) {
@@ -424,7 +458,7 @@ int hh_walk_blob(const struct hh_blob_src *src, uint64_t off, uint64_t size, con
 int hh_walk_memory(const uint8_t *buf, size_t len, const char *label, const char *prefix, int depth,
 		   const struct hh_scan_limits *lim, struct hh_walk_budget *b, const struct hh_walk_cb *cb)
 {
-	struct walk w = { .label = label, .prefix = prefix, .depth = depth, .lim = lim, .b = b, .cb = cb };
+	struct walk w = { .label = label, .prefix = prefix, .depth = depth, .lim = lim, .b = b, .cb = cb, .src_bytes = len };
 	struct archive *a = new_reader(depth > 0);
 	if (!a) {
 		werr(&w, "", "out of memory");

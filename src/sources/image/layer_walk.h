@@ -8,8 +8,10 @@
  * the walk goes on where it safely can: path traversal (".." components,
  * absolute paths, also in hard-link targets), entries that pass through a
  * symlink of the same archive, too many entries, too many bytes, a
- * decompression ratio over scan.max_ratio (bombs), truncated or corrupt
- * streams. */
+ * decompression ratio over scan.max_ratio (bombs: checked for the stream
+ * filters, for each entry against the compressed bytes it consumed, so zip
+ * members count too, and for all entries of a walk against the archive's
+ * size, so nesting counts too), truncated or corrupt streams. */
 #ifndef HH_LAYER_WALK_H
 #define HH_LAYER_WALK_H
 
@@ -25,7 +27,7 @@ struct hh_scan_limits {
 	uint64_t max_total_bytes;   /* decompressed bytes for the whole scan */
 	int max_depth;              /* nested archives (0: do not open archives in files) */
 	uint64_t max_entries;       /* entries for the whole scan */
-	double max_ratio;           /* decompressed / compressed bytes of one stream */
+	double max_ratio;           /* decompressed / compressed bytes of a stream, an entry or a walk */
 	uint64_t ratio_min_bytes;   /* the ratio is checked once a stream decompressed this much */
 	int max_layers;
 	uint64_t max_json_bytes;    /* manifest, index, config documents */

@@ -94,17 +94,21 @@ static char *field_str(const uint8_t *f, size_t n)
 	return s;
 }
 
-/* pax records "LEN key=value\n": takes path and size. */
-static void parse_pax(const char *p, size_t n, char **path, uint64_t *size, bool *have_size)
+/* pax records "LEN key=value\n" (LEN counts the whole record, its own
+ * digits and the newline included): takes path and size. Returns false with
+ * *bad set to the offset of the first malformed record within p. */
+static bool parse_pax(const char *p, size_t n, char **path, uint64_t *size, bool *have_size, size_t *bad)
 {
 	size_t i = 0;
 	while (i < n) {
 		size_t len = 0, j = i;
-		while (j < n && p[j] >= '0' && p[j] <= '9' && len < n)
+		*bad = i;
+		while (j < n && p[j] >= '0' && p[j] <= '9' && len <= n)
 			len = len * 10 + (size_t)(p[j++] - '0');
-		if (j >= n || p[j] != ' ' || len == 0 || len > n - i)
-			return;
-		const char *kv = p + j + 1, *end = p + i + len - 1; /* end at '\n' */
+		/* the record holds its digits, a space and at least the newline */
+		if (j == i || j >= n || p[j] != ' ' || len > n - i || len < (j - i) + 2 || p[i + len - 1] != '\n')
+			return false;
+		const char *kv = p + j + 1, *end = p + i + len - 1; /* end at '\n', kv <= end */
 		const char *eq = memchr(kv, '=', (size_t)(end - kv));
 		if (eq) {
 			size_t kl = (size_t)(eq - kv), vl = (size_t)(end - eq - 1);
@@ -123,6 +127,7 @@ static void parse_pax(const char *p, size_t n, char **path, uint64_t *size, bool
 		}
 		i += len;
 	}
+	return true;
 }
 
 static const char *strip_dot(const char *s)
@@ -173,6 +178,22 @@ int hh_tar_index_build(const struct hh_blob_src *src, size_t max_entries, struct
 		}
 		char type = blk[156] ? (char)blk[156] : '0';
 		uint64_t data = off + 512;
+		if (type == 'S' && blk[482]) {
+			/* old GNU sparse: extension blocks of 21 map entries follow the header
+			 * while their byte 504 (isextended) is set; the stored data comes after */
+			uint8_t ext[512];
+			do {
+				if (hh_blob_read(src, data, ext, 512) != 512) {
+					snprintf(err, errlen, "truncated GNU sparse extension block at offset %llu",
+						 (unsigned long long)data);
+					rc = -1;
+					break;
+				}
+				data += 512;
+			} while (ext[504]);
+			if (rc)
+				break;
+		}
 		if (type == 'x' || type == 'L') {
 			if (size > MAX_META) {
 				snprintf(err, errlen, "%s header of %llu bytes at offset %llu over the limit",
@@ -193,8 +214,17 @@ int hh_tar_index_build(const struct hh_blob_src *src, size_t max_entries, struct
 				free(long_name);
 				long_name = meta;
 			} else {
-				parse_pax(meta, (size_t)size, &pax_path, &pax_size, &have_pax_size);
+				size_t bad = 0;
+				bool ok = parse_pax(meta, (size_t)size, &pax_path, &pax_size, &have_pax_size, &bad);
 				free(meta);
+				if (!ok) {
+					snprintf(err, errlen,
+						 "malformed pax record at offset %llu (pax header at offset %llu): "
+						 "record length shorter than its prefix, past the header, or not ending in a newline",
+						 (unsigned long long)(data + bad), (unsigned long long)off);
+					rc = -1;
+					break;
+				}
 			}
 		} else if (type != 'g' && type != 'K') {
 			if (have_pax_size)
@@ -251,15 +281,17 @@ int hh_tar_index_build(const struct hh_blob_src *src, size_t max_entries, struct
 				idx->e = ne;
 				idx->cap = nc;
 			}
+			/* sparse members store their (compacted) data: skipped, not indexed as content */
 			uint64_t dsize = (type == '0' || type == '7') ? size : 0;
+			uint64_t skip = (type == '0' || type == '7' || type == 'S') ? size : 0;
 			idx->e[idx->n++] = (struct hh_tar_entry){ name, data, dsize, type };
-			if (data + dsize > src->size) {
+			if (data > src->size || skip > src->size - data) {
 				snprintf(err, errlen, "entry %s: data truncated (%llu bytes declared, file ends at %llu)", name,
-					 (unsigned long long)dsize, (unsigned long long)src->size);
+					 (unsigned long long)skip, (unsigned long long)src->size);
 				rc = -1;
 				break;
 			}
-			size = dsize;
+			size = skip;
 		}
 		uint64_t adv = (size + 511) & ~(uint64_t)511;
 		if (adv < size || data + adv < data) {

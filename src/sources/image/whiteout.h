@@ -28,11 +28,17 @@ struct hh_hidden_cand {
 	enum hh_hidden_how how;
 };
 
+struct hh_hidden_tree;   /* path trie over the candidates (whiteout.c) */
+
+/* Cost: adding a candidate and each event cost O(path length); a whiteout or
+ * opaque marker then visits the candidates below its target, each directory
+ * at most once per layer, so n whiteouts over n candidates cost O(n) per
+ * layer, not O(n^2). Layers are expected in nondecreasing order (a candidate
+ * from a lower layer added later is still handled, at the cost of a revisit). */
 struct hh_hidden {
 	struct hh_hidden_cand *c;
 	size_t n, cap;
-	size_t *slots;       /* open-addressing index of c by path; SIZE_MAX = empty */
-	size_t nslots;
+	struct hh_hidden_tree *t;
 };
 
 void hh_hidden_init(struct hh_hidden *h);

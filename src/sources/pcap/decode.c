@@ -42,11 +42,63 @@ const char *hh_addr_str(int family, const uint8_t *addr, char *buf, size_t n)
 	return buf;
 }
 
+/* Ones' complement sum of 16-bit big-endian words (RFC 1071). */
+static uint64_t sum16(const uint8_t *p, size_t n, uint64_t acc)
+{
+	size_t i = 0;
+	for (; i + 1 < n; i += 2)
+		acc += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (i < n)
+		acc += (uint32_t)p[i] << 8;
+	return acc;
+}
+
+static uint16_t fold(uint64_t acc)
+{
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (uint16_t)acc;
+}
+
+static uint64_t pseudo_sum(const struct hh_pkt *out, uint32_t l4len)
+{
+	uint64_t acc = 0;
+	if (out->family == 4) {
+		acc = sum16(out->src, 4, acc);
+		acc = sum16(out->dst, 4, acc);
+	} else {
+		acc = sum16(out->src, 16, acc);
+		acc = sum16(out->dst, 16, acc);
+		acc += l4len >> 16;
+	}
+	return acc + out->proto + (l4len & 0xffff);
+}
+
+/* Verifies the checksum at p[coff] of a whole TCP/UDP segment of len bytes. */
+static enum hh_csum l4_checksum(const struct hh_pkt *out, const uint8_t *p, uint32_t len, uint32_t coff)
+{
+	uint16_t field = (uint16_t)(p[coff] << 8 | p[coff + 1]);
+	if (out->proto == IPPROTO_UDP && field == 0)
+		return HH_CSUM_UNCHECKED; /* "no checksum" */
+	if (fold(sum16(p, len, pseudo_sum(out, len))) == 0xffff)
+		return HH_CSUM_GOOD;
+	/* Offload (CHECKSUM_PARTIAL): the field holds the folded pseudo-header
+	 * sum (with the segment length, or 0 for segmentation offload), or zero. */
+	uint16_t part = fold(pseudo_sum(out, len)), part0 = fold(pseudo_sum(out, 0));
+	uint16_t npart = (uint16_t)(0xffffu ^ part), npart0 = (uint16_t)(0xffffu ^ part0);
+	if (field == 0 || field == part || field == npart || field == part0 || field == npart0)
+		return HH_CSUM_PARTIAL;
+	return HH_CSUM_BAD;
+}
+
 static enum hh_decode_rc decode_l4(const uint8_t *p, uint32_t avail, uint32_t wire, struct hh_pkt *out,
 				   const char **why)
 {
 	if (out->fragment)
 		return HH_DECODE_OK;
+	if ((out->proto == IPPROTO_TCP && avail >= 20 && avail == wire) ||
+	    (out->proto == IPPROTO_UDP && avail >= 8 && avail == wire))
+		out->l4_csum = l4_checksum(out, p, wire, out->proto == IPPROTO_TCP ? 16 : 6);
 	if (out->proto == IPPROTO_TCP) {
 		if (avail < 20) {
 			*why = avail < wire ? "TCP header cut by the snapshot length" : "TCP header truncated";
@@ -107,8 +159,19 @@ static enum hh_decode_rc decode_ipv4(const uint8_t *p, uint32_t caplen, struct h
 	out->ip_len = total;
 	uint16_t frag = be16(p + 6);
 	out->fragment = (frag & 0x3fff) != 0; /* MF set or a non-zero offset */
+	/* A zero field is offload (Windows, BSD captures of sent packets); TSO (total 0) is not checked. */
+	if (be16(p + 10) != 0 && be16(p + 2) != 0 && fold(sum16(p, ihl, 0)) != 0xffff)
+		out->ip_csum_bad = true;
 	/* Ethernet pads short frames: the IP length bounds the payload. */
 	uint32_t avail = (caplen < total ? caplen : total) - ihl;
+	if (out->fragment) {
+		out->frag_id = be16(p + 4);
+		out->frag_off = (uint32_t)(frag & 0x1fff) * 8;
+		out->frag_more = (frag & 0x2000) != 0;
+		out->frag_data = p + ihl;
+		out->frag_len = avail;
+		out->frag_wire_len = total - ihl;
+	}
 	return decode_l4(p + ihl, avail, total - ihl, out, why);
 }
 
@@ -139,8 +202,23 @@ static enum hh_decode_rc decode_ipv6(const uint8_t *p, uint32_t caplen, struct h
 		uint32_t hlen;
 		if (nh == 44) { /* fragment */
 			uint16_t fo = be16(p + off + 2);
-			if ((fo & 0xfff9) != 0) /* offset or M flag */
+			if ((fo & 0xfff9) != 0) { /* offset or M flag: the rest is a piece of a datagram */
 				out->fragment = true;
+				out->frag_id6 = be32(p + off + 4);
+				out->frag_id = (uint16_t)out->frag_id6;
+				out->frag_off = fo & 0xfff8u;
+				out->frag_more = (fo & 1) != 0;
+				out->proto = p[off];
+				off += 8;
+				out->frag_data = p + off;
+				out->frag_len = end_cap > off ? end_cap - off : 0;
+				out->frag_wire_len = end_wire > off ? end_wire - off : 0;
+				if (off > end_wire) {
+					*why = "IPv6 fragment header longer than the packet";
+					return HH_DECODE_MALFORMED;
+				}
+				return HH_DECODE_OK;
+			}
 			hlen = 8;
 		} else if (nh == 51) { /* AH: length in 4-byte units minus 2 */
 			hlen = ((uint32_t)p[off + 1] + 2) * 4;
@@ -157,6 +235,28 @@ static enum hh_decode_rc decode_ipv6(const uint8_t *p, uint32_t caplen, struct h
 	out->proto = nh;
 	uint32_t avail = end_cap > off ? end_cap - off : 0;
 	return decode_l4(p + off, avail, end_wire - off, out, why);
+}
+
+enum hh_decode_rc hh_decode_l4(const uint8_t *l4, uint32_t len, struct hh_pkt *out, const char **why)
+{
+	out->fragment = false;
+	uint32_t off = 0;
+	/* an IPv6 datagram's fragmentable part may open with more extension headers */
+	for (int i = 0; out->family == 6 && i < MAX_IPV6_EXT &&
+			(out->proto == 0 || out->proto == 43 || out->proto == 60 || out->proto == 51); i++) {
+		if (off + 8 > len) {
+			*why = "IPv6 extension header truncated";
+			return HH_DECODE_MALFORMED;
+		}
+		uint32_t hlen = out->proto == 51 ? ((uint32_t)l4[off + 1] + 2) * 4 : ((uint32_t)l4[off + 1] + 1) * 8;
+		out->proto = l4[off];
+		off += hlen;
+		if (off > len) {
+			*why = "IPv6 extension header longer than the packet";
+			return HH_DECODE_MALFORMED;
+		}
+	}
+	return decode_l4(l4 + off, len - off, len - off, out, why);
 }
 
 enum hh_decode_rc hh_decode_ip(const uint8_t *p, uint32_t caplen, struct hh_pkt *out, const char **why)

@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "sources/pcap/decode.h"
+#include "sources/pcap/ipfrag.h"
 #include "sources/pcap/reasm.h"
 
 struct eflow {
@@ -20,6 +21,8 @@ struct eflow {
 	bool fin[2];
 	double last_ts;
 	struct hh_reasm r[2];             /* by direction: 0 client->server */
+	bool unv[2];                      /* bytes [unv_lo, unv_hi) were taken with an unverified checksum */
+	uint32_t unv_lo[2], unv_hi[2];
 	struct hh_net_flow *det;
 };
 
@@ -34,6 +37,7 @@ struct hh_engine {
 	hh_engine_flow_hook hook;
 	void *hook_arg;
 	struct hh_engine_stats st;
+	struct hh_ipfrag *frag;
 };
 
 void hh_engine_opts_load(struct hh_engine_opts *o, const struct hh_config *c)
@@ -45,6 +49,9 @@ void hh_engine_opts_load(struct hh_engine_opts *o, const struct hh_config *c)
 	o->max_ooo_bytes = (size_t)NUM("flow.max_ooo_bytes", 262144);
 	o->max_ahead = (uint32_t)NUM("flow.max_ooo_distance", 1048576);
 	o->max_stream_bytes = (size_t)NUM("flow.max_stream_bytes", 1048576);
+	o->frag_max_datagrams = (size_t)NUM("fragments.max_datagrams", 256);
+	o->frag_max_bytes = (size_t)NUM("fragments.max_bytes", 16777216);
+	o->frag_timeout_s = NUM("fragments.timeout_s", 30);
 #undef NUM
 	if (o->max_flows < 16)
 		o->max_flows = 16;
@@ -73,6 +80,13 @@ struct hh_engine *hh_engine_new(const struct hh_engine_opts *o, struct hh_netdet
 		return NULL;
 	}
 	e->nbuckets = nb;
+	struct hh_ipfrag_limits fl = { o->frag_max_datagrams, o->frag_max_bytes, o->frag_timeout_s };
+	e->frag = hh_ipfrag_new(&fl);
+	if (!e->frag) {
+		free(e->buckets);
+		free(e);
+		return NULL;
+	}
 	return e;
 }
 
@@ -82,7 +96,33 @@ void hh_engine_set_flow_hook(struct hh_engine *e, hh_engine_flow_hook hook, void
 	e->hook_arg = arg;
 }
 
-void hh_engine_get_stats(const struct hh_engine *e, struct hh_engine_stats *s) { *s = e->st; }
+void hh_engine_get_stats(const struct hh_engine *e, struct hh_engine_stats *s)
+{
+	*s = e->st;
+	struct hh_ipfrag_stats fs;
+	hh_ipfrag_get_stats(e->frag, &fs);
+	s->frag_reassembled = fs.reassembled;
+	s->frag_dropped = hh_ipfrag_dropped(&fs);
+}
+
+uint64_t hh_engine_warn_skipped(const struct hh_engine *e, const char *label)
+{
+	struct hh_ipfrag_stats fs;
+	hh_ipfrag_get_stats(e->frag, &fs);
+	uint64_t dropped = hh_ipfrag_dropped(&fs);
+	if (e->st.bad_checksum)
+		hh_warn("%s: %llu packet(s) with a wrong IPv4/TCP/UDP checksum ignored (a receiver drops them; "
+			"junk ahead of real data is a known evasion)", label, (unsigned long long)e->st.bad_checksum);
+	if (dropped)
+		hh_warn("%s: %llu fragmented IP datagram(s) not reassembled and not inspected "
+			"(%llu incomplete at the end, %llu timed out, %llu evicted by network.fragments limits, "
+			"%llu with conflicting overlaps, %llu cut by the snapshot length, %llu malformed)",
+			label, (unsigned long long)dropped, (unsigned long long)fs.dropped_incomplete,
+			(unsigned long long)fs.dropped_timeout, (unsigned long long)fs.dropped_evicted,
+			(unsigned long long)fs.dropped_overlap, (unsigned long long)fs.dropped_cut,
+			(unsigned long long)fs.dropped_bad);
+	return e->st.bad_checksum + dropped;
+}
 
 static uint64_t mix(uint64_t h, const void *p, size_t n)
 {
@@ -164,6 +204,7 @@ void hh_engine_expire(struct hh_engine *e, double now)
 
 void hh_engine_flush(struct hh_engine *e)
 {
+	hh_ipfrag_flush(e->frag);
 	while (e->lru_tail)
 		flow_end(e, e->lru_tail);
 }
@@ -173,6 +214,7 @@ void hh_engine_free(struct hh_engine *e)
 	if (!e)
 		return;
 	hh_engine_flush(e);
+	hh_ipfrag_free(e->frag);
 	free(e->buckets);
 	free(e);
 }
@@ -181,6 +223,40 @@ static bool endpoint_less(int fam, const uint8_t *x, uint16_t px, const uint8_t 
 {
 	int c = memcmp(x, y, fam == 4 ? 4 : 16);
 	return c < 0 || (c == 0 && px < py);
+}
+
+/* Remembers the sequence range of bytes taken with an offloaded (unverified)
+ * checksum: one range per direction, extended while contiguous. */
+static void note_unverified(struct eflow *f, int dir, uint32_t seq, uint32_t len)
+{
+	if (f->unv[dir] && (int32_t)(seq - f->unv_hi[dir]) <= 0 && (int32_t)(seq + len - f->unv_lo[dir]) >= 0) {
+		if ((int32_t)(seq - f->unv_lo[dir]) < 0)
+			f->unv_lo[dir] = seq;
+		if ((int32_t)(seq + len - f->unv_hi[dir]) > 0)
+			f->unv_hi[dir] = seq + len;
+		return;
+	}
+	f->unv[dir] = true;
+	f->unv_lo[dir] = seq;
+	f->unv_hi[dir] = seq + len;
+}
+
+/* A verified segment covering bytes already taken unverified: the earlier copy
+ * may have been junk a receiver dropped. Deliver the verified bytes again,
+ * after a gap, so the detectors judge both copies. */
+static void rejudge(struct hh_engine *e, struct eflow *f, int dir, const struct hh_pkt *p)
+{
+	struct hh_reasm *r = &f->r[dir];
+	uint32_t lo = p->seq, hi = p->seq + p->payload_len;
+	if ((int32_t)(lo - r->next_seq) >= 0 || (int32_t)(hi - f->unv_lo[dir]) <= 0 ||
+	    (int32_t)(lo - f->unv_hi[dir]) >= 0)
+		return; /* nothing old, or no overlap with the unverified range */
+	uint32_t end = (int32_t)(hi - r->next_seq) > 0 ? r->next_seq : hi;
+	e->st.rejudged++;
+	hh_netdetect_stream_reset(f->det, dir);
+	hh_netdetect_stream(e->det, f->det, dir, p->payload, end - lo, true, p->ts);
+	if ((int32_t)(end - f->unv_hi[dir]) >= 0)
+		f->unv[dir] = false;
 }
 
 static void tcp_packet(struct hh_engine *e, const struct hh_pkt *p)
@@ -257,6 +333,10 @@ static void tcp_packet(struct hh_engine *e, const struct hh_pkt *p)
 	struct hh_reasm *r = &f->r[dir];
 	if (syn)
 		hh_reasm_syn(r, p->seq);
+	if (p->wire_payload_len && p->l4_csum == HH_CSUM_GOOD && f->unv[dir] && r->started)
+		rejudge(e, f, dir, p);
+	else if (p->wire_payload_len && p->l4_csum == HH_CSUM_PARTIAL)
+		note_unverified(f, dir, p->seq, p->wire_payload_len);
 	if (p->wire_payload_len && !hh_netdetect_stream_done(f->det, dir)) {
 		struct deliver_ctx c = { e, f, dir, p->ts };
 		hh_reasm_segment(r, &e->lim, p->seq, p->payload, p->payload_len, p->wire_payload_len, deliver, &c);
@@ -287,10 +367,30 @@ int hh_engine_packet(struct hh_engine *e, int linktype, const uint8_t *data, uin
 	}
 	e->st.ip_packets++;
 	hh_engine_expire(e, ts);
-	if (p.fragment) {
-		e->st.fragments++;
+	if (p.ip_csum_bad) {
+		e->st.bad_checksum++;
 		return rc;
 	}
+	if (p.fragment) {
+		e->st.fragments++;
+		uint32_t len;
+		struct hh_pkt whole;
+		const uint8_t *l4 = hh_ipfrag_add(e->frag, &p, &whole, &len);
+		if (!l4)
+			return rc;
+		const char *w2 = "";
+		if (hh_decode_l4(l4, len, &whole, &w2) != HH_DECODE_OK) {
+			e->st.malformed++;
+			return rc;
+		}
+		p = whole;
+	}
+	if (p.l4_csum == HH_CSUM_BAD) {
+		e->st.bad_checksum++;
+		return rc;
+	}
+	if (p.l4_csum == HH_CSUM_PARTIAL)
+		e->st.partial_checksum++;
 	if (p.proto == IPPROTO_TCP) {
 		e->st.tcp_packets++;
 		tcp_packet(e, &p);

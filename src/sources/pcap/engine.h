@@ -1,7 +1,15 @@
 /* The packet engine shared by capture files and live capture: decodes each
  * frame, keeps the TCP flow table (bounded, LRU eviction, idle timeout),
- * reassembles each direction (bounded out-of-order hold, per-flow byte cap)
- * and drives the network detectors (detectors/network/netdetect.h).
+ * reassembles IP fragments (ipfrag.h) and each TCP direction (bounded
+ * out-of-order hold, per-flow byte cap) and drives the network detectors
+ * (detectors/network/netdetect.h).
+ *
+ * Checksums: a packet whose IPv4 header, TCP or UDP checksum is wrong is
+ * dropped (a receiver would drop it: junk sent ahead of the real segment with
+ * the same sequence number must not hide the session). Offloaded checksums
+ * of locally sent packets (PARTIAL) are taken unverified; when a verified copy
+ * of bytes first taken unverified arrives, it is judged again (delivered
+ * after a gap), so junk dressed as offload does not hide the real bytes.
  *
  * Client and server: the SYN sender is the client; for flows seen mid-stream,
  * the side on a known pool port, else the lower port, is the server. */
@@ -23,6 +31,9 @@ struct hh_engine_opts {
 	size_t max_ooo_bytes;      /* held out-of-order bytes per direction */
 	uint32_t max_ahead;        /* farthest out-of-order distance held */
 	size_t max_stream_bytes;   /* reassembled bytes per direction (then packets are only counted) */
+	size_t frag_max_datagrams; /* IP datagrams pending reassembly */
+	size_t frag_max_bytes;     /* bytes buffered for them (64 KiB each) */
+	double frag_timeout_s;     /* a datagram incomplete this long is dropped */
 };
 
 void hh_engine_opts_load(struct hh_engine_opts *o, const struct hh_config *cfg);
@@ -30,6 +41,10 @@ void hh_engine_opts_load(struct hh_engine_opts *o, const struct hh_config *cfg);
 struct hh_engine_stats {
 	uint64_t packets, bytes, ip_packets, tcp_packets, udp_packets, not_ip, malformed, fragments;
 	uint64_t truncated;        /* packets cut by the snapshot length */
+	uint64_t bad_checksum;     /* IPv4 header, TCP or UDP checksum wrong: dropped, as a receiver would */
+	uint64_t partial_checksum; /* TCP/UDP checksum left to offload (locally sent): taken unverified */
+	uint64_t rejudged;         /* verified copies of bytes first taken unverified, delivered again */
+	uint64_t frag_reassembled, frag_dropped; /* IP datagrams rebuilt, and dropped (timeout, bounds, overlap, cut) */
 	uint64_t flows, evicted_lru, evicted_idle, reasm_gaps, reasm_dropped_bytes;
 	size_t flows_now, flows_peak;
 };
@@ -54,5 +69,9 @@ void hh_engine_expire(struct hh_engine *e, double now);
 /* Ends every flow now (end of a capture). */
 void hh_engine_flush(struct hh_engine *e);
 void hh_engine_get_stats(const struct hh_engine *e, struct hh_engine_stats *s);
+/* Warns (stderr, one line naming label) when packets were skipped in a way an
+ * attacker can provoke: wrong checksums, IP datagrams that could not be
+ * reassembled. Returns the number of such packets/datagrams. Call after flush. */
+uint64_t hh_engine_warn_skipped(const struct hh_engine *e, const char *label);
 
 #endif

@@ -16,6 +16,9 @@
 
 #define MAX_LIVE_IFACES 16
 
+/* TCP, DNS, and IP fragments (the engine reassembles them; non-first pieces carry no ports) */
+#define LIVE_DEFAULT_FILTER "tcp or udp port 53 or (ip and ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] == 44)"
+
 struct live_if {
 	struct hh_live *l;
 	char name[64];
@@ -127,6 +130,12 @@ static void live_free(struct hh_live *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		struct live_if *li = &l->ifs[i];
+		if (li->eng) {
+			char label[96];
+			snprintf(label, sizeof(label), "live capture on %s", li->name);
+			hh_engine_flush(li->eng);
+			hh_engine_warn_skipped(li->eng, label);
+		}
 		hh_engine_free(li->eng); /* ends flows: findings still reach the sink */
 		hh_netdetect_free(li->det);
 		if (li->p)
@@ -159,8 +168,8 @@ struct hh_live *hh_live_start(const struct hh_live_opts *o, const struct hh_conf
 	int snaplen = o->snaplen > 0 ? o->snaplen : (int)(cfg ? hh_config_int(cfg, NULL, "network.live.snaplen", 65535) : 65535);
 	int buffer_mb = o->buffer_mb > 0 ? o->buffer_mb : (int)(cfg ? hh_config_int(cfg, NULL, "network.live.buffer_mb", 16) : 16);
 	const char *filter = o->filter ? o->filter
-				       : (cfg ? hh_config_str(cfg, NULL, "network.live.filter", "tcp or udp port 53")
-					      : "tcp or udp port 53");
+				       : (cfg ? hh_config_str(cfg, NULL, "network.live.filter", LIVE_DEFAULT_FILTER)
+					      : LIVE_DEFAULT_FILTER);
 	struct hh_netdetect_opts dopts;
 	hh_netdetect_opts_load(&dopts, cfg);
 	dopts.report_early = true; /* alert while the session runs */

@@ -25,7 +25,7 @@ typedef bool (*hh_live_owner_fn)(void *arg, int pid, struct hh_workload *w);
 struct hh_live_opts {
 	const char *const *ifaces;   /* interface names ("lo", "eth0", "any") */
 	size_t n_ifaces;
-	const char *filter;          /* BPF filter, NULL for "tcp or udp port 53" */
+	const char *filter;          /* BPF filter, NULL for "tcp or udp port 53 or IP fragments" */
 	int snaplen;                 /* bytes per packet (default network.live.snaplen) */
 	int buffer_mb;               /* kernel buffer (default network.live.buffer_mb) */
 	double duration_s;           /* stop after this long; 0 runs until hh_live_stop */

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,8 @@
 #include "sources/procfs/exe_hash.h"
 #include "sources/procfs/procfs_parse.h"
 
-#define CMDLINE_READ_MAX (256 * 1024)   /* ARG_MAX-sized command lines are read, then cut */
-#define ENV_READ_MAX     (256 * 1024)
+#define CMDLINE_READ_MAX (8u << 20)     /* read this far for the tail; the event keeps head and tail */
+#define ENV_READ_MAX     (8u << 20)
 #define MOUNTINFO_MAX    (4u << 20)
 #define STAT_MAX         4096
 
@@ -98,33 +99,108 @@ static int read_stat(const struct hh_procfs *p, int pid, struct hh_proc_stat *st
 	return hh_proc_stat_parse(buf, st);
 }
 
-/* Reads a NUL-separated pseudo-file, joining with sep into out[n].
- * Returns bytes read (before joining), or -1. *truncated when cut. */
+/* Reads a NUL-separated pseudo-file, joining with sep into out[n]. A file
+ * longer than n-1 bytes keeps its first and its last part around a marker
+ * ("... [N bytes cut] ..."), so what an attacker appends after megabytes of
+ * padding is still seen; *truncated says so. At most max bytes are read (the
+ * tail is then the last part of those). Returns the bytes read, or -1. */
 static ssize_t read_joined(const char *path, size_t max, char sep, char *out, size_t n, bool *truncated)
 {
-	struct hh_buf b;
-	char err[256];
 	out[0] = '\0';
 	if (truncated)
 		*truncated = false;
-	if (hh_read_file(path, max, &b, err, sizeof(err)) < 0) {
-		if (strstr(err, "larger than")) {
-			if (truncated)
-				*truncated = true;
-		}
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
+	char marker[64];
+	size_t head_cap = n > 256 ? (n - 1 - sizeof(marker)) / 2 : n - 1;
+	size_t tail_cap = n > 256 ? n - 1 - sizeof(marker) - head_cap : 0;
+	char *tail = tail_cap ? malloc(tail_cap) : NULL; /* ring of the last tail_cap bytes */
+	char chunk[16384];
+	size_t total = 0, head_len = 0;
+	bool more = false;
+	for (;;) {
+		size_t want = sizeof(chunk);
+		if (total >= max) {
+			more = read(fd, chunk, 1) > 0;
+			break;
+		}
+		if (want > max - total)
+			want = max - total;
+		ssize_t r = read(fd, chunk, want);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			close(fd);
+			free(tail);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		for (ssize_t i = 0; i < r; i++, total++) {
+			if (head_len < n - 1)
+				out[head_len++] = chunk[i];
+			if (tail)
+				tail[total % tail_cap] = chunk[i];
+		}
 	}
-	size_t len = b.len;
-	while (len && b.data[len - 1] == '\0')
+	close(fd);
+	/* trailing NULs end the last argument: not content */
+	size_t len = total;
+	for (;;) {
+		if (!len)
+			break;
+		size_t i = len - 1;
+		char c = i < head_len ? out[i] : (tail && i + tail_cap >= total) ? tail[i % tail_cap] : 'x';
+		if (c != '\0')
+			break;
 		len--;
-	size_t w = len < n - 1 ? len : n - 1;
-	for (size_t i = 0; i < w; i++)
-		out[i] = b.data[i] == '\0' ? sep : b.data[i];
+	}
+	if (len <= n - 1) { /* it all fits: the head holds everything */
+		for (size_t i = 0; i < len; i++)
+			if (out[i] == '\0')
+				out[i] = sep;
+		out[len] = '\0';
+		free(tail);
+		if (truncated && more)
+			*truncated = true;
+		return (ssize_t)total;
+	}
+	for (size_t i = 0; i < head_cap; i++)
+		if (out[i] == '\0')
+			out[i] = sep;
+	if (!tail) {
+		out[n - 1] = '\0';
+		if (truncated)
+			*truncated = true;
+		return (ssize_t)total;
+	}
+	size_t start = len - tail_cap;
+	if (start + tail_cap < total)
+		start = total - tail_cap; /* the ring holds only the last tail_cap bytes read */
+	int ml = snprintf(marker, sizeof(marker), " ... [%zu bytes cut%s] ... ", start - head_cap,
+			  more ? ", read limit reached" : "");
+	if (ml < 0 || (size_t)ml >= sizeof(marker))
+		ml = (int)sizeof(marker) - 1;
+	size_t w = head_cap;
+	memcpy(out + w, marker, (size_t)ml);
+	w += (size_t)ml;
+	for (size_t i = start; i < len; i++)
+		out[w++] = tail[i % tail_cap] == '\0' ? sep : tail[i % tail_cap];
 	out[w] = '\0';
-	if (truncated && w < len)
+	free(tail);
+	if (truncated)
 		*truncated = true;
-	hh_buf_free(&b);
-	return (ssize_t)len;
+	return (ssize_t)total;
+}
+
+long hh_procfs_read_cmdline(const char *proc_root, int pid, char *out, size_t n, bool *truncated)
+{
+	char path[HH_PATH_LEN];
+	if (n == 0 || pid <= 0 ||
+	    snprintf(path, sizeof(path), "%s/%d/cmdline", proc_root ? proc_root : "/proc", pid) >= (int)sizeof(path))
+		return -1;
+	return (long)read_joined(path, CMDLINE_READ_MAX, ' ', out, n, truncated);
 }
 
 /* upperdir of the overlay mounted at "/" in pid's mount namespace. */

@@ -45,4 +45,11 @@ int hh_procfs_read_process(struct hh_procfs *p, int pid, struct hh_event *ev);
  * starttime and the boot time in proc_root/stat; 0 when unknown. */
 double hh_procfs_start_time(struct hh_procfs *p, int pid);
 
+/* Reads PROC_ROOT/pid/cmdline (proc_root NULL: /proc) into out[n], arguments
+ * joined by spaces; a longer one keeps its first and last part around a
+ * "... [N bytes cut] ..." marker and sets *truncated. For exec events whose
+ * argument copy was cut (the eBPF sensor carries ~1 KiB): what an attacker
+ * appends after padding is still seen. Returns bytes read, -1 when gone. */
+long hh_procfs_read_cmdline(const char *proc_root, int pid, char *out, size_t n, bool *truncated);
+
 #endif
