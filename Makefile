@@ -56,7 +56,7 @@ BIN      := $(BUILD)/hashhound
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean test unit integration realworld fuzz bench install tools
+.PHONY: all clean test unit integration realworld fuzz bench install tools image-root
 all: $(BIN) tools
 
 $(BIN): $(BUILD)/src/main.o $(LIB)
@@ -116,6 +116,10 @@ realworld:
 
 bench: all
 	bench/run
+
+# The agent image's root (deploy/Containerfile is FROM scratch + this tree).
+image-root: $(BIN)
+	scripts/image-root.sh $(BIN) $(BUILD)/image-root
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/hashhound

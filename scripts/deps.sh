@@ -56,6 +56,7 @@ jq
 time
 curl
 prometheus
+prometheus-alertmanager
 chromium
 libndpi-bin
 npm

@@ -40,6 +40,7 @@ struct hh_agent_stats {
 	double first_sweep_ms;        /* cold: identities resolved, every process new */
 	double last_sweep_ms, total_sweep_ms;
 	unsigned long suppressed;     /* findings tuned away (rules.disabled, exceptions) */
+	unsigned long telemetry_samples; /* container cgroup reads since start */
 };
 
 typedef void (*hh_agent_finding_cb)(const struct hh_finding *f, void *ctx);
@@ -83,5 +84,13 @@ int hh_agent_audit_post(struct hh_agent *a, const char *body, size_t len, char *
 int hh_agent_stop_signal(const struct hh_agent *a);
 
 void hh_agent_get_stats(const struct hh_agent *a, struct hh_agent_stats *out);
+
+struct hh_metrics;
+/* Sets the agent's health in m (src/agent/agent_metrics.c): events per
+ * source, sensor events lost per program, sweeps and their duration,
+ * containers and processes watched, rule errors, and the CPU of each followed
+ * container a finding at medium or above named. Call between sweeps (the
+ * agent is not thread-safe; m is). */
+void hh_agent_export_metrics(const struct hh_agent *a, struct hh_metrics *m);
 
 #endif

@@ -127,6 +127,11 @@ int hh_agent_sweep_containers(struct hh_agent *a)
 			c->posture_done = hh_agent_posture(a, &c->w);
 		}
 		hh_behavior_add_stats(a->behavior, &c->w, &st, a->node_cpus);
+		a->stats.telemetry_samples++;
+		if (c->cpu_prev_t > 0 && st.time > c->cpu_prev_t && st.cpu_usage_ns >= c->cpu_prev_ns)
+			c->cpu_cores = (double)(st.cpu_usage_ns - c->cpu_prev_ns) / 1e9 / (st.time - c->cpu_prev_t);
+		c->cpu_prev_ns = st.cpu_usage_ns;
+		c->cpu_prev_t = st.time;
 		hh_behavior_evaluate(a->behavior, c->ref.id, a->now, &out);
 		for (size_t k = 0; k < out.n; k++) {
 			hh_agent_emit(a, &c->w, out.items[k]);

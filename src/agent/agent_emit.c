@@ -116,6 +116,13 @@ void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_fi
 		hh_finding_free(f);
 		return;
 	}
+	/* flagged for the CPU metric, also by a repeat of a finding that came
+	 * out before the sweep followed its container */
+	if (f->severity >= HH_SEV_MEDIUM && w && w->container_id[0]) {
+		struct agent_container *c = hh_agent_container(a, w->container_id);
+		if (c)
+			c->flagged = true;
+	}
 	/* A finding that already went out (this run, or before a restart:
 	 * agent_state.c) is not repeated, but still counts for correlation, so
 	 * an incident it is part of is neither lost nor repeated. */

@@ -27,6 +27,10 @@ struct agent_container {
 	double first_seen;
 	bool posture_done;        /* its OCI spec was judged (agent_posture.c) */
 	unsigned posture_tries;
+	bool flagged;             /* a finding at medium or above named it (its CPU is exported) */
+	uint64_t cpu_prev_ns;     /* cpu usage at the previous read, and when */
+	double cpu_prev_t;
+	double cpu_cores;         /* cores used between the last two reads */
 };
 
 /* A process as the inventory remembers it between sweeps. */

@@ -1,4 +1,6 @@
 /* hashhound agent: watch every container on this node (src/agent/agent.h). */
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <pthread.h>
 #include <signal.h>
@@ -62,6 +64,20 @@ static void emit_cb(const struct hh_finding *f, void *ctx)
 static int audit_post(void *user, const char *body, size_t len, char *err, size_t errlen)
 {
 	return hh_agent_audit_post(user, body, len, err, errlen);
+}
+
+/* Called by the agent loop after each sweep: the health metrics follow. */
+struct agent_tick {
+	struct hh_agent *a;
+	struct agent_out *out;
+};
+
+static bool after_sweep(void *ctx)
+{
+	struct agent_tick *t = ctx;
+	hh_agent_export_metrics(t->a, t->out->sinks.metrics);
+	hh_sinks_export_metrics(&t->out->sinks);
+	return false;
 }
 
 static int parse_seconds(const char *arg, const char *opt, double *out)
@@ -177,6 +193,8 @@ int hh_cmd_agent(int argc, char **argv)
 		   (!o.proc_root || strcmp(o.proc_root, "/proc") == 0);
 	/* Before any thread exists (sensor, HTTP, webhook): otherwise one of them
 	 * may take SIGTERM and the findings still queued are lost. */
+	sigset_t old_mask;
+	pthread_sigmask(SIG_SETMASK, NULL, &old_mask);
 	if (hh_agent_block_stop_signals() < 0)
 		hh_warn("agent: cannot block SIGINT/SIGTERM; a stop may skip the final flush");
 	/* A one-shot check reports what it sees; a running agent remembers what
@@ -192,22 +210,18 @@ int hh_cmd_agent(int argc, char **argv)
 	so.stdout_format = cli.format;
 	struct hh_agent *a = hh_agent_new(&cfg, &o, emit_cb, &out);
 	if (!a) {
+		pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 		hh_config_free(&cfg);
 		return HH_EXIT_USAGE;
 	}
 	if (hh_log_get_level() >= HH_LOG_INFO)
 		hh_agent_banner(a, stderr);
-	/* The sinks' threads (HTTP server, webhook) must not take SIGINT/SIGTERM:
-	 * the agent's loop reads them from a signalfd. Threads inherit this mask. */
-	sigset_t term, old_mask;
-	sigemptyset(&term);
-	sigaddset(&term, SIGINT);
-	sigaddset(&term, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &term, &old_mask);
 	hh_sinks_open(&out.sinks, &cfg, &so);
 	if (out.sinks.http)
 		hh_http_set_audit(out.sinks.http, audit_post, a);
-	int run = hh_agent_run(a, NULL, NULL);
+	struct agent_tick tick = { .a = a, .out = &out };
+	after_sweep(&tick); /* every family on /metrics from the start */
+	int run = hh_agent_run(a, after_sweep, &tick);
 	if (out.sinks.http)
 		hh_http_set_audit(out.sinks.http, NULL, NULL);
 	struct hh_agent_stats s;

@@ -262,6 +262,10 @@ static void walk(struct check_run *r, const char *dir, size_t depth)
 	char **names;
 	size_t n = hh_dir_names(d, SIZE_MAX, &names, NULL);
 	closedir(d);
+	/* A Helm chart's templates are Go templates, YAML only once rendered. */
+	bool chart = false;
+	for (size_t i = 0; i < n; i++)
+		chart |= strcmp(names[i], "Chart.yaml") == 0;
 	for (size_t i = 0; i < n; i++) {
 		char path[4096];
 		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= (int)sizeof(path))
@@ -269,7 +273,10 @@ static void walk(struct check_run *r, const char *dir, size_t depth)
 		struct stat st;
 		/* lstat: symlinked directories are not followed (no loops); symlinked files are read. */
 		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (names[i][0] != '.')  /* .git and friends hold no manifests */
+			if (chart && strcmp(names[i], "templates") == 0)
+				hh_info("%s: Helm chart templates are not checked unrendered; check the output of "
+					"`helm template %s | hashhound check -`", path, dir);
+			else if (names[i][0] != '.')  /* .git and friends hold no manifests */
 				walk(r, path, depth + 1);
 		} else if (has_ext(names[i], ".yaml") || has_ext(names[i], ".yml") || has_ext(names[i], ".json") ||
 			   has_ext(names[i], ".toml")) {

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "embed/web_dashboard_html.h"
+#include "sinks/http_auth.h"
 #include "sinks/http_query.h"
 
 #define HTTP_MAX_ALLOWED_HOSTS 32
@@ -29,6 +30,7 @@ struct hh_http {
 	struct hh_store *store;
 	struct hh_metrics *metrics;
 	int port;
+	char token[HH_HTTP_TOKEN_MAX]; /* "": no token asked */
 	char listen_host[128];                    /* the listen address's host, lower case, [v6] bracketed */
 	bool listen_any;                          /* 0.0.0.0 or [::]: every node address */
 	_Atomic(struct allowed_hosts *) allowed;  /* set once after start; NULL: defaults only */
@@ -279,6 +281,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		return reply_static(conn, 200, "text/html; charset=utf-8", hh_embed_web_dashboard_html);
 	if (strcmp(url, "/healthz") == 0)
 		return reply_static(conn, 200, "text/plain", "ok\n");
+	if (h->token[0] &&
+	    !hh_http_token_ok(h->token, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"))) {
+		struct MHD_Response *r = MHD_create_response_from_buffer(13, (void *)"unauthorized\n",
+									 MHD_RESPMEM_PERSISTENT);
+		if (!r)
+			return MHD_NO;
+		MHD_add_response_header(r, "Content-Type", "text/plain");
+		MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"hashhound\"");
+		enum MHD_Result ret = MHD_queue_response(conn, 401, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
 	if (strcmp(url, "/metrics") == 0)
 		return h->metrics ? metrics_page(h, conn) : reply_static(conn, 503, "text/plain", "no metrics\n");
 	if (strcmp(url, "/api/findings") == 0)
@@ -324,6 +338,16 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
 struct hh_http *hh_http_start(const char *listen, struct hh_store *store, struct hh_metrics *metrics,
 			      char *err, size_t errlen)
 {
+	return hh_http_start_auth(listen, NULL, store, metrics, err, errlen);
+}
+
+struct hh_http *hh_http_start_auth(const char *listen, const char *token, struct hh_store *store,
+				   struct hh_metrics *metrics, char *err, size_t errlen)
+{
+	if (token && strlen(token) >= HH_HTTP_TOKEN_MAX) {
+		snprintf(err, errlen, "bearer token longer than %d characters", HH_HTTP_TOKEN_MAX - 1);
+		return NULL;
+	}
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	if (parse_listen(listen, &ss, &sl) < 0) {
@@ -336,6 +360,7 @@ struct hh_http *hh_http_start(const char *listen, struct hh_store *store, struct
 	h->store = store;
 	h->metrics = metrics;
 	pthread_mutex_init(&h->audit_mu, NULL);
+	snprintf(h->token, sizeof(h->token), "%s", token ? token : "");
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;

@@ -3,12 +3,14 @@
  *   /api/findings   stored findings as JSON: ?min_severity=&container=&rule=&since=&limit=
  *   /api/summary    counts by severity and agent status
  *   /metrics        Prometheus exposition
- *   /healthz        "ok"
+ *   /healthz        "ok" (never asks for the token: liveness probes)
  *   POST /audit     a Kubernetes audit webhook (the EventList the API server
  *                   posts), when a handler is set (hh_http_set_audit): 200
  *                   once handed over, 413 over HH_HTTP_POST_MAX, 503 when the
  *                   handler cannot take it now, 404 when none is set
- * Binds to loopback by default: findings name workloads and must not leak. */
+ * Binds to loopback by default: findings name workloads and must not leak.
+ * With a token every other path answers 401 unless the request carries
+ * "Authorization: Bearer TOKEN" (sinks/http_auth.h). */
 #ifndef HH_HTTP_SERVER_H
 #define HH_HTTP_SERVER_H
 
@@ -22,6 +24,9 @@ struct hh_http;
  * outlive the server. Returns NULL with err when the address cannot be bound. */
 struct hh_http *hh_http_start(const char *listen, struct hh_store *store, struct hh_metrics *metrics,
 			      char *err, size_t errlen);
+/* Same, asking every request but /healthz for token (NULL or "": none). */
+struct hh_http *hh_http_start_auth(const char *listen, const char *token, struct hh_store *store,
+				   struct hh_metrics *metrics, char *err, size_t errlen);
 /* Requests whose Host header names neither the listen address, 127.0.0.1,
  * localhost nor [::1] at the bound port (nor any IP address when listening
  * on 0.0.0.0 or [::]) are answered 421: DNS rebinding guard. list (a JSON

@@ -150,3 +150,18 @@ void hh_metrics_render(struct hh_metrics *m, FILE *fp)
 		    "hashhound_metrics_dropped_series_total %.17g\n", m->dropped);
 	pthread_mutex_unlock(&m->lock);
 }
+
+void hh_metrics_clear(struct hh_metrics *m, const char *name)
+{
+	pthread_mutex_lock(&m->lock);
+	unsigned fam = m->n_families;
+	for (unsigned i = 0; i < m->n_families; i++)
+		if (strcmp(m->families[i].name, name) == 0)
+			fam = i;
+	size_t k = 0;
+	for (size_t i = 0; i < m->n_series; i++)
+		if (m->series[i].family != fam)
+			m->series[k++] = m->series[i];
+	m->n_series = k;
+	pthread_mutex_unlock(&m->lock);
+}

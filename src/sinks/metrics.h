@@ -25,6 +25,10 @@ void hh_metrics_describe(struct hh_metrics *m, const char *name, enum hh_metric_
 void hh_metrics_add(struct hh_metrics *m, const char *name, const char *const *labels, double delta);
 void hh_metrics_set(struct hh_metrics *m, const char *name, const char *const *labels, double value);
 
+/* Removes every series of a family (a gauge whose label sets come and go,
+ * e.g. per container: cleared, then set again each sweep). */
+void hh_metrics_clear(struct hh_metrics *m, const char *name);
+
 /* Writes the exposition text. */
 void hh_metrics_render(struct hh_metrics *m, FILE *fp);
 

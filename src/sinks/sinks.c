@@ -8,6 +8,7 @@
 #include <syslog.h>
 
 #include "core/log.h"
+#include "sinks/http_auth.h"
 
 int hh_ensure_parent_dir(const char *path)
 {
@@ -65,8 +66,18 @@ int hh_sinks_open(struct hh_sinks *s, const struct hh_config *cfg, const struct 
 	hh_metrics_describe(s->metrics, "hashhound_findings_total", HH_METRIC_COUNTER,
 			    "Findings emitted, by rule and severity.");
 	const char *listen = opts->listen ? opts->listen : hh_config_str(cfg, NULL, "sinks.http.listen", "");
+	const char *token_file = hh_config_str(cfg, NULL, "sinks.http.token_file", "");
+	char token[HH_HTTP_TOKEN_MAX] = "";
+	if (listen[0] && token_file[0] && hh_http_token_read(token_file, token, sizeof(token), err, sizeof(err)) < 0) {
+		hh_warn("http: %s (dashboard and /metrics disabled)", err);
+		listen = "";
+	} else if (listen[0] && !token[0] && !hh_http_listen_is_loopback(listen)) {
+		hh_warn("http: %s is beyond loopback and sinks.http.token_file is not set: findings would be open "
+			"to the network (dashboard and /metrics disabled)", listen);
+		listen = "";
+	}
 	if (listen[0]) {
-		s->http = hh_http_start(listen, s->store, s->metrics, err, sizeof(err));
+		s->http = hh_http_start_auth(listen, token, s->store, s->metrics, err, sizeof(err));
 		if (s->http)
 			hh_http_allow_hosts(s->http, hh_config_get(cfg, NULL, "sinks.http.allowed_hosts"));
 		if (s->http) {

@@ -40,6 +40,9 @@ struct hh_sinks {
 int hh_sinks_open(struct hh_sinks *s, const struct hh_config *cfg, const struct hh_sinks_opts *opts);
 void hh_sinks_emit(struct hh_sinks *s, const struct hh_finding *f);
 void hh_sinks_close(struct hh_sinks *s);
+/* Sets the sinks' backlog gauges in s->metrics (sinks_health.c): findings
+ * queued in memory and spool bytes, per sink that has them. */
+void hh_sinks_export_metrics(struct hh_sinks *s);
 
 /* Creates the parent directory of path (one level, mode 0750) when missing. */
 int hh_ensure_parent_dir(const char *path);

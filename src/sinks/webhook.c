@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -402,4 +403,18 @@ void hh_webhook_stop(struct hh_webhook *w, long drain_ms)
 	pthread_cond_destroy(&w->wake);
 	free(w->queue);
 	free(w);
+}
+
+void hh_webhook_backlog(struct hh_webhook *w, size_t *queued, uint64_t *spool_bytes)
+{
+	pthread_mutex_lock(&w->lock);
+	*queued = w->count;
+	pthread_mutex_unlock(&w->lock);
+	/* undelivered bytes: the file's size past the delivered offset */
+	pthread_mutex_lock(&w->file);
+	struct stat st;
+	*spool_bytes = stat(w->spool.path, &st) == 0 && st.st_size > w->spool.off
+			       ? (uint64_t)(st.st_size - w->spool.off)
+			       : 0;
+	pthread_mutex_unlock(&w->file);
 }

@@ -50,6 +50,8 @@ struct hh_webhook *hh_webhook_start(const struct hh_webhook_opts *opts, char *er
 /* Queues a copy of f; never blocks. */
 void hh_webhook_send(struct hh_webhook *w, const struct hh_finding *f);
 void hh_webhook_get_stats(struct hh_webhook *w, struct hh_webhook_stats *out);
+/* Findings waiting in memory, and the spool file's size in bytes (0: none). */
+void hh_webhook_backlog(struct hh_webhook *w, size_t *queued, uint64_t *spool_bytes);
 /* Tries to deliver what is queued for up to drain_ms, spools the rest, stops. */
 void hh_webhook_stop(struct hh_webhook *w, long drain_ms);
 
