@@ -24,6 +24,8 @@ libzstd-dev
 libyara-dev
 libcurl4-openssl-dev
 libmicrohttpd-dev
+libnats-dev
+nats-server
 libcmocka-dev
 libclang-rt-14-dev
 podman
