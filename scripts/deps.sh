@@ -27,6 +27,8 @@ makeself
 docker-registry
 libcurl4-openssl-dev
 libmicrohttpd-dev
+libnats-dev
+nats-server
 libcmocka-dev
 libclang-rt-14-dev
 podman

@@ -13,4 +13,5 @@ HH_COMMAND("intel", hh_cmd_intel, "import, list and test mining-pool intel (doma
 HH_COMMAND("respond", hh_cmd_respond, "snapshot evidence, then freeze, kill or isolate a container (dry-run unless --yes)")
 HH_COMMAND("report", hh_cmd_report, "replay findings from the store, or import JSON-lines findings into it")
 HH_COMMAND("serve", hh_cmd_serve, "serve the dashboard, findings API and /metrics over a store")
+HH_COMMAND("fleet", hh_cmd_fleet, "correlate findings of many nodes from NATS JetStream into campaigns")
 HH_COMMAND("config", hh_cmd_config, "print the built-in configuration or check a config file")

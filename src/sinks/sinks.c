@@ -110,6 +110,27 @@ int hh_sinks_open(struct hh_sinks *s, const struct hh_config *cfg, const struct 
 			hh_warn("%s (sink disabled)", err);
 		}
 	}
+	const char *nurl = hh_config_str(cfg, NULL, "sinks.nats.url", "");
+	if (nurl[0]) {
+		struct hh_nats_opts no = {
+			.servers = nurl,
+			.stream = hh_config_str(cfg, NULL, "sinks.nats.stream", "HASHHOUND"),
+			.subject = hh_config_str(cfg, NULL, "sinks.nats.subject", ""),
+			.replicas = (int)hh_config_int(cfg, NULL, "sinks.nats.replicas", 1),
+			.spool_path = hh_config_str(cfg, NULL, "sinks.nats.spool", NULL),
+			.spool_max_bytes = (size_t)hh_config_int(cfg, NULL, "sinks.nats.spool_max_bytes", 0),
+			.timeout_ms = hh_config_int(cfg, NULL, "sinks.nats.timeout_ms", 0),
+		};
+		if (no.spool_path)
+			hh_ensure_parent_dir(no.spool_path);
+		s->nats = hh_nats_start(&no, err, sizeof(err));
+		if (s->nats) {
+			open++;
+			hh_info("nats: publishing findings to stream %s at %s", no.stream, nurl);
+		} else {
+			hh_warn("%s (sink disabled)", err);
+		}
+	}
 	if (hh_config_bool(cfg, NULL, "sinks.syslog.enabled", false)) {
 		openlog("hashhound", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 		s->syslog = true;
@@ -132,6 +153,8 @@ void hh_sinks_emit(struct hh_sinks *s, const struct hh_finding *f)
 		hh_store_add(s->store, f);
 	if (s->webhook)
 		hh_webhook_send(s->webhook, f);
+	if (s->nats)
+		hh_nats_send(s->nats, f);
 	if (s->syslog) {
 		json_t *j = hh_finding_to_json(f);
 		char *text = json_dumps(j, HH_JSON_COMPACT);
@@ -146,6 +169,7 @@ void hh_sinks_close(struct hh_sinks *s)
 {
 	hh_http_stop(s->http);
 	hh_webhook_stop(s->webhook, 3000);
+	hh_nats_stop(s->nats, 3000);
 	hh_output_close(s->out);
 	if (s->file)
 		fclose(s->file);

@@ -12,6 +12,7 @@
 #include "core/finding.h"
 #include "sinks/http_server.h"
 #include "sinks/metrics.h"
+#include "sinks/nats_stream.h"
 #include "sinks/output.h"
 #include "sinks/store.h"
 #include "sinks/webhook.h"
@@ -31,6 +32,7 @@ struct hh_sinks {
 	struct hh_metrics *metrics;
 	struct hh_http *http;
 	struct hh_webhook *webhook;
+	struct hh_nats *nats;
 	bool syslog;
 	enum hh_severity min_severity;  /* findings below are counted, not written */
 };
