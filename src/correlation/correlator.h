@@ -41,7 +41,7 @@ size_t hh_correlator_count(const struct hh_correlator *c);
 
 /* Incidents already reported, for the agent's state across restarts
  * (src/agent/agent_state.c). An incident is known by its container, the
- * severity and the category bits (1 << enum hh_signal_category) of the last
+ * severity and the class bits (1 << enum hh_signal_class) of the last
  * one emitted, and when. */
 struct hh_incident_mark {
 	char container_id[HH_ID_LEN];
