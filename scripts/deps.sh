@@ -61,7 +61,6 @@ prometheus
 prometheus-alertmanager
 chromium
 libndpi-bin
-npm
 tshark
 libxml2-utils
 "
@@ -90,6 +89,9 @@ if [ -n "$missing" ]; then
 	done
 	rm -f "$log"
 fi
+# npm (tests/realworld/fp_corpus.sh fetches real npm packages) comes with the
+# machine's Node.js, not from Debian: Debian's npm conflicts with that nodejs.
+command -v npm >/dev/null 2>&1 || echo "deps.sh: npm not found; the fp_corpus real-world test needs it" >&2
 # tracefs for eBPF tracepoints and perf events.
 mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
 echo "deps: ok"
