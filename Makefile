@@ -21,7 +21,7 @@ PREFIX  ?= /usr/local
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 ARCH    := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
-PKGS    := jansson yaml-0.1 libpcap sqlite3 openssl libarchive yara libbpf libcurl libmicrohttpd libzstd zlib libelf libnats
+PKGS    := jansson yaml-0.1 libpcap sqlite3 openssl libarchive yara libbpf libcurl libmicrohttpd libzstd zlib libelf libnats libisal
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 

@@ -20,6 +20,7 @@ libpcap-dev
 libsqlite3-dev
 libssl-dev
 libarchive-dev
+libisal-dev
 libzstd-dev
 libyara-dev
 libsodium23

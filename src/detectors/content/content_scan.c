@@ -423,8 +423,20 @@ static void lower_for_context(struct hh_findings *out, size_t from, const char *
 	}
 }
 
+bool hh_content_is_compressed(const uint8_t *b, size_t n)
+{
+	return (n >= 2 && b[0] == 0x1f && b[1] == 0x8b) || (n >= 4 && !memcmp(b, "\x28\xb5\x2f\xfd", 4)) ||
+	       (n >= 6 && !memcmp(b, "\xfd" "7zXZ\0", 6)) || (n >= 4 && !memcmp(b, "BZh", 3) && b[3] >= '1' && b[3] <= '9');
+}
+
 size_t hh_content_scan(struct hh_content *c, const char *fs_path, const char *display, const uint8_t *data,
 		       size_t len, struct hh_findings *out, char *err, size_t errlen)
+{
+	return hh_content_scan_flags(c, fs_path, display, data, len, 0, out, err, errlen);
+}
+
+size_t hh_content_scan_flags(struct hh_content *c, const char *fs_path, const char *display, const uint8_t *data,
+			     size_t len, unsigned flags, struct hh_findings *out, char *err, size_t errlen)
 {
 	size_t before = out->n;
 	if (err && errlen)
@@ -437,7 +449,10 @@ size_t hh_content_scan(struct hh_content *c, const char *fs_path, const char *di
 	bool exe = len >= 4 && (!memcmp(data, "\x7f" "ELF", 4) || (data[0] == 'M' && data[1] == 'Z'));
 	/* plain text gets only the rules that can match text (one YARA pass either way) */
 	bool text = !exe && !looks_binary(data, len);
-	int nh = hh_yara_pack_scan_kind(c->yara, data, len, text, hits, MAX_HITS, yerr, sizeof(yerr));
+	bool skip_yara = ((flags & HH_CONTENT_OPENED_STREAM) && hh_content_is_compressed(data, len)) ||
+			 (text && !hh_yara_pack_text_may_match(c->yara, data, len));
+	int nh = skip_yara ? 0
+			 : hh_yara_pack_scan_kind(c->yara, data, len, text, hits, MAX_HITS, yerr, sizeof(yerr));
 	if (nh < 0) {
 		if (err)
 			snprintf(err, errlen, "%s", yerr);

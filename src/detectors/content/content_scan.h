@@ -53,4 +53,18 @@ const struct hh_intel *hh_content_intel(const struct hh_content *c);
 size_t hh_content_scan(struct hh_content *c, const char *fs_path, const char *display, const uint8_t *data,
 		       size_t len, struct hh_findings *out, char *err, size_t errlen);
 
+/* flags for hh_content_scan_flags */
+enum {
+	/* data is a compressed stream (gzip, zstd, xz, bzip2) that the walker
+	 * decompresses and scans in turn: its compressed bytes are not run
+	 * through YARA (nothing the pack looks for survives compression, and the
+	 * decompressed bytes get every check); the other checks still run. */
+	HH_CONTENT_OPENED_STREAM = 1u,
+};
+size_t hh_content_scan_flags(struct hh_content *c, const char *fs_path, const char *display, const uint8_t *data,
+			     size_t len, unsigned flags, struct hh_findings *out, char *err, size_t errlen);
+
+/* True when data starts like a gzip, zstd, xz or bzip2 stream. */
+bool hh_content_is_compressed(const uint8_t *data, size_t len);
+
 #endif

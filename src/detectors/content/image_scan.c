@@ -134,7 +134,8 @@ static void scan_entry(const struct run *r, const struct hh_walk_entry *e, int l
 		snprintf(display, sizeof(display), "%s", e->path);
 	}
 	char err[256];
-	hh_content_scan(r->content, fs_path, display, e->data, e->len, found, err, sizeof(err));
+	hh_content_scan_flags(r->content, fs_path, display, e->data, e->len, e->opened ? HH_CONTENT_OPENED_STREAM : 0,
+			      found, err, sizeof(err));
 	if (err[0])
 		hh_warn("scan: %s: %s: %s", r->target, display, err);
 	struct unwrap_ctx u = { r, layer };
@@ -292,7 +293,11 @@ static void on_entry_async(void *user, const struct hh_walk_entry *e)
 	it->layer = r->walk_layer;
 	it->path = strdup(e->path);
 	it->link = e->link ? strdup(e->link) : NULL;
-	if (e->data && e->len) {
+	if (e->data && e->len && e->take && *e->take == e->data) {
+		/* the walker's buffer becomes ours: no copy */
+		it->data = *e->take;
+		*e->take = NULL;
+	} else if (e->data && e->len) {
 		it->data = malloc(e->len);
 		if (it->data)
 			memcpy(it->data, e->data, e->len);
@@ -308,6 +313,7 @@ static void on_entry_async(void *user, const struct hh_walk_entry *e)
 	it->e.path = it->path;
 	it->e.link = it->link;
 	it->e.data = it->data;
+	it->e.take = NULL;
 	pthread_mutex_lock(&r->mu);
 	/* A file larger than the queue budget still goes through, alone. */
 	while (r->q_items && (r->q_bytes + e->len > Q_MAX_BYTES || r->q_items >= Q_MAX_ITEMS))

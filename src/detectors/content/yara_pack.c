@@ -11,6 +11,7 @@
 #include <yara.h>
 
 #include "core/fileio.h"
+#include "detectors/indicators/multimatch.h"
 #include "embed/rules_yara_algorithms_yar.h"
 #include "embed/rules_yara_browser_yar.h"
 #include "embed/rules_yara_miners_yar.h"
@@ -19,6 +20,16 @@ struct hh_yara_pack {
 	YR_RULES *rules;
 	YR_RULES *text_rules;   /* the rules that can say something about a text file */
 	size_t n_rules;
+	/* Text prefilter: every literal string of the text rules, when each of
+	 * those rules needs one of its strings to match (the built-in browser
+	 * rules: "N of them"). Text holding none of them cannot match: YARA's
+	 * pass is skipped. Off (has_pre false) with user rules, whose
+	 * conditions are not known. */
+	bool has_pre;
+	struct hh_mm pre;
+	struct hh_mm_pattern pre_pats[HH_MM_MAX_PATTERNS];
+	char *pre_text[HH_MM_MAX_PATTERNS];
+	size_t n_pre;
 };
 
 /* for_text: the file's rules can match plain text (the others look for
@@ -141,6 +152,66 @@ out:
 	return rules;
 }
 
+static void free_prefilter(struct hh_yara_pack *p)
+{
+	for (size_t i = 0; i < p->n_pre; i++)
+		free(p->pre_text[i]);
+	p->n_pre = 0;
+	p->has_pre = false;
+}
+
+/* Collects the text rules' strings; gives up (no prefilter) on anything
+ * that is not a plain ASCII literal of 2+ bytes, or a rule without strings. */
+static void build_prefilter(struct hh_yara_pack *p)
+{
+	YR_RULE *rule;
+	yr_rules_foreach(p->text_rules, rule)
+	{
+		size_t strings = 0;
+		YR_STRING *s;
+		yr_rule_strings_foreach(rule, s)
+		{
+			strings++;
+			if (!STRING_IS_LITERAL(s) || STRING_IS_WIDE(s) || STRING_IS_XOR(s) || STRING_IS_BASE64(s) ||
+			    STRING_IS_BASE64_WIDE(s) || s->length < 2 || memchr(s->string, 0, (size_t)s->length) ||
+			    p->n_pre >= HH_MM_MAX_PATTERNS) {
+				free_prefilter(p);
+				return;
+			}
+			char *t = strndup((const char *)s->string, (size_t)s->length);
+			if (!t) {
+				free_prefilter(p);
+				return;
+			}
+			p->pre_text[p->n_pre] = t;
+			p->pre_pats[p->n_pre++] = (struct hh_mm_pattern){ t, STRING_IS_NO_CASE(s) != 0 };
+		}
+		if (!strings) {
+			free_prefilter(p);
+			return;
+		}
+	}
+	hh_mm_build(&p->pre, p->pre_pats, p->n_pre);
+	p->has_pre = true;
+}
+
+static bool pre_hit(size_t pat, size_t off, void *ctx)
+{
+	(void)pat;
+	(void)off;
+	*(bool *)ctx = true;
+	return false;
+}
+
+bool hh_yara_pack_text_may_match(const struct hh_yara_pack *p, const uint8_t *buf, size_t len)
+{
+	if (!p->has_pre)
+		return true;
+	bool hit = false;
+	hh_mm_scan(&p->pre, (const char *)buf, len, pre_hit, &hit);
+	return hit;
+}
+
 struct hh_yara_pack *hh_yara_pack_new(const char *const *user_paths, size_t n_paths, char *err, size_t errlen)
 {
 	if (yara_users++ == 0 && yr_initialize() != ERROR_SUCCESS) {
@@ -162,6 +233,8 @@ struct hh_yara_pack *hh_yara_pack_new(const char *const *user_paths, size_t n_pa
 		goto fail;
 	YR_RULE *r;
 	yr_rules_foreach(p->rules, r) p->n_rules++;
+	if (!n_paths)
+		build_prefilter(p);
 	return p;
 fail:
 	if (!err[0])
@@ -182,6 +255,7 @@ void hh_yara_pack_free(struct hh_yara_pack *p)
 		yr_rules_destroy(p->rules);
 	if (p->text_rules)
 		yr_rules_destroy(p->text_rules);
+	free_prefilter(p);
 	free(p);
 	if (--yara_users == 0)
 		yr_finalize();

@@ -40,6 +40,11 @@ int hh_yara_pack_scan(struct hh_yara_pack *p, const uint8_t *buf, size_t len, st
 int hh_yara_pack_scan_kind(struct hh_yara_pack *p, const uint8_t *buf, size_t len, bool text,
 			   struct hh_yara_hit *hits, size_t max, char *err, size_t errlen);
 
+/* False when buf (plain text) holds none of the strings the text rules need,
+ * so a text scan cannot match (built-in rules only: with user rules always
+ * true). One multi-pattern pass, cheaper than YARA's. */
+bool hh_yara_pack_text_may_match(const struct hh_yara_pack *p, const uint8_t *buf, size_t len);
+
 /* The built-in rule pack text (all files concatenated), e.g. for the bench. */
 void hh_yara_pack_write_builtin(FILE *fp);
 void hh_yara_pack_write_builtin_stdout(void);

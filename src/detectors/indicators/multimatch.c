@@ -13,10 +13,29 @@ static void add_bucket(struct hh_mm *mm, unsigned char b, size_t idx)
 		mm->bucket[b][mm->bucket_len[b]++] = (uint8_t)idx;
 }
 
-static void set_pair(struct hh_mm *mm, unsigned char a, unsigned char b)
+static void set_bit(uint8_t *set, unsigned char a, unsigned char b)
 {
 	unsigned bit = (unsigned)a << 8 | b;
-	mm->pair[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+	set[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+}
+
+/* Marks the pair (a, b) in set, in every case variant when nocase. */
+static void set_pair_case(uint8_t *set, unsigned char a, unsigned char b, bool nocase)
+{
+	if (!nocase) {
+		set_bit(set, a, b);
+		return;
+	}
+	unsigned char av[2] = { (unsigned char)tolower(a), (unsigned char)toupper(a) };
+	unsigned char bv[2] = { (unsigned char)tolower(b), (unsigned char)toupper(b) };
+	for (int x = 0; x < 2; x++)
+		for (int y = 0; y < 2; y++)
+			set_bit(set, av[x], bv[y]);
+}
+
+static void set_pair(struct hh_mm *mm, unsigned char a, unsigned char b)
+{
+	set_bit(mm->pair, a, b);
 }
 
 void hh_mm_build(struct hh_mm *mm, const struct hh_mm_pattern *pats, size_t n)
@@ -32,6 +51,8 @@ void hh_mm_build(struct hh_mm *mm, const struct hh_mm_pattern *pats, size_t n)
 			continue;
 		if (len > mm->maxlen)
 			mm->maxlen = len;
+		set_pair_case(len < 4 ? mm->short_pair : mm->pair2, len < 4 ? t[0] : t[2], len < 4 ? t[1] : t[3],
+			      pats[i].nocase);
 		if (pats[i].nocase) {
 			unsigned char a[2] = { (unsigned char)tolower(t[0]), (unsigned char)toupper(t[0]) };
 			unsigned char b[2] = { (unsigned char)tolower(t[1]), (unsigned char)toupper(t[1]) };
@@ -55,6 +76,11 @@ void hh_mm_scan(const struct hh_mm *mm, const char *buf, size_t len,
 		unsigned bit = (unsigned)p[i] << 8 | p[i + 1];
 		if (!(mm->pair[bit >> 3] & (1u << (bit & 7))))
 			continue;
+		if (i + 3 < len && !(mm->short_pair[bit >> 3] & (1u << (bit & 7)))) {
+			unsigned b2 = (unsigned)p[i + 2] << 8 | p[i + 3];
+			if (!(mm->pair2[b2 >> 3] & (1u << (b2 & 7))))
+				continue;
+		}
 		const uint8_t *bk = mm->bucket[p[i]];
 		for (unsigned k = 0; k < mm->bucket_len[p[i]]; k++) {
 			const struct hh_mm_pattern *pat = &mm->pats[bk[k]];

@@ -225,18 +225,35 @@ bool hh_wallet_validate(const char *s, size_t len, struct hh_wallet_match *out)
 	return true;
 }
 
-static bool token_char(unsigned char c) { return isalnum(c); }
+/* ASCII letters and digits (what isalnum() says in the C locale), as a table:
+ * this loop sees every byte of every text file. */
+static const bool token_tab[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
+	['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
+	['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+	['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
 
 size_t hh_wallet_scan(const char *text, size_t len, struct hh_wallet_match *out, size_t max)
 {
+	const unsigned char *u = (const unsigned char *)text;
 	size_t found = 0, i = 0;
 	while (i < len && found < max) {
-		if (!token_char((unsigned char)text[i])) {
+		if (!token_tab[u[i]]) {
 			i++;
 			continue;
 		}
 		size_t start = i;
-		while (i < len && token_char((unsigned char)text[i]))
+		/* Only tokens of 26+ characters can be addresses. When byte i+25 is a
+		 * separator, no token starting at i..i+25 reaches 26: jump past it. */
+		if (i + 25 < len && !token_tab[u[i + 25]]) {
+			i += 26;
+			continue;
+		}
+		while (i < len && token_tab[u[i]])
 			i++;
 		size_t tl = i - start;
 		if (tl < 26 || tl > 106)

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sources/image/gz_stream.h"
+
 void hh_scan_limits_from_config(struct hh_scan_limits *l, const struct hh_config *cfg)
 {
 	l->max_file_bytes = (uint64_t)hh_config_int(cfg, NULL, "scan.max_file_bytes", 256ll << 20);
@@ -125,7 +127,14 @@ struct walk {
 	struct strset links;
 	uint64_t src_bytes;         /* size of the archive walked (compressed, as stored) */
 	uint64_t produced;          /* entry bytes decompressed from it so far */
+	struct hh_gz *gz;           /* gzip decoded here (ISA-L), not by libarchive: NULL otherwise */
 };
+
+/* Compressed bytes consumed so far: ours when we decode the gzip stream. */
+static int64_t raw_bytes(const struct walk *w, struct archive *a)
+{
+	return w->gz ? (int64_t)hh_gz_in_bytes(w->gz) : archive_filter_bytes(a, -1);
+}
 
 static void werr(struct walk *w, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void werr(struct walk *w, const char *path, const char *fmt, ...)
@@ -178,7 +187,7 @@ static bool has_dotdot(const char *s)
 
 static bool ratio_exceeded(struct walk *w, struct archive *a, const char *path)
 {
-	int64_t raw = archive_filter_bytes(a, -1), dec = archive_filter_bytes(a, 0);
+	int64_t raw = raw_bytes(w, a), dec = archive_filter_bytes(a, 0);
 	if (dec < 0 || raw <= 0 || (uint64_t)dec < w->lim->ratio_min_bytes)
 		return false;
 	double r = (double)dec / (double)raw;
@@ -198,7 +207,7 @@ static bool entry_ratio_exceeded(struct walk *w, struct archive *a, const char *
 				 int64_t raw_at_start)
 {
 	if (entry_out >= w->lim->ratio_min_bytes) {
-		int64_t raw = archive_filter_bytes(a, -1) - raw_at_start;
+		int64_t raw = raw_bytes(w, a) - raw_at_start;
 		double r = (double)entry_out / (double)(raw > 0 ? raw : 1);
 		if (r > w->lim->max_ratio) {
 			werr(w, path, "entry decompression ratio %.0f:1 after %llu bytes is over scan.max_ratio %.0f "
@@ -219,37 +228,50 @@ static bool entry_ratio_exceeded(struct walk *w, struct archive *a, const char *
 
 static int walk_archive(struct archive *a, struct walk *w);
 
-/* Reads the current entry's data: up to max_file_bytes kept, the rest counted. */
-static int read_data(struct archive *a, struct walk *w, const char *path, size_t *len, bool *cut)
+/* Makes the walk buffer hold at least need bytes (need <= max_file_bytes). */
+static int reserve(struct walk *w, const char *path, size_t need)
+{
+	if (need <= w->cap && w->buf)
+		return 0;
+	size_t nc = w->cap && w->buf ? w->cap * 2 : need;
+	if (nc < need)
+		nc = need;
+	if (nc > w->lim->max_file_bytes)
+		nc = (size_t)w->lim->max_file_bytes;
+	if (nc < need)
+		nc = need;
+	uint8_t *nb = realloc(w->buf, nc ? nc : 1);
+	if (!nb) {
+		werr(w, path, "out of memory reading %zu bytes", nc);
+		return -1;
+	}
+	w->buf = nb;
+	w->cap = nc;
+	return 0;
+}
+
+/* Reads the current entry's data: up to max_file_bytes kept, the rest
+ * counted. The buffer is sized from the declared size (hint) up front, so
+ * most files are read straight into a buffer of their own size, which the
+ * callback can then keep (hh_walk_entry.take) instead of copying. */
+static int read_data(struct archive *a, struct walk *w, const char *path, uint64_t hint, size_t *len, bool *cut)
 {
 	*len = 0;
 	*cut = false;
 	uint64_t entry_out = 0;
-	int64_t raw_at_start = archive_filter_bytes(a, -1);
+	int64_t raw_at_start = raw_bytes(w, a);
+	size_t keep = w->lim->max_file_bytes > SIZE_MAX ? SIZE_MAX : (size_t)w->lim->max_file_bytes;
+	size_t first = hint < keep ? (size_t)hint : keep;
+	if (first && reserve(w, path, first) < 0)
+		return -1;
 	uint8_t chunk[65536];
 	for (;;) {
 		uint8_t *dst = chunk;
 		size_t room = sizeof(chunk);
-		if (*len < w->lim->max_file_bytes) {
-			size_t want = *len + sizeof(chunk);
-			if (want > w->lim->max_file_bytes)
-				want = (size_t)w->lim->max_file_bytes;
-			if (want > w->cap) {
-				size_t nc = w->cap ? w->cap : 1 << 20;
-				while (nc < want)
-					nc *= 2;
-				if (nc > w->lim->max_file_bytes)
-					nc = (size_t)w->lim->max_file_bytes;
-				uint8_t *nb = realloc(w->buf, nc);
-				if (!nb) {
-					werr(w, path, "out of memory reading %zu bytes", nc);
-					return -1;
-				}
-				w->buf = nb;
-				w->cap = nc;
-			}
+		size_t lim_cap = w->cap < keep ? w->cap : keep;
+		if (w->buf && *len < lim_cap) {
 			dst = w->buf + *len;
-			room = want - *len;
+			room = lim_cap - *len;
 		}
 		la_ssize_t r = archive_read_data(a, dst, room);
 		if (r == 0)
@@ -258,10 +280,22 @@ static int read_data(struct archive *a, struct walk *w, const char *path, size_t
 			werr(w, path, "%s", archive_error_string(a) ? archive_error_string(a) : "read error");
 			return -1;
 		}
-		if (dst != chunk)
+		if (dst != chunk) {
 			*len += (size_t)r;
-		else
-			*cut = true;
+		} else {
+			/* more than the buffer holds (no or a wrong declared size): grow, up to max_file_bytes */
+			size_t fit = *len < keep ? keep - *len : 0;
+			if (fit > (size_t)r)
+				fit = (size_t)r;
+			if (fit) {
+				if (reserve(w, path, *len + fit) < 0)
+					return -1;
+				memcpy(w->buf + *len, chunk, fit);
+				*len += fit;
+			}
+			if (fit < (size_t)r)
+				*cut = true;
+		}
 		w->b->bytes += (uint64_t)r;
 		if (w->b->bytes > w->lim->max_total_bytes) {
 			werr(w, path, "more than %llu decompressed bytes in all (scan.max_total_bytes); scan stopped",
@@ -289,7 +323,7 @@ static int walk_archive(struct archive *a, struct walk *w)
 			/* e.g. unknown pax keys: the entry is usable */
 		} else if (r != ARCHIVE_OK) {
 			werr(w, "", "%s (after %lld bytes)", archive_error_string(a) ? archive_error_string(a) : "corrupt archive",
-			     (long long)archive_filter_bytes(a, -1));
+			     (long long)raw_bytes(w, a));
 			fatal = 1;
 			break;
 		}
@@ -321,7 +355,10 @@ static int walk_archive(struct archive *a, struct walk *w)
 				break;
 			}
 		}
-		struct hh_walk_entry we = { .path = path, .depth = w->depth, .size = (uint64_t)archive_entry_size(e) };
+		struct hh_walk_entry we = { .path = path, .depth = w->depth,
+					    .size = archive_entry_size_is_set(e) && archive_entry_size(e) > 0
+							    ? (uint64_t)archive_entry_size(e)
+							    : 0 };
 		const char *hl = archive_entry_hardlink(e), *sl = archive_entry_symlink(e);
 		mode_t ft = archive_entry_filetype(e);
 		if (hl) {
@@ -345,7 +382,7 @@ static int walk_archive(struct archive *a, struct walk *w)
 		if (we.type == HH_WALK_FILE) {
 			size_t len;
 			bool cut;
-			if (read_data(a, w, path, &len, &cut) < 0) {
+			if (read_data(a, w, path, we.size, &len, &cut) < 0) {
 				/* what was read is still scanned */
 				we.data = w->buf;
 				we.len = len;
@@ -361,9 +398,24 @@ static int walk_archive(struct archive *a, struct walk *w)
 				werr(w, raw, "file of %llu bytes is larger than scan.max_file_bytes (%llu): only the first part was scanned",
 				     (unsigned long long)we.size, (unsigned long long)w->lim->max_file_bytes);
 		}
+		bool archive = we.type == HH_WALK_FILE && we.len && hh_looks_archive(we.data, we.len);
+		bool nested = archive && w->depth < w->lim->max_depth;
+		we.opened = nested;
+		we.take = we.type == HH_WALK_FILE && we.len && !nested ? &w->buf : NULL;
+		if (we.take && w->cap - we.len > (1u << 20)) {
+			/* a declared size far over the bytes read: keep no idle megabytes */
+			uint8_t *nb = realloc(w->buf, we.len);
+			if (nb) {
+				w->buf = nb;
+				w->cap = we.len;
+				we.data = nb;
+			}
+		}
 		if (w->cb->entry)
 			w->cb->entry(w->cb->user, &we);
-		if (we.type == HH_WALK_FILE && we.len && w->depth < w->lim->max_depth && hh_looks_archive(we.data, we.len)) {
+		if (!w->buf)
+			w->cap = 0; /* the callback kept the buffer */
+		if (nested) {
 			/* The nested walk needs its own buffer: hand ours over. */
 			uint8_t *inner = w->buf;
 			size_t inner_len = we.len;
@@ -373,7 +425,7 @@ static int walk_archive(struct archive *a, struct walk *w)
 			snprintf(nprefix, sizeof(nprefix), "%s!/", path);
 			w->errors += hh_walk_memory(inner, inner_len, w->label, nprefix, w->depth + 1, w->lim, w->b, w->cb);
 			free(inner);
-		} else if (we.type == HH_WALK_FILE && we.len && hh_looks_archive(we.data, we.len) && w->lim->max_depth > 0) {
+		} else if (archive && w->lim->max_depth > 0) {
 			werr(w, raw, "nested archive deeper than scan.max_depth (%d): not opened", w->lim->max_depth);
 		}
 		if (w->b->exhausted)
@@ -403,6 +455,8 @@ static int finish(struct walk *w, struct archive *a)
 	strset_free(&w->links);
 	free(w->buf);
 	archive_read_free(a);
+	hh_gz_free(w->gz);
+	w->gz = NULL;
 	return w->errors;
 }
 
@@ -430,6 +484,50 @@ static la_ssize_t blob_read_cb(struct archive *a, void *user, const void **out)
 	return (la_ssize_t)r;
 }
 
+/* libarchive reads the plain stream out of our gzip decoder. */
+static la_ssize_t gz_read_cb(struct archive *a, void *user, const void **out)
+{
+	const uint8_t *b = NULL;
+	long long r = hh_gz_read(user, &b);
+	if (r < 0) {
+		archive_set_error(a, EINVAL, "%s", hh_gz_error(user));
+		return -1;
+	}
+	*out = b;
+	return (la_ssize_t)r;
+}
+
+static long long blob_pull(void *user, const uint8_t **out)
+{
+	struct blob_reader *br = user;
+	size_t n = sizeof(br->buf);
+	if (br->end - br->off < n)
+		n = (size_t)(br->end - br->off);
+	if (!n)
+		return 0;
+	long long r = hh_blob_read(br->src, br->off, br->buf, n);
+	if (r < 0)
+		return -1;
+	br->off += (uint64_t)r;
+	*out = br->buf;
+	return r;
+}
+
+struct mem_reader {
+	const uint8_t *p;
+	size_t left;
+};
+
+static long long mem_pull(void *user, const uint8_t **out)
+{
+	struct mem_reader *m = user;
+	size_t n = m->left < (1u << 30) ? m->left : (1u << 30);
+	*out = m->p;
+	m->p += n;
+	m->left -= n;
+	return (long long)n;
+}
+
 int hh_walk_blob(const struct hh_blob_src *src, uint64_t off, uint64_t size, const char *label,
 		 const struct hh_scan_limits *lim, struct hh_walk_budget *b, const struct hh_walk_cb *cb)
 {
@@ -446,13 +544,19 @@ int hh_walk_blob(const struct hh_blob_src *src, uint64_t off, uint64_t size, con
 	br->src = src;
 	br->off = off;
 	br->end = off + size;
-	if (archive_read_open(a, br, NULL, blob_read_cb, NULL) != ARCHIVE_OK) {
+	uint8_t magic[2];
+	if (size >= 2 && hh_blob_read(src, off, magic, 2) == 2 && hh_gz_magic(magic, 2))
+		w.gz = hh_gz_new(blob_pull, br);
+	int rc = w.gz ? archive_read_open(a, w.gz, NULL, gz_read_cb, NULL)
+		      : archive_read_open(a, br, NULL, blob_read_cb, NULL);
+	if (rc != ARCHIVE_OK) {
 		werr(&w, "", "not a readable layer: %s", archive_error_string(a) ? archive_error_string(a) : "unknown format");
 	} else {
 		walk_archive(a, &w);
 	}
+	int errors = finish(&w, a);
 	free(br);
-	return finish(&w, a);
+	return errors;
 }
 
 int hh_walk_memory(const uint8_t *buf, size_t len, const char *label, const char *prefix, int depth,
@@ -464,7 +568,11 @@ int hh_walk_memory(const uint8_t *buf, size_t len, const char *label, const char
 		werr(&w, "", "out of memory");
 		return w.errors;
 	}
-	if (archive_read_open_memory(a, buf, len) != ARCHIVE_OK) {
+	struct mem_reader mr = { buf, len };
+	if (hh_gz_magic(buf, len))
+		w.gz = hh_gz_new(mem_pull, &mr);
+	int rc = w.gz ? archive_read_open(a, w.gz, NULL, gz_read_cb, NULL) : archive_read_open_memory(a, buf, len);
+	if (rc != ARCHIVE_OK) {
 		werr(&w, prefix, "not a readable archive: %s",
 		     archive_error_string(a) ? archive_error_string(a) : "unknown format");
 	} else {

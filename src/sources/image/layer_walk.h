@@ -54,6 +54,11 @@ struct hh_walk_entry {
 	const uint8_t *data;        /* regular files: the content read (NULL otherwise) */
 	size_t len;
 	bool cut;                   /* larger than max_file_bytes: data holds the first part */
+	bool opened;                /* the walker opens it as a nested archive after the callback */
+	/* When not NULL, the callback may keep data instead of copying it: it
+	 * sets *take to NULL and owns data from then on (free()). NULL when the
+	 * walker still needs the bytes (e.g. to open them as an archive). */
+	uint8_t **take;
 };
 
 struct hh_walk_cb {
