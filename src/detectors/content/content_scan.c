@@ -23,7 +23,30 @@ struct hh_content {
 	struct hh_content_opts o;
 	struct hh_yara_pack *yara;
 	struct hh_intel *intel;
+	/* One pass over text for the indicator patterns, the dropper words and
+	 * the YARA text prefilter (has_pass false: each on its own). */
+	bool has_pass;
+	struct hh_indicator_pass pass;
+	uint64_t drop_mask, yara_mask;
 };
+
+static void build_pass(struct hh_content *c)
+{
+	struct hh_mm_pattern extra[HH_IND_MAX_EXTRA];
+	size_t n = 0;
+	for (size_t i = 0; i < HH_DROPPER_N_KEYS; i++)
+		extra[n++] = (struct hh_mm_pattern){ hh_dropper_keys[i], false };
+	c->drop_mask = (1ull << n) - 1;
+	const struct hh_mm_pattern *yp;
+	size_t ny = hh_yara_pack_text_patterns(c->yara, &yp);
+	if (!ny || n + ny > HH_IND_MAX_EXTRA)
+		return; /* YARA's own prefilter (or none) decides; the pass still helps droppers */
+	for (size_t i = 0; i < ny; i++) {
+		c->yara_mask |= 1ull << n;
+		extra[n++] = yp[i];
+	}
+	c->has_pass = hh_indicator_pass_build(&c->pass, extra, n) == 0;
+}
 
 void hh_content_opts_from_config(struct hh_content_opts *o, const struct hh_config *cfg)
 {
@@ -53,6 +76,7 @@ struct hh_content *hh_content_new(const struct hh_content_opts *opts, const char
 		free(c);
 		return NULL;
 	}
+	build_pass(c);
 	c->intel = hh_intel_new();
 	if (!c->intel || hh_intel_load_builtin(c->intel, NULL) < 0) {
 		snprintf(err, errlen, "cannot load the built-in pool intel");
@@ -74,6 +98,8 @@ void hh_content_free(struct hh_content *c)
 		return;
 	hh_yara_pack_free(c->yara);
 	hh_intel_free(c->intel);
+	if (c->has_pass)
+		hh_indicator_pass_free(&c->pass);
 	free(c);
 }
 
@@ -111,6 +137,7 @@ static bool looks_binary(const uint8_t *d, size_t len)
 struct text_result {
 	struct hh_indicator ind[MAX_IND];
 	size_t n_ind;
+	bool yara_may;              /* the YARA text rules can match (prefilter) */
 	bool dropper;
 	struct hh_dropper drop;
 	/* the first base64 decoding that carried something */
@@ -163,8 +190,16 @@ static bool on_b64(void *user, size_t off, int align, const char *dec, size_t le
 
 static void analyze_text(const struct hh_content *c, const char *text, size_t len, int depth, struct text_result *r)
 {
-	r->n_ind = hh_indicators_scan(text, len, r->ind, MAX_IND);
-	r->dropper = hh_find_dropper(text, len, &r->drop);
+	if (c->has_pass) {
+		uint64_t seen = 0;
+		r->n_ind = hh_indicators_scan_pass(&c->pass, text, len, r->ind, MAX_IND, &seen);
+		r->yara_may = (seen & c->yara_mask) != 0;
+		r->dropper = (seen & c->drop_mask) && hh_find_dropper(text, len, &r->drop);
+	} else {
+		r->n_ind = hh_indicators_scan(text, len, r->ind, MAX_IND);
+		r->yara_may = hh_yara_pack_text_may_match(c->yara, (const uint8_t *)text, len);
+		r->dropper = hh_find_dropper(text, len, &r->drop);
+	}
 	if (depth < c->o.b64_depth) {
 		struct hh_b64_limits lim = { c->o.b64_min_run, c->o.b64_max_decoded };
 		struct b64_ctx bc = { c, r, depth };
@@ -239,13 +274,10 @@ static void on_persist_cmd(void *user, const char *cmd, size_t len, size_t line_
 		hh_finding_evidence_str(f, "runs.from", "staging directory (/tmp, /dev/shm, /var/tmp or a hidden path)");
 }
 
+/* r: analyze_text's result for this text, owned (freed) here. */
 static void check_text(struct hh_content *c, const char *fs_path, const char *display, const char *text,
-		       size_t len, struct hh_findings *out)
+		       size_t len, struct text_result *r, struct hh_findings *out)
 {
-	struct text_result *r = calloc(1, sizeof(*r));
-	if (!r)
-		return;
-	analyze_text(c, text, len, 0, r);
 	enum hh_persist_kind pk = hh_persist_kind(fs_path);
 
 	if (r->n_ind) {
@@ -448,9 +480,14 @@ size_t hh_content_scan_flags(struct hh_content *c, const char *fs_path, const ch
 	char yerr[160];
 	bool exe = len >= 4 && (!memcmp(data, "\x7f" "ELF", 4) || (data[0] == 'M' && data[1] == 'Z'));
 	/* plain text gets only the rules that can match text (one YARA pass either way) */
-	bool text = !exe && !looks_binary(data, len);
+	bool plain = !looks_binary(data, len);
+	bool text = !exe && plain;
+	/* text: one pass finds indicators, dropper words and the YARA rules' strings */
+	struct text_result *tr = plain && len <= c->o.text_max_bytes ? calloc(1, sizeof(*tr)) : NULL;
+	if (tr)
+		analyze_text(c, (const char *)data, len, 0, tr);
 	bool skip_yara = ((flags & HH_CONTENT_OPENED_STREAM) && hh_content_is_compressed(data, len)) ||
-			 (text && !hh_yara_pack_text_may_match(c->yara, data, len));
+			 (text && !(tr ? tr->yara_may : hh_yara_pack_text_may_match(c->yara, data, len)));
 	int nh = skip_yara ? 0
 			 : hh_yara_pack_scan_kind(c->yara, data, len, text, hits, MAX_HITS, yerr, sizeof(yerr));
 	if (nh < 0) {
@@ -485,11 +522,13 @@ size_t hh_content_scan_flags(struct hh_content *c, const char *fs_path, const ch
 		if (err && w.error[0] && !err[0])
 			snprintf(err, errlen, "malformed wasm: %s", w.error);
 	} else {
-		bool text = !looks_binary(data, len);
-		if (text && len <= c->o.text_max_bytes)
-			check_text(c, fs_path, display, (const char *)data, len, out);
-		if (text && out->n > before)
+		if (tr) {
+			check_text(c, fs_path, display, (const char *)data, len, tr, out);
+			tr = NULL;
+		}
+		if (plain && out->n > before)
 			lower_for_context(out, before, fs_path, (const char *)data, len);
 	}
+	free(tr);
 	return out->n - before;
 }

@@ -178,13 +178,15 @@ static bool line_is_dropper(const char *s, size_t n, const char **kind)
 
 /* Only lines that hold a download tool or base64 can be droppers: find those
  * words with memmem (fast on large text) and check just their lines. */
+const char *const hh_dropper_keys[HH_DROPPER_N_KEYS] = { "curl", "wget", "fetch", "tftp", "base64" };
+
 bool hh_find_dropper(const char *text, size_t len, struct hh_dropper *out)
 {
-	static const char *const keys[] = { "curl", "wget", "fetch", "tftp", "base64" };
+	const char *const *keys = hh_dropper_keys;
 	size_t best = SIZE_MAX;
 	const char *best_kind = NULL;
 	size_t best_start = 0, best_end = 0;
-	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+	for (size_t k = 0; k < HH_DROPPER_N_KEYS; k++) {
 		size_t kl = strlen(keys[k]), pos = 0, checked_end = 0;
 		while (pos < len) {
 			const char *hit = memmem(text + pos, len - pos, keys[k], kl);
@@ -258,7 +260,7 @@ size_t hh_persist_commands(enum hh_persist_kind kind, const char *text, size_t l
 		} else if (kind == HH_PERSIST_SYSTEMD) {
 			static const char *const keys[] = { "ExecStart=", "ExecStartPre=", "ExecStartPost=", "ExecStop=",
 							    "ExecReload=" };
-			for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			for (size_t k = 0; k < HH_DROPPER_N_KEYS; k++) {
 				size_t kl = strlen(keys[k]);
 				if (n > kl && !memcmp(s, keys[k], kl)) {
 					cb(user, s + kl, n - kl, line_no);

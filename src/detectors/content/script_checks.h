@@ -24,6 +24,10 @@ struct hh_dropper {
 
 /* Finds the first dropper line in text. */
 bool hh_find_dropper(const char *text, size_t len, struct hh_dropper *out);
+/* The words every dropper line holds (case-sensitive): text holding none of
+ * them has no dropper, so a combined pass can skip hh_find_dropper. */
+#define HH_DROPPER_N_KEYS 5
+extern const char *const hh_dropper_keys[HH_DROPPER_N_KEYS];
 
 /* For cron and systemd files: the commands they start (cron entry command
  * field, ExecStart= and kin). Calls cb for each; returns the count. */

@@ -212,6 +212,12 @@ bool hh_yara_pack_text_may_match(const struct hh_yara_pack *p, const uint8_t *bu
 	return hit;
 }
 
+size_t hh_yara_pack_text_patterns(const struct hh_yara_pack *p, const struct hh_mm_pattern **pats)
+{
+	*pats = p->pre_pats;
+	return p->has_pre ? p->n_pre : 0;
+}
+
 struct hh_yara_pack *hh_yara_pack_new(const char *const *user_paths, size_t n_paths, char *err, size_t errlen)
 {
 	if (yara_users++ == 0 && yr_initialize() != ERROR_SUCCESS) {

@@ -44,6 +44,10 @@ int hh_yara_pack_scan_kind(struct hh_yara_pack *p, const uint8_t *buf, size_t le
  * so a text scan cannot match (built-in rules only: with user rules always
  * true). One multi-pattern pass, cheaper than YARA's. */
 bool hh_yara_pack_text_may_match(const struct hh_yara_pack *p, const uint8_t *buf, size_t len);
+/* The prefilter's patterns (*pats, valid while p lives), to look for them in
+ * another pass over the same text; 0 when there is no prefilter. */
+struct hh_mm_pattern;
+size_t hh_yara_pack_text_patterns(const struct hh_yara_pack *p, const struct hh_mm_pattern **pats);
 
 /* The built-in rule pack text (all files concatenated), e.g. for the bench. */
 void hh_yara_pack_write_builtin(FILE *fp);

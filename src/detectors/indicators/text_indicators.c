@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -119,6 +120,7 @@ struct scan_ctx {
 	struct hh_indicator *out;
 	size_t max, n;
 	bool pools_key, url_key;
+	uint64_t *seen;             /* extras of a combined pass (NULL: none) */
 };
 
 static bool is_word(unsigned char c) { return isalnum(c) != 0; }
@@ -200,11 +202,17 @@ static void stratum_url(struct scan_ctx *c, size_t off)
 static bool on_hit(size_t pat, size_t off, void *ctx)
 {
 	struct scan_ctx *c = ctx;
+	if (pat >= N_PATTERNS) {
+		*c->seen |= 1ull << (pat - N_PATTERNS);
+		return true;
+	}
+	/* with extras the pass goes on to the end even when the indicators are full */
+	const bool go_on = c->seen != NULL;
 	const struct text_pattern *p = &patterns[pat];
 	size_t plen = strlen(p->text);
 	if (p->kind == HH_IND_STRATUM_URL) {
 		stratum_url(c, off);
-		return c->n < c->max;
+		return go_on || c->n < c->max;
 	}
 	if (!fits(c, off, plen, p->fit))
 		return true;
@@ -213,14 +221,57 @@ static bool on_hit(size_t pat, size_t off, void *ctx)
 		return true;
 	}
 	add(c, p->kind, c->text + off, plen, off);
-	return c->n < c->max;
+	return go_on || c->n < c->max;
 }
+
+int hh_indicator_pass_build(struct hh_indicator_pass *p, const struct hh_mm_pattern *extra, size_t n)
+{
+	memset(p, 0, sizeof(*p));
+	if (n > HH_IND_MAX_EXTRA || N_PATTERNS + n > HH_MM_MAX_PATTERNS)
+		return -1;
+	p->mm = calloc(1, sizeof(*p->mm));
+	p->pats = calloc(N_PATTERNS + n + 1, sizeof(*p->pats));
+	if (!p->mm || !p->pats) {
+		hh_indicator_pass_free(p);
+		return -1;
+	}
+	for (size_t i = 0; i < N_PATTERNS; i++)
+		p->pats[i] = (struct hh_mm_pattern){ patterns[i].text, true };
+	for (size_t i = 0; i < n; i++)
+		p->pats[N_PATTERNS + i] = extra[i];
+	p->n_extra = n;
+	hh_mm_build(p->mm, p->pats, N_PATTERNS + n);
+	return 0;
+}
+
+void hh_indicator_pass_free(struct hh_indicator_pass *p)
+{
+	free(p->mm);
+	free(p->pats);
+	memset(p, 0, sizeof(*p));
+}
+
+static size_t scan_with(const struct hh_mm *mm, const char *text, size_t len, struct hh_indicator *out, size_t max,
+			uint64_t *seen);
 
 size_t hh_indicators_scan(const char *text, size_t len, struct hh_indicator *out, size_t max)
 {
 	pthread_once(&matcher_once, build_matcher);
-	struct scan_ctx c = { .text = text, .len = len, .out = out, .max = max };
-	hh_mm_scan(&matcher, text, len, on_hit, &c);
+	return scan_with(&matcher, text, len, out, max, NULL);
+}
+
+size_t hh_indicators_scan_pass(const struct hh_indicator_pass *p, const char *text, size_t len,
+			       struct hh_indicator *out, size_t max, uint64_t *seen)
+{
+	*seen = 0;
+	return scan_with(p->mm, text, len, out, max, seen);
+}
+
+static size_t scan_with(const struct hh_mm *mm, const char *text, size_t len, struct hh_indicator *out, size_t max,
+			uint64_t *seen)
+{
+	struct scan_ctx c = { .text = text, .len = len, .out = out, .max = max, .seen = seen };
+	hh_mm_scan(mm, text, len, on_hit, &c);
 	/* "pools" is a common word in JSON; it means a miner config only next to
 	 * url and user keys, as in XMRig's config.json. */
 	if (c.pools_key && memmem(text, len, "\"url\"", 5) && memmem(text, len, "\"user\"", 6))

@@ -5,6 +5,9 @@
 #define HH_TEXT_INDICATORS_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "detectors/indicators/multimatch.h"
 
 #include "core/finding.h"
 
@@ -29,6 +32,22 @@ const char *hh_indicator_kind_name(enum hh_indicator_kind kind);
  * environ) and returns the number of indicators found, at most max.
  * Linear in len; each kind reported at most once per distinct value. */
 size_t hh_indicators_scan(const char *text, size_t len, struct hh_indicator *out, size_t max);
+
+/* Other literal patterns looked for in the same pass over the text (one
+ * pass per byte for every text matcher): the indicator patterns plus
+ * extra[0..n) (at most HH_IND_MAX_EXTRA, each 2+ bytes), built once. */
+#define HH_IND_MAX_EXTRA 56
+struct hh_indicator_pass {
+	struct hh_mm *mm;                 /* indicator patterns first, then the extras */
+	struct hh_mm_pattern *pats;
+	size_t n_extra;
+};
+/* Returns -1 (pass unusable) when there are too many extras or no memory. */
+int hh_indicator_pass_build(struct hh_indicator_pass *p, const struct hh_mm_pattern *extra, size_t n);
+void hh_indicator_pass_free(struct hh_indicator_pass *p);
+/* hh_indicators_scan through p; bit i of *seen set when extra[i] occurs. */
+size_t hh_indicators_scan_pass(const struct hh_indicator_pass *p, const char *text, size_t len,
+			       struct hh_indicator *out, size_t max, uint64_t *seen);
 
 /* Strength of a set of indicators, from the evidence together, never from
  * one string alone:
