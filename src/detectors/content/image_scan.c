@@ -25,7 +25,7 @@ struct qitem {
 	uint8_t *data;
 };
 
-#define Q_MAX_BYTES (96u << 20)
+#define Q_MAX_BYTES (16u << 20)
 #define Q_MAX_ITEMS 4096
 #define HH_SCAN_MAX_THREADS 8
 
