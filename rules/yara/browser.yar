@@ -1,4 +1,7 @@
-/* hashhound rule pack: browser miners (CoinHive-style JavaScript). */
+/* hashhound rule pack: browser miners (CoinHive-style JavaScript).
+ * Every rule here needs one of its strings to match (hashhound skips YARA on
+ * text holding none of them); meta prefilter names the strings of which one
+ * must occur when that is fewer than all (the condition requires it). */
 
 rule hh_browser_coinhive
 {
@@ -30,6 +33,7 @@ rule hh_browser_pool_socket
         id = "miner.web.pool-socket"
         severity = "high"
         title = "Browser script speaking a mining protocol over WebSocket"
+        prefilter = "$ws"
     strings:
         $ws = "new WebSocket(" 
         $m1 = "\"login\""

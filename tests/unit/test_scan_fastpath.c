@@ -266,6 +266,14 @@ static void yara_text_prefilter(void **state)
 	struct hh_yara_hit hits[4];
 	assert_true(hh_yara_pack_scan_kind(p, (const uint8_t *)miner, sizeof(miner) - 1, true, hits, 4, err,
 					   sizeof(err)) >= 1);
+	/* meta prefilter: the pool-socket rule needs "new WebSocket(", its other strings alone do not pass */
+	static const char sock[] = "var s = new WebSocket(u); s.send('{\"login\":1}'); job.job_id; x.nonce; throttle(0.5)";
+	static const char words[] = "the \"login\" form keeps a nonce and a job_id; throttle requests";
+	assert_true(hh_yara_pack_text_may_match(p, (const uint8_t *)sock, sizeof(sock) - 1));
+	assert_false(hh_yara_pack_text_may_match(p, (const uint8_t *)words, sizeof(words) - 1));
+	int nh = hh_yara_pack_scan_kind(p, (const uint8_t *)sock, sizeof(sock) - 1, true, hits, 4, err, sizeof(err));
+	assert_int_equal(nh, 1);
+	assert_string_equal(hits[0].rule, "miner.web.pool-socket");
 	hh_yara_pack_free(p);
 	/* a user rule may match anything: no prefilter */
 	char path[] = "/tmp/hh-fastpath-XXXXXX.yar";

@@ -20,9 +20,10 @@ struct hh_yara_pack {
 	YR_RULES *rules;
 	YR_RULES *text_rules;   /* the rules that can say something about a text file */
 	size_t n_rules;
-	/* Text prefilter: every literal string of the text rules, when each of
+	/* Text prefilter: the literal strings of the text rules, when each of
 	 * those rules needs one of its strings to match (the built-in browser
-	 * rules: "N of them"). Text holding none of them cannot match: YARA's
+	 * rules: "N of them"; meta prefilter narrows a rule to the strings its
+	 * condition requires, e.g. "$ws and 3 of ($m*)": "$ws"). Text holding none of them cannot match: YARA's
 	 * pass is skipped. Off (has_pre false) with user rules, whose
 	 * conditions are not known. */
 	bool has_pre;
@@ -160,7 +161,21 @@ static void free_prefilter(struct hh_yara_pack *p)
 	p->has_pre = false;
 }
 
-/* Collects the text rules' strings; gives up (no prefilter) on anything
+/* id ("$ws") is one of the comma- or space-separated names in list. */
+static bool listed(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+	for (const char *p = list; (p = strstr(p, id)); p += n) {
+		bool start = p == list || p[-1] == ',' || p[-1] == ' ';
+		bool end = !p[n] || p[n] == ',' || p[n] == ' ';
+		if (start && end)
+			return true;
+	}
+	return false;
+}
+
+/* Collects the text rules' strings (only those named by a rule's meta
+ * prefilter, when it has one); gives up (no prefilter) on anything
  * that is not a plain ASCII literal of 2+ bytes, or a rule without strings. */
 static void build_prefilter(struct hh_yara_pack *p)
 {
@@ -168,9 +183,18 @@ static void build_prefilter(struct hh_yara_pack *p)
 	yr_rules_foreach(p->text_rules, rule)
 	{
 		size_t strings = 0;
+		const char *only = NULL; /* meta prefilter: the strings of which one must occur */
+		YR_META *m;
+		yr_rule_metas_foreach(rule, m)
+		{
+			if (m->type == META_TYPE_STRING && !strcmp(m->identifier, "prefilter"))
+				only = m->string;
+		}
 		YR_STRING *s;
 		yr_rule_strings_foreach(rule, s)
 		{
+			if (only && !listed(only, s->identifier))
+				continue;
 			strings++;
 			if (!STRING_IS_LITERAL(s) || STRING_IS_WIDE(s) || STRING_IS_XOR(s) || STRING_IS_BASE64(s) ||
 			    STRING_IS_BASE64_WIDE(s) || s->length < 2 || memchr(s->string, 0, (size_t)s->length) ||
