@@ -10,6 +10,9 @@
 
 #include "core/log.h"
 #include "detectors/content/image_config_check.h"
+#include "detectors/content/script_checks.h"
+#include "detectors/content/split_payload.h"
+#include "detectors/content/unwrap_payload.h"
 #include "detectors/content/unwrap_scan.h"
 #include "sources/image/dir_walk.h"
 #include "sources/image/whiteout.h"
@@ -20,6 +23,8 @@ struct qitem {
 	int layer;
 	bool scanned;
 	struct hh_findings found;   /* from scan_entry, until committed */
+	struct hh_split_plan *plans; /* reassembly commands in this script (owned) */
+	size_t n_plans;
 	struct qitem *next;
 	char *path, *link;
 	uint8_t *data;
@@ -48,6 +53,20 @@ struct run {
 	struct hh_hidden hidden;
 	size_t *cand;               /* candidate id per finding (SIZE_MAX: none) */
 	size_t cand_cap;
+	/* payloads split across layers: the merged view and the scripts' plans */
+	struct hh_merged *merged;
+	struct split_cmd *splits;
+	size_t n_splits;
+};
+
+#define MAX_SPLITS 64
+
+struct split_cmd {
+	char script[4096];          /* path in the image (no leading '/') or the config member */
+	char display[4300];
+	int layer;
+	bool config;                /* from the image config's Entrypoint/Cmd */
+	struct hh_split_plan plan;
 };
 
 static void on_error(void *user, const char *label, const char *path, const char *msg)
@@ -142,9 +161,56 @@ static void scan_entry(const struct run *r, const struct hh_walk_entry *e, int l
 	hh_unwrap_scan(e, display, r->lim, scan_unwrapped, &u, found);
 }
 
+/* A script of the image (#! line, *.sh, or a cron/systemd/rc/profile file)
+ * may rebuild a payload from other files: its plans, for after the walk. */
+static size_t find_plans(const struct run *r, const struct hh_walk_entry *e, struct hh_split_plan **out)
+{
+	*out = NULL;
+	if (!r->image || e->type != HH_WALK_FILE || e->depth != 0 || e->len < 8 || e->len > (1u << 20))
+		return 0;
+	size_t pl = strlen(e->path);
+	bool script = !memcmp(e->data, "#!", 2) || (pl > 3 && !strcmp(e->path + pl - 3, ".sh"));
+	if (!script) {
+		char fs[4200];
+		fs_path_of(e->path, fs, sizeof(fs));
+		script = hh_persist_kind(fs) != HH_PERSIST_NONE;
+	}
+	if (!script || memchr(e->data, 0, e->len < 8192 ? e->len : 8192))
+		return 0;
+	struct hh_split_plan tmp[HH_SPLIT_MAX_PLANS];
+	size_t n = hh_split_find((const char *)e->data, e->len, tmp, HH_SPLIT_MAX_PLANS);
+	if (!n)
+		return 0;
+	*out = malloc(n * sizeof(**out));
+	if (!*out)
+		return 0;
+	memcpy(*out, tmp, n * sizeof(**out));
+	return n;
+}
+
+static void keep_plans(struct run *r, const char *script, const char *display, int layer,
+		       const struct hh_split_plan *plans, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (r->n_splits >= MAX_SPLITS) {
+			hh_warn("scan: %s: more than %d reassembly commands in scripts: the rest not followed", r->target,
+				MAX_SPLITS);
+			return;
+		}
+		if (!r->splits && !(r->splits = calloc(MAX_SPLITS, sizeof(*r->splits))))
+			return;
+		struct split_cmd *sc = &r->splits[r->n_splits++];
+		snprintf(sc->script, sizeof(sc->script), "%s", script);
+		snprintf(sc->display, sizeof(sc->display), "%s", display);
+		sc->layer = layer;
+		sc->plan = plans[i];
+	}
+}
+
 /* Bookkeeping part: runs in reader order, one at a time: whiteouts and
  * replacements, then the entry's findings join the result (ownership moves). */
-static void commit_entry(struct run *r, const struct hh_walk_entry *e, int layer, struct hh_findings *found)
+static void commit_entry(struct run *r, const struct hh_walk_entry *e, int layer, struct hh_findings *found,
+			 const struct hh_split_plan *plans, size_t n_plans)
 {
 	/* Whiteouts and replacements concern the layer's own entries (depth 0). */
 	if (r->image && e->depth == 0) {
@@ -152,14 +218,26 @@ static void commit_entry(struct run *r, const struct hh_walk_entry *e, int layer
 		enum hh_wh_kind wk = hh_whiteout_classify(e->path, target, sizeof(target));
 		if (wk == HH_WH_FILE) {
 			hh_hidden_on_whiteout(&r->hidden, layer, target);
+			if (r->merged)
+				hh_merged_whiteout(r->merged, target, layer);
 			return;
 		}
 		if (wk == HH_WH_OPAQUE) {
 			hh_hidden_on_opaque(&r->hidden, layer, target);
+			if (r->merged)
+				hh_merged_opaque(r->merged, target, layer);
 			return;
 		}
 		if (e->type != HH_WALK_DIR)
 			hh_hidden_on_entry(&r->hidden, layer, e->path);
+		if (r->merged && (e->type == HH_WALK_FILE || e->type == HH_WALK_HARDLINK || e->type == HH_WALK_SYMLINK))
+			hh_merged_add(r->merged, e->path, e->type == HH_WALK_SYMLINK ? e->link : NULL, layer);
+		if (n_plans) {
+			char display[4300], label[96];
+			label_for(r, (size_t)layer, label, sizeof(label));
+			snprintf(display, sizeof(display), "%s/%s", label, e->path);
+			keep_plans(r, e->path, display, layer, plans, n_plans);
+		}
 	}
 	if (e->type == HH_WALK_FILE && e->len)
 		r->res->files++;
@@ -202,12 +280,280 @@ static void on_entry(void *user, const struct hh_walk_entry *e)
 {
 	struct run *r = user;
 	struct hh_findings found = { 0 };
+	struct hh_split_plan *plans;
+	size_t n_plans = find_plans(r, e, &plans);
 	scan_entry(r, e, r->walk_layer < 0 ? 0 : r->walk_layer, &found);
-	commit_entry(r, e, r->walk_layer < 0 ? 0 : r->walk_layer, &found);
+	commit_entry(r, e, r->walk_layer < 0 ? 0 : r->walk_layer, &found, plans, n_plans);
+	free(plans);
 	hh_findings_clear(&found);
 	free(found.items);
 }
 
+
+/* ---- payloads split across layers: after the walk, each script's plan is
+ * replayed on the merged filesystem: the parts are read again from the
+ * layers that provide them, joined, decoded and scanned like any file. ---- */
+
+struct part_want {
+	int layer;
+	char path[256];
+	uint8_t *data;
+	size_t len;
+	bool got;
+};
+
+struct part_pick {
+	struct part_want *w;
+	size_t n;
+	int layer;
+	uint64_t used, cap;
+};
+
+static void on_pick(void *user, const struct hh_walk_entry *e)
+{
+	struct part_pick *pp = user;
+	if (e->type != HH_WALK_FILE || e->depth)
+		return;
+	for (size_t i = 0; i < pp->n; i++) {
+		struct part_want *w = &pp->w[i];
+		if (w->layer != pp->layer || strcmp(w->path, e->path))
+			continue;
+		if (pp->used + e->len > pp->cap)
+			return;
+		uint8_t *d = malloc(e->len ? e->len : 1);
+		if (!d)
+			return;
+		memcpy(d, e->data, e->len);
+		free(w->data);
+		w->data = d;
+		w->len = e->len;
+		w->got = true;
+		pp->used += e->len;
+	}
+}
+
+struct split_inner {
+	const struct run *r;
+	int layer;
+	struct hh_findings *found;
+};
+
+static void on_split_inner(void *user, const struct hh_walk_entry *e)
+{
+	struct split_inner *si = user;
+	scan_entry(si->r, e, si->layer, si->found);
+}
+
+static void split_findings(struct run *r, const struct split_cmd *sc, const char *parts_ev, bool other_layer,
+			   const uint8_t *buf, size_t len)
+{
+	char path[4400];
+	snprintf(path, sizeof(path), "%s!/split-payload", sc->script);
+	struct hh_walk_entry e = { .path = path, .type = HH_WALK_FILE, .depth = 1, .size = len, .data = buf, .len = len };
+	struct hh_findings found = { 0 };
+	scan_entry(r, &e, sc->layer, &found);
+	if (hh_looks_archive(buf, len) && r->lim->max_depth > 1) {
+		char prefix[4500];
+		snprintf(prefix, sizeof(prefix), "%s!/", path);
+		struct hh_walk_budget budget = { 0 };
+		struct split_inner si = { r, sc->layer, &found };
+		struct hh_walk_cb cb = { on_split_inner, NULL, &si };
+		hh_walk_memory(buf, len, r->target, prefix, 2, r->lim, &budget, &cb);
+	}
+	const char *fmt = hh_payload_format(buf, len);
+	bool exe = fmt && (!strcmp(fmt, "elf") || !strcmp(fmt, "pe"));
+	enum hh_severity max = HH_SEV_INFO;
+	bool miner = false;
+	for (size_t i = 0; i < found.n; i++) {
+		struct hh_finding *f = found.items[i];
+		if (f->severity > max)
+			max = f->severity;
+		if (f->severity >= HH_SEV_HIGH)
+			miner = true;
+		hh_finding_evidence_str(f, "wrapper", "split-layers");
+		hh_finding_evidence_str(f, "split.parts", parts_ev);
+		hh_finding_evidence_str(f, "split.command", sc->plan.cmd);
+	}
+	if (found.n || exe) {
+		enum hh_severity sev = found.n ? max : HH_SEV_MEDIUM;
+		if (sev < HH_SEV_MEDIUM && exe)
+			sev = HH_SEV_MEDIUM;
+		struct hh_finding *f = hh_finding_new(
+			"scan", "scan.split-payload",
+			other_layer ? "Script rebuilds a payload from files in other layers" : "Script rebuilds a payload from other files",
+			sev, miner ? 0.9 : 0.7);
+		if (f) {
+			hh_finding_add_mitre(f, "T1027");
+			hh_finding_add_mitre(f, "T1140");
+			if (miner)
+				hh_finding_add_mitre(f, "T1496");
+			hh_finding_set_str(f, "file.path", sc->display);
+			hh_finding_set_int(f, "file.line", (long long)sc->plan.line);
+			hh_finding_evidence_str(f, "split.command", sc->plan.cmd);
+			hh_finding_evidence_str(f, "split.parts", parts_ev);
+			hh_finding_evidence_str(f, "split.decoders", sc->plan.decoders[0] ? sc->plan.decoders : "none (joined)");
+			hh_finding_evidence_str(f, "payload.format", fmt ? fmt : "data");
+			hh_finding_evidence_num(f, "payload.bytes", (double)len);
+			if (found.n) {
+				char rules[400] = "";
+				size_t used = 0;
+				for (size_t i = 0; i < found.n && used < sizeof(rules) - 100; i++)
+					used += (size_t)snprintf(rules + used, sizeof(rules) - used, "%s%s", used ? "," : "",
+								 found.items[i]->rule);
+				hh_finding_evidence_str(f, "content.rules", rules);
+			}
+			hh_findings_push(&found, f);
+		}
+	}
+	char fs_path[4200];
+	snprintf(fs_path, sizeof(fs_path), "/%s", sc->script);
+	for (size_t i = 0; i < found.n; i++) {
+		if (sc->config)
+			hh_finding_set_str(found.items[i], "image.config.command", sc->plan.cmd);
+		struct hh_finding *f = found.items[i];
+		if (!sc->config)
+			hh_finding_set_str(f, "image.path", fs_path);
+		if (sc->layer >= 0 && (size_t)sc->layer < r->img->n_layers) {
+			hh_finding_set_str(f, "image.layer", r->img->layers[sc->layer].digest);
+			hh_finding_set_int(f, "image.layer.index", sc->layer);
+		}
+		hh_finding_set_str(f, "image.hidden_in_layers", "false");
+		if (r->img->tags[0])
+			hh_finding_set_str(f, "container.image.repository", r->img->tags);
+		hh_findings_push(&r->res->findings, f);
+	}
+	free(found.items);
+}
+
+static void follow_splits(struct run *r)
+{
+	if (!r->n_splits || !r->merged)
+		return;
+	if (hh_merged_full(r->merged))
+		hh_warn("scan: %s: more files than the merged view holds: split payloads may be missed", r->target);
+	size_t cap = r->n_splits * HH_SPLIT_MAX_PARTS;
+	struct part_want *w = calloc(cap, sizeof(*w));
+	size_t (*idx)[HH_SPLIT_MAX_PARTS] = calloc(r->n_splits, sizeof(*idx));
+	bool *ok = calloc(r->n_splits, sizeof(*ok));
+	size_t nw = 0;
+	if (!w || !idx || !ok)
+		goto out;
+	for (size_t s = 0; s < r->n_splits; s++) {
+		const struct hh_split_plan *p = &r->splits[s].plan;
+		ok[s] = true;
+		for (size_t k = 0; k < p->n_parts && ok[s]; k++) {
+			char res[256];
+			int layer = hh_merged_resolve(r->merged, p->parts[k], res, sizeof(res));
+			if (layer < 0) {
+				hh_debug("scan: %s: %s: /%s is not in the merged filesystem", r->target, r->splits[s].display,
+					 p->parts[k]);
+				ok[s] = false;
+				break;
+			}
+			size_t j = 0;
+			while (j < nw && !(w[j].layer == layer && !strcmp(w[j].path, res)))
+				j++;
+			if (j == nw) {
+				w[nw].layer = layer;
+				snprintf(w[nw].path, sizeof(w[nw].path), "%s", res);
+				nw++;
+			}
+			idx[s][k] = j;
+		}
+	}
+	struct hh_scan_limits lim0 = *r->lim;
+	lim0.max_depth = 0; /* the parts themselves, not what is inside them */
+	struct part_pick pp = { w, nw, 0, 0, r->lim->max_file_bytes };
+	for (size_t L = 0; L < r->img->n_layers; L++) {
+		bool need = false;
+		for (size_t j = 0; j < nw && !need; j++)
+			need = w[j].layer == (int)L;
+		if (!need)
+			continue;
+		struct hh_blob_src src;
+		uint64_t off, size;
+		int fd;
+		char err[512];
+		if (hh_image_layer_region(r->img, L, &src, &off, &size, &fd, err, sizeof(err)) < 0)
+			continue;
+		pp.layer = (int)L;
+		struct hh_walk_budget budget = { 0 };
+		struct hh_walk_cb cb = { on_pick, NULL, &pp };
+		hh_walk_blob(&src, off, size, r->img->layers[L].digest, &lim0, &budget, &cb);
+		if (fd >= 0)
+			close(fd);
+	}
+	for (size_t s = 0; s < r->n_splits; s++) {
+		const struct split_cmd *sc = &r->splits[s];
+		if (!ok[s])
+			continue;
+		size_t total = 0;
+		bool all = true, other = false;
+		char parts_ev[1024] = "";
+		size_t used = 0;
+		for (size_t k = 0; k < sc->plan.n_parts; k++) {
+			const struct part_want *pw = &w[idx[s][k]];
+			all = all && pw->got;
+			total += pw->len;
+			other = other || pw->layer != sc->layer;
+			if (used < sizeof(parts_ev) - 1)
+				used += (size_t)snprintf(parts_ev + used, sizeof(parts_ev) - used, "%s/%s (layer %d)",
+							 used ? ", " : "", pw->path, pw->layer);
+		}
+		if (!all || !total || total > r->lim->max_file_bytes)
+			continue;
+		uint8_t *buf = malloc(total);
+		if (!buf)
+			continue;
+		size_t o = 0;
+		for (size_t k = 0; k < sc->plan.n_parts; k++) {
+			const struct part_want *pw = &w[idx[s][k]];
+			memcpy(buf + o, pw->data, pw->len);
+			o += pw->len;
+		}
+		size_t len = hh_split_decode(&sc->plan, buf, total);
+		if (len)
+			split_findings(r, sc, parts_ev, other, buf, len);
+		free(buf);
+	}
+out:
+	for (size_t j = 0; j < nw; j++)
+		free(w[j].data);
+	free(w);
+	free(idx);
+	free(ok);
+}
+
+/* The image's Entrypoint and Cmd, joined into one command line (exec form
+ * ["base64","-d","/x"] and shell form ["/bin/sh","-c","cat /a /b | ..."] alike). */
+static void config_plans(struct run *r)
+{
+	const json_t *cfg = json_object_get(r->img->config, "config");
+	if (!cfg)
+		cfg = json_object_get(r->img->config, "Config");
+	static const char *const keys[] = { "Entrypoint", "Cmd" };
+	char line[8192];
+	size_t used = 0;
+	line[0] = 0;
+	for (size_t k = 0; k < 2; k++) {
+		const json_t *a = json_object_get(cfg, keys[k]);
+		for (size_t i = 0; i < json_array_size(a); i++) {
+			const char *w = json_string_value(json_array_get(a, i));
+			if (w && used < sizeof(line) - 1)
+				used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s", used ? " " : "", w);
+		}
+	}
+	if (used >= sizeof(line))
+		used = sizeof(line) - 1;
+	struct hh_split_plan plans[HH_SPLIT_MAX_PLANS];
+	size_t n = hh_split_find(line, used, plans, HH_SPLIT_MAX_PLANS);
+	size_t before = r->n_splits;
+	if (n)
+		keep_plans(r, r->img->config_member, r->img->config_member,
+			   r->img->n_layers ? (int)r->img->n_layers - 1 : 0, plans, n);
+	for (size_t i = before; i < r->n_splits; i++)
+		r->splits[i].config = true;
+}
 
 /* Marks findings of hidden files and adds one scan.hidden-in-layers per file. */
 static void finish_hidden(struct run *r)
@@ -333,6 +679,7 @@ static void on_entry_async(void *user, const struct hh_walk_entry *e)
 
 static void free_item(struct qitem *it)
 {
+	free(it->plans);
 	hh_findings_clear(&it->found);
 	free(it->found.items);
 	free(it->path);
@@ -356,6 +703,7 @@ static void *scanner_main(void *arg)
 			break;
 		r->next_scan = it->next;
 		pthread_mutex_unlock(&r->mu);
+		it->n_plans = find_plans(r, &it->e, &it->plans);
 		scan_entry(r, &it->e, it->layer, &it->found);
 		pthread_mutex_lock(&r->mu);
 		it->scanned = true;
@@ -364,7 +712,7 @@ static void *scanner_main(void *arg)
 			r->head = h->next;
 			if (!r->head)
 				r->tail = NULL;
-			commit_entry(r, &h->e, h->layer, &h->found);
+			commit_entry(r, &h->e, h->layer, &h->found, h->plans, h->n_plans);
 			r->q_bytes -= h->e.len;
 			r->q_items--;
 			free_item(h);
@@ -417,6 +765,9 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 				if (img.tags[0])
 					hh_finding_set_str(res->findings.items[i], "container.image.repository", img.tags);
 		}
+		r.merged = hh_merged_new();
+		if (img.config)
+			config_plans(&r);
 		for (int t = 0; t < lim->scan_threads && t < HH_SCAN_MAX_THREADS; t++)
 			if (pthread_create(&scanners[n_threads], NULL, scanner_main, &r) == 0)
 				n_threads++;
@@ -449,6 +800,7 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 			threaded = false;
 		}
 		finish_hidden(&r);
+		follow_splits(&r);
 		break;
 	case HH_TARGET_TAR:
 		cb.entry = on_entry;
@@ -467,6 +819,8 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 	res->bytes = r.budget.bytes;
 	hh_image_close(&img);
 	hh_hidden_free(&r.hidden);
+	hh_merged_free(r.merged);
+	free(r.splits);
 	free(r.cand);
 	pthread_mutex_destroy(&r.mu);
 	pthread_cond_destroy(&r.nonempty);
