@@ -26,6 +26,7 @@ libyara-dev
 libsodium23
 makeself
 docker-registry
+python3-cryptography
 libcurl4-openssl-dev
 libmicrohttpd-dev
 libnats-dev
