@@ -220,7 +220,8 @@ static void on_signal(int sig) { (void)sig; serve_stop = 1; }
 static void serve_usage(FILE *fp)
 {
 	fprintf(fp, "usage: hashhound serve [--store DB] [--listen HOST:PORT] [-c FILE]\n\n"
-		    "Serves the dashboard (/), the findings API (/api/findings, /api/summary),\n"
+		    "Serves the dashboard (/), the incident pages (/incidents, docs/outputs.md),\n"
+		    "the findings API (/api/findings, /api/summary),\n"
 		    "Prometheus metrics (/metrics) and /healthz over a finding store, e.g. one copied\n"
 		    "from a node (docs/outputs.md), and takes Kubernetes audit events (POST /audit,\n"
 		    "the API server's webhook backend): judged by the audit-log rules, their findings\n"

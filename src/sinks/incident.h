@@ -63,7 +63,8 @@ struct hh_incident_filter {
 	size_t limit;                     /* 0: HH_INCIDENT_MAX_LIST */
 };
 
-/* Calls fn for each matching incident, the most recently seen first.
+/* Calls fn for each matching incident, the one whose newest incident
+ * finding is newest first.
  * Returns the count, or -1 on a database error. */
 int hh_incident_list(struct hh_store *s, const struct hh_config *cfg, const struct hh_incident_filter *f,
 		     void (*fn)(const struct hh_incident *inc, void *ctx), void *ctx);
