@@ -11,6 +11,10 @@
 
 void hh_incident_time(double t, char *buf, size_t n)
 {
+	if (!(t >= 0 && t < 1e11)) {
+		snprintf(buf, n, "?");
+		return;
+	}
 	time_t s = (time_t)floor(t);
 	struct tm tm;
 	gmtime_r(&s, &tm);

@@ -90,13 +90,18 @@ long hh_store_cpu_points(struct hh_store *s, const char *container_id, double fr
 	size_t n = 0;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max) {
-		struct hh_cpu_point *p = &out[n++];
+		struct hh_cpu_point *p = &out[n];
 		p->t = sqlite3_column_double(st, 0);
 		p->dt = sqlite3_column_double(st, 1);
 		p->usage = sqlite3_column_double(st, 2);
 		p->limit = sqlite3_column_double(st, 3);
 		p->has_quota = sqlite3_column_int(st, 4) != 0;
 		p->energy_j = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 5);
+		/* a store copied from elsewhere may hold anything: keep what a sample can be */
+		if (!(p->dt > 0 && p->dt < 1e7) || !(p->usage >= 0 && p->usage < 1e6) || !(p->limit >= 0 && p->limit < 1e6) ||
+		    !(p->energy_j < 1e12))
+			continue;
+		n++;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {

@@ -1,6 +1,7 @@
 #include "sinks/svg_plot.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -29,6 +30,10 @@ static double xpos(double t, double t0, double t1, double left, double width)
 
 static void clock_text(double t, char *buf, size_t n)
 {
+	if (!(t >= 0 && t < 1e11)) { /* a hostile store: no time to show */
+		snprintf(buf, n, "?");
+		return;
+	}
 	time_t s = (time_t)floor(t);
 	struct tm tm;
 	gmtime_r(&s, &tm);
