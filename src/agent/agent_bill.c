@@ -117,8 +117,27 @@ static void mining_add(struct hh_agent_bill *b, const struct hh_workload *w, dou
 	s->seconds = seconds;
 }
 
+struct mark_find {
+	const char *id;
+	bool found;
+};
+
+static void mark_of(const struct hh_incident_mark *m, void *ctx)
+{
+	struct mark_find *f = ctx;
+	if (!f->found && strcmp(m->container_id, f->id) == 0)
+		f->found = true;
+}
+
 void hh_agent_bill_sample(struct hh_agent *a, struct agent_container *c, const struct hh_cgroup_stats *st, double dt)
 {
+	/* an incident reported before a restart (agent_state.c) is not emitted
+	 * again, but its container is still billed */
+	if (c->flagged && !c->in_incident) {
+		struct mark_find f = { c->ref.id, false };
+		hh_correlator_marks(a->correlator, mark_of, &f);
+		c->in_incident = f.found;
+	}
 	if (!(dt > 0) || !isfinite(c->cpu_cores))
 		return;
 	struct hh_cpu_point p = { .t = st->time, .dt = dt, .usage = c->cpu_cores, .energy_j = -1 };
