@@ -185,7 +185,7 @@ static void plots(FILE *fp, const struct hh_incident *inc)
 				    "(median before the first finding at medium or above)</span>", inc->baseline);
 		else
 			fprintf(fp, "<span>no baseline: fewer than 3 samples before the first finding at medium or above</span>");
-		fprintf(fp, "<span>| findings</span></p>\n");
+		fprintf(fp, "<span>vertical lines: findings, coloured by severity</span></p>\n");
 	} else {
 		fprintf(fp, "<p class=\"no-samples\">No CPU samples in the store for this container (the agent keeps "
 			    "them for flagged containers when it has a store).</p>\n");
