@@ -81,13 +81,25 @@ struct list_ctx {
 
 static void esc(FILE *fp, const char *s) { hh_markup_escaped(fp, s); }
 
+/* The list shows each class once; the incident page has every reason. */
+struct reason_chips {
+	FILE *fp;
+	char seen[16][32];
+	size_t n;
+};
+
 static void reason_short(const char *cls, const char *text, void *ctx)
 {
 	(void)text;
-	FILE *fp = ctx;
-	fprintf(fp, "<span class=\"reason\">");
-	esc(fp, cls);
-	fprintf(fp, "</span> ");
+	struct reason_chips *r = ctx;
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->seen[i], cls) == 0)
+			return;
+	if (r->n < sizeof(r->seen) / sizeof(r->seen[0]))
+		hh_strlcpy(r->seen[r->n++], cls, sizeof(r->seen[0]));
+	fprintf(r->fp, "<span class=\"reason\">");
+	esc(r->fp, cls);
+	fprintf(r->fp, "</span> ");
 }
 
 static void one(const struct hh_incident *inc, void *ctx)
@@ -104,7 +116,8 @@ static void one(const struct hh_incident *inc, void *ctx)
 	fprintf(fp, "</td><td>");
 	esc(fp, inc->ns[0] ? inc->ns : "-");
 	fprintf(fp, "</td><td>%s</td><td>%s</td><td>", a, b);
-	hh_incident_reasons(inc, reason_short, fp);
+	struct reason_chips chips = { .fp = fp };
+	hh_incident_reasons(inc, reason_short, &chips);
 	fprintf(fp, "</td><td class=\"cost\">%.1f core-s, %.4f ", inc->bill.core_seconds, inc->bill.cost);
 	esc(fp, inc->bill.rates.currency);
 	fprintf(fp, "</td></tr>\n");
