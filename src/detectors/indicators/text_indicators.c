@@ -252,23 +252,45 @@ void hh_indicator_pass_free(struct hh_indicator_pass *p)
 }
 
 static size_t scan_with(const struct hh_mm *mm, const char *text, size_t len, struct hh_indicator *out, size_t max,
-			uint64_t *seen);
+			bool wallets, uint64_t *seen);
 
 size_t hh_indicators_scan(const char *text, size_t len, struct hh_indicator *out, size_t max)
 {
 	pthread_once(&matcher_once, build_matcher);
-	return scan_with(&matcher, text, len, out, max, NULL);
+	return scan_with(&matcher, text, len, out, max, true, NULL);
 }
 
 size_t hh_indicators_scan_pass(const struct hh_indicator_pass *p, const char *text, size_t len,
-			       struct hh_indicator *out, size_t max, uint64_t *seen)
+			       struct hh_indicator *out, size_t max, bool wallets, uint64_t *seen)
 {
 	*seen = 0;
-	return scan_with(p->mm, text, len, out, max, seen);
+	return scan_with(p->mm, text, len, out, max, wallets, seen);
+}
+
+static void add_wallets(struct scan_ctx *c, const struct hh_wallet_match *w, size_t nw)
+{
+	size_t others_before = c->n;
+	for (size_t i = 0; i < nw; i++) {
+		/* An unchecksummed 0x+40 hex is any hash: only with other signs. */
+		if (w[i].coin == HH_COIN_ETHEREUM && !w[i].checksummed && others_before == 0)
+			continue;
+		char masked[64], value[96];
+		hh_wallet_mask(c->text + w[i].offset, w[i].len, masked, sizeof(masked));
+		snprintf(value, sizeof(value), "%s %s %s", hh_coin_name(w[i].coin), w[i].kind, masked);
+		add(c, HH_IND_WALLET, value, strlen(value), w[i].offset);
+	}
+}
+
+size_t hh_indicators_add_wallets(const char *text, size_t len, struct hh_indicator *out, size_t n, size_t max,
+				 const struct hh_wallet_match *w, size_t nw)
+{
+	struct scan_ctx c = { .text = text, .len = len, .out = out, .max = max, .n = n };
+	add_wallets(&c, w, nw);
+	return c.n;
 }
 
 static size_t scan_with(const struct hh_mm *mm, const char *text, size_t len, struct hh_indicator *out, size_t max,
-			uint64_t *seen)
+			bool wallets, uint64_t *seen)
 {
 	struct scan_ctx c = { .text = text, .len = len, .out = out, .max = max, .seen = seen };
 	hh_mm_scan(mm, text, len, on_hit, &c);
@@ -278,17 +300,10 @@ static size_t scan_with(const struct hh_mm *mm, const char *text, size_t len, st
 		add(&c, HH_IND_POOL_CONFIG, "\"pools\" with \"url\" and \"user\"", 30,
 		    (size_t)((const char *)memmem(text, len, "\"pools\"", 7) - text));
 
-	struct hh_wallet_match w[16];
-	size_t nw = hh_wallet_scan(text, len, w, 16);
-	size_t others_before = c.n;
-	for (size_t i = 0; i < nw; i++) {
-		/* An unchecksummed 0x+40 hex is any hash: only with other signs. */
-		if (w[i].coin == HH_COIN_ETHEREUM && !w[i].checksummed && others_before == 0)
-			continue;
-		char masked[64], value[96];
-		hh_wallet_mask(text + w[i].offset, w[i].len, masked, sizeof(masked));
-		snprintf(value, sizeof(value), "%s %s %s", hh_coin_name(w[i].coin), w[i].kind, masked);
-		add(&c, HH_IND_WALLET, value, strlen(value), w[i].offset);
+	if (wallets) {
+		struct hh_wallet_match w[16];
+		size_t nw = hh_wallet_scan(text, len, w, 16);
+		add_wallets(&c, w, nw);
 	}
 	return c.n;
 }

@@ -4,6 +4,7 @@
 #ifndef HH_TEXT_INDICATORS_H
 #define HH_TEXT_INDICATORS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,9 +46,17 @@ struct hh_indicator_pass {
 /* Returns -1 (pass unusable) when there are too many extras or no memory. */
 int hh_indicator_pass_build(struct hh_indicator_pass *p, const struct hh_mm_pattern *extra, size_t n);
 void hh_indicator_pass_free(struct hh_indicator_pass *p);
-/* hh_indicators_scan through p; bit i of *seen set when extra[i] occurs. */
+/* hh_indicators_scan through p; bit i of *seen set when extra[i] occurs.
+ * wallets false: wallet addresses are left to the caller, who finds the
+ * candidate tokens in a pass of its own and adds them with
+ * hh_indicators_add_wallets (same result as with wallets true). */
 size_t hh_indicators_scan_pass(const struct hh_indicator_pass *p, const char *text, size_t len,
-			       struct hh_indicator *out, size_t max, uint64_t *seen);
+			       struct hh_indicator *out, size_t max, bool wallets, uint64_t *seen);
+struct hh_wallet_match;
+/* Adds the wallets w[0..nw) (offsets into text, in text order) to out[0..n)
+ * as hh_indicators_scan does; returns the new count. */
+size_t hh_indicators_add_wallets(const char *text, size_t len, struct hh_indicator *out, size_t n, size_t max,
+				 const struct hh_wallet_match *w, size_t nw);
 
 /* Strength of a set of indicators, from the evidence together, never from
  * one string alone:
