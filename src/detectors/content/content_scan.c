@@ -218,7 +218,8 @@ static void analyze_text(const struct hh_content *c, const char *text, size_t le
 		uint64_t seen = 0;
 		r->n_ind = hh_indicators_scan_pass(&c->pass, text, len, r->ind, MAX_IND, !fused, &seen);
 		r->yara_may = (seen & c->yara_mask) != 0;
-		r->dropper = (seen & c->drop_mask) && hh_find_dropper(text, len, &r->drop);
+		/* the dropper words come first among the extras: bit k is hh_dropper_keys[k] */
+		r->dropper = (seen & c->drop_mask) && hh_find_dropper_keys(text, len, (unsigned)(seen & c->drop_mask), &r->drop);
 	} else {
 		r->n_ind = hh_indicators_scan(text, len, r->ind, MAX_IND);
 		r->yara_may = hh_yara_pack_text_may_match(c->yara, (const uint8_t *)text, len);

@@ -182,11 +182,18 @@ const char *const hh_dropper_keys[HH_DROPPER_N_KEYS] = { "curl", "wget", "fetch"
 
 bool hh_find_dropper(const char *text, size_t len, struct hh_dropper *out)
 {
+	return hh_find_dropper_keys(text, len, (1u << HH_DROPPER_N_KEYS) - 1, out);
+}
+
+bool hh_find_dropper_keys(const char *text, size_t len, unsigned key_mask, struct hh_dropper *out)
+{
 	const char *const *keys = hh_dropper_keys;
 	size_t best = SIZE_MAX;
 	const char *best_kind = NULL;
 	size_t best_start = 0, best_end = 0;
 	for (size_t k = 0; k < HH_DROPPER_N_KEYS; k++) {
+		if (!(key_mask & (1u << k)))
+			continue;
 		size_t kl = strlen(keys[k]), pos = 0, checked_end = 0;
 		while (pos < len) {
 			const char *hit = memmem(text + pos, len - pos, keys[k], kl);
