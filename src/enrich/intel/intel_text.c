@@ -47,7 +47,8 @@ size_t hh_intel_scan_text(const struct hh_intel *in, const char *t, size_t len, 
 		memcpy(name, t + s, l);
 		name[l] = 0;
 		const struct hh_intel_entry *ent;
-		if (hh_intel_normalize_domain(name, norm, sizeof(norm)) && hh_intel_match_domain(in, norm, &ent)) {
+		/* the match normalizes on its own; the normalized name only for a hit */
+		if (hh_intel_match_domain(in, name, &ent) && hh_intel_normalize_domain(name, norm, sizeof(norm))) {
 			bool dup = false;
 			for (size_t k = 0; k < n; k++)
 				dup |= !strcmp(out[k], norm);
