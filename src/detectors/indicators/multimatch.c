@@ -38,6 +38,16 @@ static void set_pair(struct hh_mm *mm, unsigned char a, unsigned char b)
 	set_bit(mm->pair, a, b);
 }
 
+/* Four bytes with the ASCII case bit set (letters fold to lower case; other
+ * bytes may collide, which only lets more positions through the filter). */
+static inline unsigned quad_hash(const unsigned char *b)
+{
+	uint32_t w;
+	memcpy(&w, b, 4);
+	w |= 0x20202020u;
+	return (unsigned)((w * 2654435761u) >> 16);
+}
+
 void hh_mm_build(struct hh_mm *mm, const struct hh_mm_pattern *pats, size_t n)
 {
 	memset(mm, 0, sizeof(*mm));
@@ -53,6 +63,12 @@ void hh_mm_build(struct hh_mm *mm, const struct hh_mm_pattern *pats, size_t n)
 			mm->maxlen = len;
 		set_pair_case(len < 4 ? mm->short_pair : mm->pair2, len < 4 ? t[0] : t[2], len < 4 ? t[1] : t[3],
 			      pats[i].nocase);
+		if (len < 4) {
+			mm->has_short = true;
+		} else {
+			unsigned h = quad_hash(t);
+			mm->quad[h >> 3] |= (uint8_t)(1u << (h & 7));
+		}
 		if (pats[i].nocase) {
 			unsigned char a[2] = { (unsigned char)tolower(t[0]), (unsigned char)toupper(t[0]) };
 			unsigned char b[2] = { (unsigned char)tolower(t[1]), (unsigned char)toupper(t[1]) };
@@ -68,29 +84,45 @@ void hh_mm_build(struct hh_mm *mm, const struct hh_mm_pattern *pats, size_t n)
 	}
 }
 
+/* Every pattern whose first byte is p[i], compared in full. */
+static inline bool check_at(const struct hh_mm *mm, const unsigned char *p, size_t len, size_t i,
+			    bool (*hit)(size_t pat, size_t off, void *ctx), void *ctx)
+{
+	const uint8_t *bk = mm->bucket[p[i]];
+	for (unsigned k = 0; k < mm->bucket_len[p[i]]; k++) {
+		const struct hh_mm_pattern *pat = &mm->pats[bk[k]];
+		size_t plen = mm->plen[bk[k]];
+		if (plen > len - i)
+			continue;
+		int eq = pat->nocase ? strncasecmp((const char *)p + i, pat->text, plen) == 0
+				     : memcmp(p + i, pat->text, plen) == 0;
+		if (eq && !hit(bk[k], i, ctx))
+			return false;
+	}
+	return true;
+}
+
+static inline bool short_at(const struct hh_mm *mm, const unsigned char *p, size_t i)
+{
+	unsigned bit = (unsigned)p[i] << 8 | p[i + 1];
+	return mm->short_pair[bit >> 3] & (1u << (bit & 7));
+}
+
 void hh_mm_scan(const struct hh_mm *mm, const char *buf, size_t len,
 		bool (*hit)(size_t pat, size_t off, void *ctx), void *ctx)
 {
 	const unsigned char *p = (const unsigned char *)buf;
-	for (size_t i = 0; i + 1 < len; i++) {
-		unsigned bit = (unsigned)p[i] << 8 | p[i + 1];
-		if (!(mm->pair[bit >> 3] & (1u << (bit & 7))))
+	size_t i = 0;
+	/* four bytes ahead available: one hashed lookup per byte */
+	for (; i + 4 <= len; i++) {
+		unsigned h = quad_hash(p + i);
+		if (!(mm->quad[h >> 3] & (1u << (h & 7))) && !(mm->has_short && short_at(mm, p, i)))
 			continue;
-		if (i + 3 < len && !(mm->short_pair[bit >> 3] & (1u << (bit & 7)))) {
-			unsigned b2 = (unsigned)p[i + 2] << 8 | p[i + 3];
-			if (!(mm->pair2[b2 >> 3] & (1u << (b2 & 7))))
-				continue;
-		}
-		const uint8_t *bk = mm->bucket[p[i]];
-		for (unsigned k = 0; k < mm->bucket_len[p[i]]; k++) {
-			const struct hh_mm_pattern *pat = &mm->pats[bk[k]];
-			size_t plen = mm->plen[bk[k]];
-			if (plen > len - i)
-				continue;
-			int eq = pat->nocase ? strncasecmp((const char *)p + i, pat->text, plen) == 0
-					     : memcmp(p + i, pat->text, plen) == 0;
-			if (eq && !hit(bk[k], i, ctx))
-				return;
-		}
+		if (!check_at(mm, p, len, i, hit, ctx))
+			return;
 	}
+	/* the last bytes: only patterns of 2 or 3 bytes fit */
+	for (; mm->has_short && i + 1 < len; i++)
+		if (short_at(mm, p, i) && !check_at(mm, p, len, i, hit, ctx))
+			return;
 }
