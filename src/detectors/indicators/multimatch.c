@@ -116,7 +116,15 @@ void hh_mm_scan(const struct hh_mm *mm, const char *buf, size_t len,
 	/* four bytes ahead available: one hashed lookup per byte */
 	for (; i + 4 <= len; i++) {
 		unsigned h = quad_hash(p + i);
-		if (!(mm->quad[h >> 3] & (1u << (h & 7))) && !(mm->has_short && short_at(mm, p, i)))
+		bool cand;
+		if (mm->quad[h >> 3] & (1u << (h & 7))) {
+			/* hash collisions (runs of zeros in binaries...) stop at the exact first pair */
+			unsigned bit = (unsigned)p[i] << 8 | p[i + 1];
+			cand = mm->pair[bit >> 3] & (1u << (bit & 7));
+		} else {
+			cand = mm->has_short && short_at(mm, p, i);
+		}
+		if (!cand)
 			continue;
 		if (!check_at(mm, p, len, i, hit, ctx))
 			return;
