@@ -149,6 +149,8 @@ hh_miner=$(grep -c '"rule":"miner.exe' "$out/hh.jsonl")
 yara_hits=$(wc -l <"$out/yara.txt")
 clam_hits=$(grep -c FOUND "$out/clam.txt")
 r() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1])/max(float(sys.argv[2]), 0.01)))" "$1" "$2"; }
+# Earlier numbers worth keeping (a "## History" section) survive the rewrite.
+hist=$(sed -n '/^## History/,$p' bench/results-scan.md 2>/dev/null)
 cat >bench/results-scan.md <<MD
 # bench/scan.sh results
 
@@ -189,4 +191,5 @@ clamscan read.
 
 Reproduce: \`make && bench/run scan\` (HH_BENCH_MB sets the layer size).
 MD
+[ -n "$hist" ] && printf '\n%s\n' "$hist" >>bench/results-scan.md
 cat bench/results-scan.md
