@@ -6,6 +6,7 @@
  * holds. */
 #include <errno.h>
 #include <nats/nats.h>
+#include <openssl/sha.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,6 +212,30 @@ static int fleet_run(struct hh_cli *cli, const struct fleet_opts *o)
 	return hh_cli_finish(cli);
 }
 
+/* Makes f a finding of node: another node's finding replayed as this one
+ * gets an id of its own (a UUID-shaped hash of the node and the original
+ * id), so the stream and the fleet store keep both; a node's own finding
+ * keeps its id, so replaying a file twice sends nothing new. */
+static void replay_as_node(struct hh_finding *f, const char *node)
+{
+	const char *was = json_string_value(json_object_get(f->fields, "k8s.node.name"));
+	if (!was || !*was)
+		was = json_string_value(json_object_get(f->fields, "hostname"));
+	if (was && *was && strcmp(was, node)) {
+		char buf[512];
+		unsigned char md[SHA256_DIGEST_LENGTH];
+		int n = snprintf(buf, sizeof(buf), "%s\n%s", node, f->id);
+		SHA256((const unsigned char *)buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1, md);
+		md[6] = (unsigned char)((md[6] & 0x0f) | 0x50); /* version 5-like: name-based */
+		md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
+		snprintf(f->id, sizeof(f->id),
+			 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", md[0], md[1], md[2],
+			 md[3], md[4], md[5], md[6], md[7], md[8], md[9], md[10], md[11], md[12], md[13], md[14], md[15]);
+	}
+	json_object_del(f->fields, "k8s.node.name");
+	hh_finding_set_str(f, "hostname", node);
+}
+
 static int fleet_publish(struct hh_cli *cli, const struct fleet_opts *o, int argc, char **argv)
 {
 	if (!o->node || !*o->node || optind >= argc) {
@@ -262,8 +287,7 @@ static int fleet_publish(struct hh_cli *cli, const struct fleet_opts *o, int arg
 				continue;
 			}
 			/* The node it came from, whatever the file says. */
-			json_object_del(f->fields, "k8s.node.name");
-			hh_finding_set_str(f, "hostname", o->node);
+			replay_as_node(f, o->node);
 			hh_nats_send(n, f);
 			hh_finding_free(f);
 			sent++;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/node.h"
 #include "sinks/sinks.h"
 
 #define NATS_LINE_MAX (1u << 20)
@@ -142,12 +143,12 @@ static bool ensure_connected(struct hh_nats *n)
 static bool publish(struct hh_nats *n, const char *line)
 {
 	size_t len = strlen(line);
-	char id[33];
+	char id[HH_FINDING_ID_LEN];
 	/* The finding's own id when it has one, else a hash of its bytes. */
 	json_t *j = json_loadb(line, len, 0, NULL);
 	const char *fid = j ? json_string_value(json_object_get(j, "id")) : NULL;
-	if (fid && *fid)
-		snprintf(id, sizeof(id), "%.32s", fid);
+	if (fid && *fid && strlen(fid) < sizeof(id))
+		snprintf(id, sizeof(id), "%s", fid);
 	else
 		hh_nats_msg_id(line, len, id);
 	json_decref(j);
@@ -317,8 +318,12 @@ struct hh_nats *hh_nats_start(const struct hh_nats_opts *opts, char *err, size_t
 	if (opts->subject && *opts->subject) {
 		snprintf(n->subject, sizeof(n->subject), "%s", opts->subject);
 	} else {
-		char host[128] = "node";
-		gethostname(host, sizeof(host) - 1);
+		/* The node's name (NODE_NAME, the kubelet's), else the host name. */
+		const struct hh_node *node = hh_node_get();
+		char host[128];
+		snprintf(host, sizeof(host), "%.127s", node->k8s_node_name[0] ? node->k8s_node_name
+					 : node->hostname[0]     ? node->hostname
+								 : "node");
 		for (char *p = host; *p; p++) /* a subject token: no dots or wildcards */
 			if (*p == '.' || *p == '*' || *p == '>' || *p == ' ')
 				*p = '_';
@@ -427,9 +432,11 @@ void hh_nats_stop(struct hh_nats *n, long drain_ms)
 	pthread_mutex_unlock(&n->lock);
 	pthread_join(n->thread, NULL);
 	spool_queue_first(n);
-	hh_info("nats: %llu published (%llu duplicates dropped by the server), %llu spooled, %llu dropped",
+	hh_info("nats: %llu published (%llu duplicates dropped by the server), %llu failed attempts, %llu spooled, "
+		"%llu dropped",
 		(unsigned long long)n->stats.published, (unsigned long long)n->stats.duplicates,
-		(unsigned long long)n->stats.spooled, (unsigned long long)n->stats.dropped);
+		(unsigned long long)n->stats.failed_attempts, (unsigned long long)n->stats.spooled,
+		(unsigned long long)n->stats.dropped);
 	disconnect(n);
 	pthread_mutex_destroy(&n->lock);
 	pthread_cond_destroy(&n->wake);

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# The fleet on a real stream engine (issue 13): a 3-server NATS JetStream
+# cluster on loopback (own ports, own store dirs, cluster routes), three real
+# `hashhound agent` processes with distinct node names (NODE_NAME node-a,
+# node-b, node-c) watching real drill containers, and `hashhound fleet run`
+# (as README runs it) consuming the stream. After a first drill, the server
+# leading the stream is killed with SIGKILL; while it is down a second drill
+# runs and three `fleet publish` replays send 200 findings per node; then it
+# is restarted. Asserts, counted end to end by message id (= finding id):
+# every finding the agents and replays emitted is in the fleet store exactly
+# once and the stream holds exactly that many messages (none lost, none
+# duplicated), agents did emit findings during the outage, and a fleet
+# campaign of the drill lists all three nodes; `fleet campaigns` lists it.
+. "$(dirname "$0")/../lib.sh"
+need_root
+need_cmd nats-server podman buildah python3 curl
+[ -x "$HH_BIN" ] || fail "$HH_BIN not built"
+[ -x "$HH_ROOT/build/hh-minersim" ] || skip "build/hh-minersim not built (make tools)"
+work=$(mktemp -d /tmp/hhfleet.XXXXXX)
+base=$((30000 + RANDOM % 25000))
+drill=hhfleet-drill-$$
+NODES="node-a node-b node-c"
+declare -A srv agent
+fpid="" dpid=""
+# Background processes get their own session (setsid): a signal meant for
+# one of them never reaches this script, and `wait PID || true` keeps a
+# child's exit status from ending it.
+cleanup() {
+	[ -n "$dpid" ] && { kill -TERM "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null || true; }
+	{
+		for p in "${agent[@]}" $fpid "${srv[@]}"; do kill -9 "$p" || true; done
+		wait || true
+	} 2>/dev/null
+	podman_rm "$drill-1" "$drill-2"
+	[ -n "${HH_KEEP_WORK:-}" ] && echo "work dir kept: $work" || rm -rf "$work"
+}
+trap cleanup EXIT
+
+start_server() { # N
+	local i=$1
+	cat >"$work/n$i.conf" <<CONF
+server_name: n$i
+listen: 127.0.0.1:$((base + i))
+http: 127.0.0.1:$((base + 20 + i))
+jetstream { store_dir: "$work/js$i" }
+cluster {
+  name: hhfleet
+  listen: 127.0.0.1:$((base + 10 + i))
+  routes: [nats://127.0.0.1:$((base + 11)), nats://127.0.0.1:$((base + 12)), nats://127.0.0.1:$((base + 13))]
+}
+CONF
+	setsid nats-server -c "$work/n$i.conf" </dev/null >>"$work/n$i.log" 2>&1 &
+	srv[$i]=$!
+}
+# The stream's state as server N sees it (monitoring endpoint): "LEADER MSGS".
+stream_state() {
+	curl -fsS "http://127.0.0.1:$((base + 20 + $1))/jsz?accounts=true&streams=true" 2>/dev/null | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+for a in j.get("account_details") or []:
+    for s in a.get("stream_detail") or []:
+        if s["name"] == "HASHHOUND":
+            print((s.get("cluster") or {}).get("leader", "?"), s["state"]["messages"])
+            sys.exit(0)
+sys.exit(1)'
+}
+
+for i in 1 2 3; do start_server $i; done
+wait_for "grep -q 'Server is ready' '$work/n1.log' && grep -q 'Server is ready' '$work/n2.log' && grep -q 'Server is ready' '$work/n3.log'" 30 ||
+	fail "NATS cluster did not start: $(tail -n 3 "$work"/n*.log)"
+URLS="nats://127.0.0.1:$((base + 1)),nats://127.0.0.1:$((base + 2)),nats://127.0.0.1:$((base + 3))"
+
+# The fleet, as README runs it: a durable consumer into a SQLite store.
+printf 'sinks:\n  nats:\n    replicas: 3\n' >"$work/fleet.yaml"
+setsid "$HH_BIN" fleet run -c "$work/fleet.yaml" --nats "$URLS" --store "$work/fleet.db" -f json \
+	</dev/null >"$work/campaigns.jsonl" 2>"$work/fleet.err" &
+fpid=$!
+
+# Three agents, one per node name, each with its own spool and state.
+for n in $NODES; do
+	cat >"$work/$n.yaml" <<CFG
+agent:
+  state_file: $work/$n.state.json
+sinks:
+  nats:
+    url: "$URLS"
+    replicas: 3
+    spool: $work/$n.spool
+    timeout_ms: 2000
+CFG
+	NODE_NAME=$n setsid "$HH_BIN" agent -c "$work/$n.yaml" --store '' --listen '' \
+		--findings-file "$work/$n.jsonl" -f json </dev/null >/dev/null 2>"$work/$n.err" &
+	agent[$n]=$!
+done
+for n in $NODES; do
+	wait_for "grep -q 'nats: publishing' '$work/$n.err'" 60 || fail "agent $n did not start: $(tail -n 5 "$work/$n.err")"
+done
+wait_for "grep -q 'fleet: consuming' '$work/fleet.err'" 30 || fail "fleet run did not start: $(tail -n 5 "$work/fleet.err")"
+wait_for "stream_state 1" 30 || fail "stream HASHHOUND not created"
+echo "cluster up on 127.0.0.1:$((base + 1))-$((base + 3)); stream: $(stream_state 1)"
+
+# A real drill container, seen by all three agents (the drill stops once it
+# has detected its miner, in seconds).
+run_drill() { # NAME
+	setsid "$HH_BIN" drill --duration 60 --name "$1" --sim-dir "$HH_ROOT/build" -q \
+		</dev/null >/dev/null 2>"$work/$1.err" &
+	dpid=$!
+}
+seen_by_all() { local n; for n in $NODES; do grep -q "$1" "$work/$n.jsonl" || return 1; done; }
+run_drill "$drill-1"
+wait_for "seen_by_all '$drill-1'" 90 || fail "not every agent reported drill 1: $(tail -n 5 "$work/$drill-1.err")"
+wait "$dpid" || true
+dpid=""
+
+# Mid-run: kill the server leading the stream; while it is down, a second
+# drill runs and three replays send 200 findings each; it is restarted once
+# every agent has reported the second drill.
+leader=$(stream_state 1 | cut -d' ' -f1)
+victim=1
+for i in 1 2 3; do [ "n$i" = "$leader" ] && victim=$i; done
+python3 "$HH_ROOT/tests/integration/fleet_batch.py" "$work" 200 $NODES || fail "batch generation"
+{ kill -9 "${srv[$victim]}"; wait "${srv[$victim]}" || true; } 2>/dev/null
+killed_at=$(date +%s.%N)
+echo "killed n$victim (the stream's leader was $leader)"
+declare -A pub
+for n in $NODES; do
+	setsid "$HH_BIN" fleet publish --nats "$URLS" --node "$n" --spool "$work/pub-$n.spool" "$work/batch-$n.jsonl" \
+		</dev/null >/dev/null 2>"$work/pub-$n.err" &
+	pub[$n]=$!
+done
+run_drill "$drill-2"
+wait_for "seen_by_all '$drill-2'" 90 || fail "not every agent reported drill 2: $(tail -n 5 "$work/$drill-2.err")"
+# At least 5 s down: past the cluster's leader election.
+sleep "$(python3 -c "print(max(0.0, $killed_at + 5 - $(date +%s.%N)))")"
+start_server "$victim"
+restarted_at=$(date +%s.%N)
+wait_for "[ \$(grep -c 'Server is ready' '$work/n$victim.log') -ge 2 ]" 30 || fail "n$victim did not restart"
+echo "restarted n$victim after $(python3 -c "print(round($restarted_at - $killed_at, 1))") s"
+for n in $NODES; do
+	wait "${pub[$n]}" || fail "fleet publish as $n failed: $(tail -n 3 "$work/pub-$n.err")"
+done
+wait "$dpid" || true
+dpid=""
+for d in "$drill-1" "$drill-2"; do podman container exists "$d" && fail "drill left $d behind"; done
+
+# Stop the agents (each drains its queue first).
+for n in $NODES; do kill -TERM "${agent[$n]}"; done
+for n in $NODES; do
+	wait "${agent[$n]}" || true
+	grep 'nats: .* published' "$work/$n.err" | sed "s/^.*nats: /$n: /"
+	[ -s "$work/$n.spool" ] && fail "agent $n left $(wc -l <"$work/$n.spool") findings in its spool"
+done
+agent=()
+
+expected=$(cat "$work"/node-?.jsonl "$work"/batch-*.jsonl | wc -l)
+count() { python3 -c "import sqlite3;print(sqlite3.connect('file:$work/fleet.db?mode=ro',uri=True).execute('select count(*) from fleet_findings').fetchone()[0])"; }
+wait_for "[ \"\$(count)\" -ge $expected ]" 60 || echo "store holds $(count) of $expected after 60 s"
+kill -TERM "$fpid"
+wait "$fpid" || true
+fpid=""
+grep 'fleet: .* messages received' "$work/fleet.err" | sed 's/^.*fleet: /fleet run: /'
+# The stream as its leader sees it.
+leader=$(stream_state 1 | cut -d' ' -f1)
+state=$(stream_state "${leader#n}") || fail "no stream state from $leader"
+
+python3 "$HH_ROOT/tests/integration/fleet_check.py" "$work" "${state#* }" "$drill" "$killed_at" "$restarted_at" ||
+	fail "end-to-end counts (above)"
+ok "fleet: every finding (agents and replays) stored once and in the stream once across a leader kill; a campaign lists all three nodes"
+
+# `fleet campaigns` reads the same store back (exit 1: a campaign at or
+# above --fail-on, high).
+"$HH_BIN" fleet campaigns --store "$work/fleet.db" -f json >"$work/listed.jsonl"
+[ $? -le 1 ] || fail "fleet campaigns failed"
+grep -q '"campaign.nodes":3' "$work/listed.jsonl" || fail "fleet campaigns does not list the 3-node campaign"
+ok "fleet campaigns lists the 3-node campaign from the store"
+
+# Replays: node-a's own findings sent again as node-a add nothing (same ids,
+# dropped by the server); sent as another node they are that node's (ids of
+# their own).
+before=${state#* }
+na=$(wc -l <"$work/node-a.jsonl")
+"$HH_BIN" fleet publish --nats "$URLS" --node node-a --spool "$work/replay.spool" "$work/node-a.jsonl" 2>"$work/replay.err" ||
+	fail "replay as node-a: $(tail -n 3 "$work/replay.err")"
+grep -q "(${na} duplicates dropped by the server)" "$work/replay.err" || fail "replay as node-a was not dropped as duplicates: $(grep published "$work/replay.err")"
+"$HH_BIN" fleet publish --nats "$URLS" --node node-x --spool "$work/replay.spool" "$work/node-a.jsonl" 2>>"$work/replay.err" ||
+	fail "replay as node-x: $(tail -n 3 "$work/replay.err")"
+after=$(stream_state "${leader#n}" | cut -d' ' -f2)
+[ "$after" -eq $((before + na)) ] || fail "stream: $before messages, then $after after replaying $na findings as node-x"
+ok "replays: as the same node dropped as duplicates ($na), as another node kept ($before -> $after)"
