@@ -139,19 +139,35 @@ static bool ensure_connected(struct hh_nats *n)
 	return true;
 }
 
+/* The message id of a JSON line: the finding's id (our JSON writes it first,
+ * so it is read without parsing; else parsed), else a hash of the bytes. */
+static void line_msg_id(const char *line, size_t len, char id[HH_FINDING_ID_LEN])
+{
+	static const char pre[] = "{\"id\":\"";
+	const char *v = NULL;
+	json_t *j = NULL;
+	if (len > sizeof(pre) && !strncmp(line, pre, sizeof(pre) - 1)) {
+		v = line + sizeof(pre) - 1;
+	} else {
+		j = json_loadb(line, len, 0, NULL);
+		v = json_string_value(json_object_get(j, "id"));
+	}
+	size_t n = !v ? 0 : j ? strlen(v) : strcspn(v, "\"");
+	if (n > 0 && n < HH_FINDING_ID_LEN && (j || v[n] == '"')) {
+		memcpy(id, v, n);
+		id[n] = '\0';
+	} else {
+		hh_nats_msg_id(line, len, id);
+	}
+	json_decref(j);
+}
+
 /* Publishes one JSON line; true when the stream stored it (or had it). */
 static bool publish(struct hh_nats *n, const char *line)
 {
 	size_t len = strlen(line);
 	char id[HH_FINDING_ID_LEN];
-	/* The finding's own id when it has one, else a hash of its bytes. */
-	json_t *j = json_loadb(line, len, 0, NULL);
-	const char *fid = j ? json_string_value(json_object_get(j, "id")) : NULL;
-	if (fid && *fid && strlen(fid) < sizeof(id))
-		snprintf(id, sizeof(id), "%s", fid);
-	else
-		hh_nats_msg_id(line, len, id);
-	json_decref(j);
+	line_msg_id(line, len, id);
 	jsPubOptions po;
 	jsPubOptions_Init(&po);
 	po.MsgId = id;
