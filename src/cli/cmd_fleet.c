@@ -8,6 +8,7 @@
 #include <nats/nats.h>
 #include <openssl/sha.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,10 +74,33 @@ static const char *subject_node(const char *subject)
 	return dot ? dot + 1 : "";
 }
 
-/* One message: stored once, then campaigns of its keys. Returns 0 (ack) or
- * -1 (not stored: leave it for redelivery). */
-static int handle(struct hh_cli *cli, struct hh_fleet_store *fs, struct hh_store *plain, const struct fleet_opts *o,
-		  natsMsg *msg, long long *n_new)
+#define FLEET_FETCH 64
+
+/* What a batch hands over once it is committed: each new finding (for the
+ * plain store) and each campaign that grew (reported, and stored). */
+struct batch_out {
+	struct hh_finding *f[FLEET_FETCH * (1 + HH_FLEET_MAX_KEYS)];
+	bool campaign[FLEET_FETCH * (1 + HH_FLEET_MAX_KEYS)];
+	size_t n;
+};
+
+static void batch_keep(struct batch_out *b, struct hh_finding *f, bool campaign)
+{
+	if (!f)
+		return;
+	if (b->n == sizeof(b->f) / sizeof(b->f[0])) { /* cannot happen: sized for a full fetch */
+		hh_finding_free(f);
+		return;
+	}
+	b->campaign[b->n] = campaign;
+	b->f[b->n++] = f;
+}
+
+/* One message, inside the batch's transaction: stored once, then the
+ * campaigns of its keys. Returns 0 (ack after the commit) or -1 (not
+ * stored: leave it for redelivery). */
+static int handle(struct hh_fleet_store *fs, const struct fleet_opts *o, natsMsg *msg, struct batch_out *out,
+		  long long *n_new)
 {
 	const char *data = natsMsg_GetData(msg);
 	int len = natsMsg_GetDataLength(msg);
@@ -105,26 +129,60 @@ static int handle(struct hh_cli *cli, struct hh_fleet_store *fs, struct hh_store
 		hh_finding_free(f);
 		return -1;
 	}
-	if (rc == 1) {
-		(*n_new)++;
-		if (plain)
-			hh_store_add(plain, f);
-		for (size_t k = 0; k < nk; k++) {
-			struct hh_fleet_member m[HH_FLEET_MAX_MEMBERS];
-			int n = hh_fleet_store_members(fs, &keys[k], m, HH_FLEET_MAX_MEMBERS);
-			if (n < o->min_nodes)
-				continue;
-			struct hh_finding *c = hh_fleet_campaign(&keys[k], m, (size_t)n);
-			if (c && hh_fleet_store_campaign(fs, &keys[k], (size_t)n, c) == 1) {
-				if (plain)
-					hh_store_add(plain, c);
-				hh_cli_emit(cli, c);
-			}
-			hh_finding_free(c);
-		}
+	if (rc == 0) {
+		hh_finding_free(f);
+		return 0;
 	}
-	hh_finding_free(f);
+	(*n_new)++;
+	batch_keep(out, f, false);
+	for (size_t k = 0; k < nk; k++) {
+		struct hh_fleet_member m[HH_FLEET_MAX_MEMBERS];
+		int n = hh_fleet_store_members(fs, &keys[k], m, HH_FLEET_MAX_MEMBERS);
+		if (n < o->min_nodes)
+			continue;
+		struct hh_finding *c = hh_fleet_campaign(&keys[k], m, (size_t)n);
+		if (c && hh_fleet_store_campaign(fs, &keys[k], (size_t)n, c) == 1)
+			batch_keep(out, c, true);
+		else
+			hh_finding_free(c);
+	}
 	return 0;
+}
+
+/* One fetched batch: one transaction; acknowledged after its commit, then
+ * the plain store and the campaign reports. A failed commit leaves every
+ * message of the batch to redelivery. */
+static void handle_batch(struct hh_cli *cli, struct hh_fleet_store *fs, struct hh_store *plain,
+			 const struct fleet_opts *o, natsMsgList *ml, long long *n_new)
+{
+	static struct batch_out out; /* one consumer thread */
+	bool ok[FLEET_FETCH] = { 0 };
+	long long fresh = 0;
+	out.n = 0;
+	int n = ml->Count < FLEET_FETCH ? ml->Count : FLEET_FETCH;
+	bool committed = hh_fleet_store_begin(fs) == 0;
+	if (committed) {
+		for (int i = 0; i < n; i++)
+			ok[i] = handle(fs, o, ml->Msgs[i], &out, &fresh) == 0;
+		committed = hh_fleet_store_commit(fs) == 0;
+	}
+	for (int i = 0; i < ml->Count; i++) {
+		if (committed && i < n && ok[i])
+			natsMsg_Ack(ml->Msgs[i], NULL);
+		else
+			natsMsg_Nak(ml->Msgs[i], NULL);
+	}
+	for (size_t i = 0; i < out.n; i++) {
+		if (committed) {
+			if (plain)
+				hh_store_add(plain, out.f[i]);
+			if (out.campaign[i])
+				hh_cli_emit(cli, out.f[i]);
+		}
+		hh_finding_free(out.f[i]);
+	}
+	if (committed)
+		*n_new += fresh;
 }
 
 static int fleet_run(struct hh_cli *cli, const struct fleet_opts *o)
@@ -189,14 +247,10 @@ static int fleet_run(struct hh_cli *cli, const struct fleet_opts *o)
 	long long received = 0, n_new = 0;
 	while (!stop_requested && (!end || time(NULL) < end)) {
 		natsMsgList ml = { 0 };
-		s = natsSubscription_Fetch(&ml, sub, 64, 1000, &jerr);
-		for (int i = 0; i < ml.Count; i++) {
-			received++;
-			if (handle(cli, fs, plain, o, ml.Msgs[i], &n_new) == 0)
-				natsMsg_Ack(ml.Msgs[i], NULL);
-			else
-				natsMsg_Nak(ml.Msgs[i], NULL);
-		}
+		s = natsSubscription_Fetch(&ml, sub, FLEET_FETCH, 1000, &jerr);
+		received += ml.Count;
+		if (ml.Count)
+			handle_batch(cli, fs, plain, o, &ml, &n_new);
 		natsMsgList_Destroy(&ml);
 		if (s != NATS_OK && s != NATS_TIMEOUT)
 			nats_Sleep(250); /* a server down: the library reconnects */

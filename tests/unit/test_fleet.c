@@ -1,7 +1,7 @@
 /* Fleet correlation and its store: campaign keys of a finding (medium or
  * worse only; a loopback pool is no key; the image digest over the name),
  * the node of a finding, the store keeping each message id once (a
- * redelivery is not new), members one per node, a campaign reported only
+ * redelivery is not new; a batch is one transaction), members one per node, a campaign reported only
  * when it grows, and the message id of a JSON line. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -153,6 +153,46 @@ static void store_once_and_campaigns(void **state)
 	unlink(side);
 }
 
+static void store_batch(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/hh-test-fleet-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	char err[256];
+	struct hh_fleet_store *s = hh_fleet_store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	struct hh_fleet_key k[HH_FLEET_MAX_KEYS];
+	assert_int_equal(hh_fleet_store_commit(s), -1); /* no batch open */
+	assert_int_equal(hh_fleet_store_begin(s), 0);
+	assert_int_equal(hh_fleet_store_begin(s), -1); /* no nesting */
+	const char *nodes[] = { "n1", "n2" };
+	for (int i = 0; i < 2; i++) {
+		struct hh_finding *f = miner(nodes[i], HH_SEV_HIGH);
+		size_t nk = hh_fleet_keys(f, k, HH_FLEET_MAX_KEYS);
+		assert_int_equal(hh_fleet_store_add(s, nodes[i], nodes[i], f, k, nk), 1);
+		assert_int_equal(hh_fleet_store_add(s, nodes[i], nodes[i], f, k, nk), 0);
+		hh_finding_free(f);
+	}
+	/* The batch sees its own adds before the commit. */
+	struct hh_fleet_key exe = { .kind = "exe", .value = "aaaa" };
+	struct hh_fleet_member m[HH_FLEET_MAX_MEMBERS];
+	assert_int_equal(hh_fleet_store_members(s, &exe, m, HH_FLEET_MAX_MEMBERS), 2);
+	assert_int_equal(hh_fleet_store_commit(s), 0);
+	hh_fleet_store_close(s);
+	s = hh_fleet_store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(hh_fleet_store_count(s), 2);
+	hh_fleet_store_close(s);
+	unlink(path);
+	char side[64];
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
 static void campaign_severity_medium(void **state)
 {
 	(void)state;
@@ -189,6 +229,7 @@ int main(void)
 		cmocka_unit_test(keys_of_a_finding),
 		cmocka_unit_test(node_of_a_finding),
 		cmocka_unit_test(store_once_and_campaigns),
+		cmocka_unit_test(store_batch),
 		cmocka_unit_test(campaign_severity_medium),
 		cmocka_unit_test(msg_id_of_bytes),
 	};
