@@ -89,6 +89,7 @@ struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent
 			}
 		}
 	}
+	hh_agent_bill_open(a);
 	hh_agent_state_load(a);
 	hh_agent_sensor_open(a);
 	hh_agent_net_open(a);
@@ -104,6 +105,7 @@ void hh_agent_free(struct hh_agent *a)
 	hh_agent_dedup_free(a);
 	hh_agent_randomx_free(a);
 	hh_agent_audit_free(a);
+	hh_agent_bill_close(a);
 	hh_procfs_free(a->procfs);
 	hh_identity_free(a->identity);
 	hh_behavior_free(a->behavior);

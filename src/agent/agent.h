@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "core/config.h"
+#include "core/cpu_point.h"
 #include "core/finding.h"
 
 struct hh_agent_opts {
@@ -85,11 +86,22 @@ int hh_agent_stop_signal(const struct hh_agent *a);
 
 void hh_agent_get_stats(const struct hh_agent *a, struct hh_agent_stats *out);
 
+/* Hands over the CPU samples of flagged containers (a finding at medium or
+ * above named them) not handed over yet, oldest first per container: at
+ * flagging the last HH_AGENT_CPU_RING (32) samples before it, then each
+ * sweep's. The store keeps them for the incident plot and bill. Call
+ * between sweeps. */
+typedef void (*hh_agent_cpu_cb)(const char *container_id, const struct hh_cpu_point *p, void *ctx);
+void hh_agent_drain_cpu(struct hh_agent *a, hh_agent_cpu_cb fn, void *ctx);
+
 struct hh_metrics;
 /* Sets the agent's health in m (src/agent/agent_metrics.c): events per
  * source, sensor events lost per program, sweeps and their duration,
- * containers and processes watched, rule errors, and the CPU of each followed
- * container a finding at medium or above named. Call between sweeps (the
+ * containers and processes watched, rule errors, the CPU of each followed
+ * container a finding at medium or above named, and
+ * hashhound_mining_cpu_seconds_total{namespace,workload}: CPU seconds used
+ * by containers with an incident since it (at most 256 series; more share
+ * workload="other"). Call between sweeps (the
  * agent is not thread-safe; m is). */
 void hh_agent_export_metrics(const struct hh_agent *a, struct hh_metrics *m);
 

@@ -114,6 +114,7 @@ int hh_agent_sweep_containers(struct hh_agent *a)
 	if (hh_node_cpu(a->proc_root, &busy, &total, &ncpu) == 0 && ncpu > 0)
 		a->node_cpus = ncpu;
 
+	hh_agent_bill_node(a); /* node energy and busy CPU since the last sweep */
 	int emitted = 0;
 	struct hh_findings out = { 0 };
 	for (size_t i = 0; i < a->n_ctr; i++) {
@@ -128,8 +129,10 @@ int hh_agent_sweep_containers(struct hh_agent *a)
 		}
 		hh_behavior_add_stats(a->behavior, &c->w, &st, a->node_cpus);
 		a->stats.telemetry_samples++;
-		if (c->cpu_prev_t > 0 && st.time > c->cpu_prev_t && st.cpu_usage_ns >= c->cpu_prev_ns)
+		if (c->cpu_prev_t > 0 && st.time > c->cpu_prev_t && st.cpu_usage_ns >= c->cpu_prev_ns) {
 			c->cpu_cores = (double)(st.cpu_usage_ns - c->cpu_prev_ns) / 1e9 / (st.time - c->cpu_prev_t);
+			hh_agent_bill_sample(a, c, &st, st.time - c->cpu_prev_t);
+		}
 		c->cpu_prev_ns = st.cpu_usage_ns;
 		c->cpu_prev_t = st.time;
 		hh_behavior_evaluate(a->behavior, c->ref.id, a->now, &out);

@@ -133,6 +133,9 @@ void hh_agent_emit(struct hh_agent *a, const struct hh_workload *w, struct hh_fi
 	hh_finding_free(f);
 	if (inc) {
 		a->state_dirty = true;
+		struct agent_container *c = w && w->container_id[0] ? hh_agent_container(a, w->container_id) : NULL;
+		if (c)
+			c->in_incident = c->flagged = true;
 		out(a, inc);
 		struct hh_finding *resp = hh_agent_auto_respond(a, w, inc);
 		if (resp) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "agent/agent.h"
+#include "core/cpu_point.h"
 #include "correlation/correlator.h"
 #include "detectors/behavior/behavior.h"
 #include "detectors/rules/rules.h"
@@ -18,6 +19,8 @@
 #include "sources/sensor/sensor_container.h"
 #include "sources/sensor/sensor_traits.h"
 #include "sources/telemetry/cgroup_stats.h"
+
+#define HH_AGENT_CPU_RING 32   /* samples kept per container before it is flagged */
 
 struct agent_container {
 	struct hh_container_ref ref;
@@ -31,6 +34,11 @@ struct agent_container {
 	uint64_t cpu_prev_ns;     /* cpu usage at the previous read, and when */
 	double cpu_prev_t;
 	double cpu_cores;         /* cores used between the last two reads */
+	/* CPU samples for the incident plot and bill (agent_bill.c): the last
+	 * HH_AGENT_CPU_RING, handed over (hh_agent_drain_cpu) once flagged */
+	struct hh_cpu_point cpu_ring[HH_AGENT_CPU_RING];
+	unsigned cpu_ring_n, cpu_ring_head, cpu_unsent;
+	bool in_incident;         /* the correlator emitted an incident for it: its CPU is billed */
 };
 
 /* A process as the inventory remembers it between sweeps. */
@@ -78,6 +86,7 @@ struct hh_agent {
 	struct hh_agent_rx *rx;         /* RandomX profile state (agent_randomx.c) */
 	struct hh_agent_audit *audit;   /* audit webhook intake (agent_audit.c) */
 	struct hh_agent_net *net;       /* the network layer (agent_net.c); NULL: off */
+	struct hh_agent_bill *bill;     /* RAPL and the mining CPU counter (agent_bill.c) */
 	bool procs_capped_logged;
 
 	int node_cpus;
@@ -132,6 +141,16 @@ void hh_agent_dedup_import(struct hh_agent *a, const uint64_t *keys, size_t n);
 void hh_agent_state_load(struct hh_agent *a);
 /* Writes the state when it changed (or always with force). */
 void hh_agent_state_save(struct hh_agent *a, bool force);
+
+/* agent_bill.c: per sweep, before the containers are read (node energy and
+ * busy CPU since the last sweep); per container, its sample (ring, energy
+ * share, mining CPU counter); the counter's series for the metrics. */
+void hh_agent_bill_open(struct hh_agent *a);
+void hh_agent_bill_close(struct hh_agent *a);
+void hh_agent_bill_node(struct hh_agent *a);
+void hh_agent_bill_sample(struct hh_agent *a, struct agent_container *c, const struct hh_cgroup_stats *st,
+			  double dt);
+void hh_agent_bill_metrics(const struct hh_agent *a, struct hh_metrics *m);
 
 /* agent_posture.c: the container's posture from its OCI spec, as context
  * findings. Returns false when no runtime has its spec (yet). */

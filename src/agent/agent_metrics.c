@@ -29,6 +29,9 @@ static void describe(struct hh_metrics *m)
 		  HH_METRIC_COUNTER },
 		{ "hashhound_flagged_container_cpu_cores", "CPU cores used between the last two sweeps by each "
 		  "followed container a finding at medium or above named.", HH_METRIC_GAUGE },
+		{ "hashhound_mining_cpu_seconds_total", "CPU seconds used by containers with a cryptomining "
+		  "incident since it, by namespace and workload (256 series at most; more share workload=other).",
+		  HH_METRIC_COUNTER },
 	};
 	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++)
 		hh_metrics_describe(m, fams[i].name, fams[i].type, fams[i].help);
@@ -74,4 +77,5 @@ void hh_agent_export_metrics(const struct hh_agent *a, struct hh_metrics *m)
 					 "k8s_ns_name", c->w.pod_namespace, "k8s_pod_name", c->w.pod_name, NULL };
 		hh_metrics_set(m, "hashhound_flagged_container_cpu_cores", labels, c->cpu_cores);
 	}
+	hh_agent_bill_metrics(a, m);
 }

@@ -72,9 +72,16 @@ struct agent_tick {
 	struct agent_out *out;
 };
 
+static void store_cpu(const char *container_id, const struct hh_cpu_point *p, void *ctx)
+{
+	hh_store_add_cpu(ctx, container_id, p);
+}
+
 static bool after_sweep(void *ctx)
 {
 	struct agent_tick *t = ctx;
+	if (t->out->sinks.store) /* CPU of flagged containers: the incident plot and bill */
+		hh_agent_drain_cpu(t->a, store_cpu, t->out->sinks.store);
 	hh_agent_export_metrics(t->a, t->out->sinks.metrics);
 	hh_sinks_export_metrics(&t->out->sinks);
 	return false;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/report_incident.h"
 #include "core/fileio.h"
 #include "core/log.h"
 #include "detectors/audit/audit.h"
@@ -24,7 +25,13 @@ static void report_usage(FILE *fp)
 		    "      --min-severity S   only findings at or above S (default info)\n"
 		    "      --container ID     only this container (id prefix)\n"
 		    "      --rule ID          only this rule\n"
-		    "      --limit N          at most N findings (default 1000)\n" HH_COMMON_HELP, hh_cli_format_help("report"));
+		    "      --limit N          at most N findings (default 1000)\n"
+		    "      --incident ID      one incident as a standalone post-incident report: its\n"
+		    "                         timeline, CPU plot, reasons, bill, evidence manifest with\n"
+		    "                         hashes, response, ATT&CK mapping and posture to fix;\n"
+		    "                         --format html (default) or markdown. ID: the first 12\n"
+		    "                         characters of the container id (the dashboard's /incidents)\n"
+		    HH_COMMON_HELP, hh_cli_format_help("report"));
 }
 
 static void emit_cb(const struct hh_finding *f, void *ctx) { hh_cli_emit(ctx, f); }
@@ -67,7 +74,7 @@ static int import_file(struct hh_store *store, const char *path, size_t *added)
 
 int hh_cmd_report(int argc, char **argv)
 {
-	enum { O_STORE = 0x2000, O_IMPORT, O_SINCE, O_MINSEV, O_CONTAINER, O_RULE, O_LIMIT };
+	enum { O_STORE = 0x2000, O_IMPORT, O_SINCE, O_MINSEV, O_CONTAINER, O_RULE, O_LIMIT, O_INCIDENT };
 	static const struct option longopts[] = {
 		HH_COMMON_LONGOPTS,
 		{ "store", required_argument, 0, O_STORE },
@@ -77,14 +84,27 @@ int hh_cmd_report(int argc, char **argv)
 		{ "container", required_argument, 0, O_CONTAINER },
 		{ "rule", required_argument, 0, O_RULE },
 		{ "limit", required_argument, 0, O_LIMIT },
+		{ "incident", required_argument, 0, O_INCIDENT },
 		{ 0, 0, 0, 0 },
 	};
 	struct hh_cli cli;
 	hh_cli_init(&cli, "report");
-	const char *store_path = NULL, *import = NULL;
+	const char *store_path = NULL, *import = NULL, *incident = NULL;
+	bool markdown = false, format_given = false, not_html = false;
 	struct hh_store_query q = { .limit = 1000 };
 	int opt;
 	while ((opt = getopt_long(argc, argv, HH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (opt == 'f') { /* markdown is the incident report's alone */
+			format_given = true;
+			markdown = !strcmp(optarg, "markdown") || !strcmp(optarg, "md");
+			not_html = strcmp(optarg, "html") != 0;
+			if (markdown)
+				continue;
+		}
+		if (opt == O_INCIDENT) {
+			incident = optarg;
+			continue;
+		}
 		int r = hh_cli_option(&cli, opt, optarg);
 		if (r < 0)
 			return HH_EXIT_USAGE;
@@ -127,6 +147,18 @@ int hh_cmd_report(int argc, char **argv)
 	if (cli.want_help) {
 		report_usage(stdout);
 		return 0;
+	}
+	if (markdown && !incident) {
+		fprintf(stderr, "hashhound report: --format markdown is for --incident ID\n");
+		return HH_EXIT_USAGE;
+	}
+	if (incident) {
+		if (import || (format_given && !markdown && not_html)) {
+			fprintf(stderr, "hashhound report: --incident writes html or markdown%s\n",
+				import ? " and does not --import" : "");
+			return HH_EXIT_USAGE;
+		}
+		return hh_report_incident(store_path, cli.config_path, incident, markdown, cli.output_path);
 	}
 	if (hh_cli_start(&cli) != 0)
 		return HH_EXIT_USAGE;
@@ -188,7 +220,8 @@ static void on_signal(int sig) { (void)sig; serve_stop = 1; }
 static void serve_usage(FILE *fp)
 {
 	fprintf(fp, "usage: hashhound serve [--store DB] [--listen HOST:PORT] [-c FILE]\n\n"
-		    "Serves the dashboard (/), the findings API (/api/findings, /api/summary),\n"
+		    "Serves the dashboard (/), the incident pages (/incidents, docs/outputs.md),\n"
+		    "the findings API (/api/findings, /api/summary),\n"
 		    "Prometheus metrics (/metrics) and /healthz over a finding store, e.g. one copied\n"
 		    "from a node (docs/outputs.md), and takes Kubernetes audit events (POST /audit,\n"
 		    "the API server's webhook backend): judged by the audit-log rules, their findings\n"
@@ -252,6 +285,7 @@ int hh_cmd_serve(int argc, char **argv)
 		return HH_EXIT_USAGE;
 	}
 	hh_http_allow_hosts(http, hh_config_get(&cfg, NULL, "sinks.http.allowed_hosts"));
+	hh_http_set_config(http, &cfg);
 	struct serve_audit sa = { .store = store };
 	sa.engine = hh_audit_new(&cfg, serve_audit_sink, &sa, err, sizeof(err));
 	if (sa.engine)

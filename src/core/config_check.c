@@ -31,6 +31,10 @@ static const struct range {
 	{ "network.live.snaplen", 64, 262144 },
 	{ "scan.threads", 0, 64 },
 	{ "scan.entropy_packed", 0, 8 },
+	{ "bill.price_per_core_hour", 0, 1e6 },
+	{ "bill.watts_per_core", 0, 10000 },
+	{ "sinks.store.cpu_samples_per_container", 1, 1e6 },
+	{ "sinks.store.max_cpu_samples", 1, 1e8 },
 };
 
 /* Keys whose value is one of a few words. */
@@ -417,6 +421,36 @@ static void check_overrides(struct ck *c, const char *key, const json_t *list)
 	}
 }
 
+/* bill.nodes: a list of { node: GLOB, price_per_core_hour: N }, both required. */
+static void check_bill_nodes(struct ck *c, const char *key, const json_t *list)
+{
+	size_t i;
+	const json_t *e;
+	json_array_foreach((json_t *)list, i, e) {
+		char at[96];
+		snprintf(at, sizeof(at), "%s[%zu]", key, i);
+		if (!json_is_object(e)) {
+			problem(c, list, NULL, e, "%s: expected a mapping (node, price_per_core_hour), got %s", at, kind_of(e));
+			continue;
+		}
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)e, k, v) {
+			if (!strcmp(k, "node")) {
+				if (!json_is_string(v) || !json_string_value(v)[0])
+					problem(c, e, k, v, "%s.node: expected a glob of node names, got %s", at, kind_of(v));
+			} else if (!strcmp(k, "price_per_core_hour")) {
+				if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1e6)
+					problem(c, e, k, v, "%s.price_per_core_hour: expected a number from 0 to 1e6", at);
+			} else {
+				problem(c, e, k, NULL, "%s: unknown key '%s' (node, price_per_core_hour)", at, k);
+			}
+		}
+		if (!json_object_get(e, "node") || !json_object_get(e, "price_per_core_hour"))
+			problem(c, list, NULL, e, "%s: needs node and price_per_core_hour", at);
+	}
+}
+
 static void check_value(struct ck *c, const char *key, const json_t *def, const json_t *mapping, const char *name,
 			const json_t *v)
 {
@@ -451,6 +485,10 @@ static void check_value(struct ck *c, const char *key, const json_t *def, const 
 		}
 		if (strcmp(key, "exceptions") == 0) {
 			check_tuning_exceptions(c, key, v);
+			return;
+		}
+		if (strcmp(key, "bill.nodes") == 0) {
+			check_bill_nodes(c, key, v);
 			return;
 		}
 		/* Lists hold what the default's elements are; empty defaults are lists of strings. */

@@ -104,6 +104,9 @@ enum hh_signal_strength hh_signal_strength_of(enum hh_signal_class c, enum hh_se
 	case HH_CLS_RANDOMX_PROFILE:
 		return HH_STR_DECISIVE;
 	case HH_CLS_MINER_CODE:
+		/* a low miner hint (a wallet address alone, a miner word in a
+		 * README) is what ordinary wallet SDKs carry: a hint, no more */
+		return sev >= HH_SEV_HIGH ? HH_STR_DECISIVE : sev >= HH_SEV_MEDIUM ? HH_STR_STRONG : HH_STR_WEAK;
 	case HH_CLS_POOL_INTEL:
 		return sev >= HH_SEV_HIGH ? HH_STR_DECISIVE : HH_STR_STRONG;
 	case HH_CLS_MINING_FLOW:

@@ -7,9 +7,11 @@
  *             RandomX profile, miner code or configuration (at high or
  *             above), pool intelligence (at high or above)
  *   strong    mining-shaped but not proof alone: the encrypted mining-flow
- *             shape, FPU rounding-mode churn, a miner hint below high
+ *             shape, FPU rounding-mode churn, a medium miner hint, pool
+ *             intelligence below high
  *   weak      ordinary software does it too: CPU use, a connect to a port
- *             pools use, exec drift, touching host interfaces
+ *             pools use, exec drift, touching host interfaces, a low miner
+ *             hint (a wallet address alone)
  *   context   the workload's posture: makes an incident worse, never makes one
  *             more certain
  * Two classes are independent evidence when they come from different layers
@@ -56,7 +58,8 @@ const char *hh_signal_class_name(enum hh_signal_class c);
 const char *hh_signal_layer_name(enum hh_signal_layer l);
 enum hh_signal_class hh_signal_class_of(const struct hh_finding *f);
 /* Strength of a finding of class c at severity sev (miner code and pool
- * intel are decisive at high and above, strong below). */
+ * intel are decisive at high and above; below, pool intel is strong and
+ * miner code strong at medium, weak at low). */
 enum hh_signal_strength hh_signal_strength_of(enum hh_signal_class c, enum hh_severity sev);
 
 #endif

@@ -30,8 +30,9 @@ bool hh_rt_containerd_present(const char *host_root)
 	return false;
 }
 
-int hh_rt_containerd_lookup(const char *host_root, const char *id, struct hh_workload *out)
+int hh_rt_containerd_bundle(const char *host_root, const char *id, json_t **doc, char *ns, size_t ns_cap)
 {
+	*doc = NULL;
 	if (!hh_rt_id_ok(id))
 		return 0;
 	for (size_t t = 0; t < sizeof(task_dirs) / sizeof(task_dirs[0]); t++) {
@@ -49,27 +50,34 @@ int hh_rt_containerd_lookup(const char *host_root, const char *id, struct hh_wor
 			seen++;
 			char p[HH_PATH_LEN * 2];
 			snprintf(p, sizeof(p), "%s/%s/%s/config.json", base, de->d_name, id);
-			json_t *doc = NULL;
-			int rc = hh_rt_load_json(p, &doc);
+			int rc = hh_rt_load_json(p, doc);
 			if (rc == 0)
 				continue;
-			char ns[256];
-			hh_strlcpy(ns, de->d_name, sizeof(ns));
+			hh_strlcpy(ns, de->d_name, ns_cap);
 			closedir(d);
-			if (rc < 0) {
-				hh_strlcpy(out->runtime, "containerd", sizeof(out->runtime));
-				return -1;
-			}
-			char hint[16];
-			hh_oci_apply_annotations(json_object_get(doc, "annotations"), out, hint, sizeof(hint));
-			json_decref(doc);
-			hh_strlcpy(out->runtime, strcmp(ns, "moby") == 0 ? "docker" : "containerd",
-				   sizeof(out->runtime));
-			if (!out->pod_namespace[0] && strcmp(ns, "k8s.io") != 0 && strcmp(ns, "moby") != 0)
-				hh_workload_add_label(out, "containerd.namespace", ns);
-			return 1;
+			return rc;
 		}
 		closedir(d);
 	}
 	return 0;
+}
+
+int hh_rt_containerd_lookup(const char *host_root, const char *id, struct hh_workload *out)
+{
+	json_t *doc = NULL;
+	char ns[256];
+	int rc = hh_rt_containerd_bundle(host_root, id, &doc, ns, sizeof(ns));
+	if (rc == 0)
+		return 0;
+	if (rc < 0) {
+		hh_strlcpy(out->runtime, "containerd", sizeof(out->runtime));
+		return -1;
+	}
+	char hint[16];
+	hh_oci_apply_annotations(json_object_get(doc, "annotations"), out, hint, sizeof(hint));
+	json_decref(doc);
+	hh_strlcpy(out->runtime, strcmp(ns, "moby") == 0 ? "docker" : "containerd", sizeof(out->runtime));
+	if (!out->pod_namespace[0] && strcmp(ns, "k8s.io") != 0 && strcmp(ns, "moby") != 0)
+		hh_workload_add_label(out, "containerd.namespace", ns);
+	return 1;
 }

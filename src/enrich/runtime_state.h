@@ -61,6 +61,10 @@ bool hh_rt_storage_present(const struct hh_rt_storage *s);
 int hh_rt_storage_lookup(struct hh_rt_storage *s, const char *id, struct hh_workload *out);
 
 int hh_rt_containerd_lookup(const char *host_root, const char *id, struct hh_workload *out);
+/* Finds and loads the OCI bundle config.json of containerd task id (any
+ * namespace, at most 64 looked at). Returns 1 with *doc (caller owns) and its
+ * namespace in ns, 0 when there is none, -1 when it exists but is unreadable. */
+int hh_rt_containerd_bundle(const char *host_root, const char *id, json_t **doc, char *ns, size_t ns_cap);
 bool hh_rt_containerd_present(const char *host_root);
 
 int hh_rt_docker_lookup(const char *host_root, const char *id, struct hh_workload *out);

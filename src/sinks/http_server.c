@@ -14,6 +14,7 @@
 
 #include "embed/web_dashboard_html.h"
 #include "sinks/http_auth.h"
+#include "sinks/http_incidents.h"
 #include "sinks/http_query.h"
 
 #define HTTP_MAX_ALLOWED_HOSTS 32
@@ -29,6 +30,8 @@ struct hh_http {
 	struct MHD_Daemon *daemon;
 	struct hh_store *store;
 	struct hh_metrics *metrics;
+	const struct hh_config *cfg;              /* bill prices, evidence dir (hh_http_set_config) */
+	struct hh_config defaults;                /* used until then */
 	int port;
 	char token[HH_HTTP_TOKEN_MAX]; /* "": no token asked */
 	char listen_host[128];                    /* the listen address's host, lower case, [v6] bracketed */
@@ -298,6 +301,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	if (strcmp(url, "/api/findings") == 0)
 		return h->store ? api_findings(h, conn)
 				: reply_static(conn, 503, "application/json", "{\"error\":\"no store\"}\n");
+	if (hh_http_incidents_path(url))
+		return h->store ? hh_http_incidents(conn, url, h->store, h->cfg)
+				: reply_static(conn, 503, "text/plain", "no store\n");
 	if (strcmp(url, "/api/summary") == 0)
 		return h->store ? api_summary(h, conn)
 				: reply_static(conn, 503, "application/json", "{\"error\":\"no store\"}\n");
@@ -359,6 +365,9 @@ struct hh_http *hh_http_start_auth(const char *listen, const char *token, struct
 		return NULL;
 	h->store = store;
 	h->metrics = metrics;
+	char cerr[256];
+	hh_config_load(&h->defaults, NULL, cerr, sizeof(cerr));
+	h->cfg = &h->defaults;
 	pthread_mutex_init(&h->audit_mu, NULL);
 	snprintf(h->token, sizeof(h->token), "%s", token ? token : "");
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
@@ -370,6 +379,7 @@ struct hh_http *hh_http_start_auth(const char *listen, const char *token, struct
 	if (!h->daemon) {
 		snprintf(err, errlen, "cannot listen on %s (in use or not permitted)", listen);
 		pthread_mutex_destroy(&h->audit_mu);
+		hh_config_free(&h->defaults);
 		free(h);
 		return NULL;
 	}
@@ -410,6 +420,11 @@ int hh_http_allow_hosts(struct hh_http *h, const json_t *list)
 
 int hh_http_port(const struct hh_http *h) { return h->port; }
 
+void hh_http_set_config(struct hh_http *h, const struct hh_config *cfg)
+{
+	h->cfg = cfg ? cfg : &h->defaults;
+}
+
 void hh_http_stop(struct hh_http *h)
 {
 	if (!h)
@@ -417,5 +432,6 @@ void hh_http_stop(struct hh_http *h)
 	MHD_stop_daemon(h->daemon);
 	free(atomic_load(&h->allowed));
 	pthread_mutex_destroy(&h->audit_mu);
+	hh_config_free(&h->defaults);
 	free(h);
 }

@@ -2,6 +2,8 @@
  *   /               the dashboard (web/dashboard.html, compiled in)
  *   /api/findings   stored findings as JSON: ?min_severity=&container=&rule=&since=&limit=
  *   /api/summary    counts by severity and agent status
+ *   /incidents      incidents: the list, each incident's page and its
+ *                   post-incident report (sinks/http_incidents.h)
  *   /metrics        Prometheus exposition
  *   /healthz        "ok" (never asks for the token: liveness probes)
  *   POST /audit     a Kubernetes audit webhook (the EventList the API server
@@ -14,6 +16,7 @@
 #ifndef HH_HTTP_SERVER_H
 #define HH_HTTP_SERVER_H
 
+#include "core/config.h"
 #include "sinks/metrics.h"
 #include "sinks/store.h"
 
@@ -41,6 +44,11 @@ int hh_http_allow_hosts(struct hh_http *h, const json_t *list);
 typedef int (*hh_http_post_cb)(void *user, const char *body, size_t len, char *err, size_t errlen);
 /* Sets the POST /audit handler (NULL: none). Call before requests arrive. */
 void hh_http_set_audit(struct hh_http *h, hh_http_post_cb cb, void *user);
+
+/* The configuration the incident pages price and read evidence by (bill.*,
+ * response.evidence_dir); borrowed, must outlive the server; NULL: the
+ * built-in defaults. Call once, right after start. */
+void hh_http_set_config(struct hh_http *h, const struct hh_config *cfg);
 
 /* The port actually bound. */
 int hh_http_port(const struct hh_http *h);

@@ -57,6 +57,8 @@ int hh_sinks_open(struct hh_sinks *s, const struct hh_config *cfg, const struct 
 					 err, sizeof(err));
 		if (s->store) {
 			open++;
+			hh_store_cpu_caps(s->store, (size_t)hh_config_int(cfg, NULL, "sinks.store.cpu_samples_per_container", 0),
+					  (size_t)hh_config_int(cfg, NULL, "sinks.store.max_cpu_samples", 0));
 			hh_info("finding store: %s", store);
 		} else {
 			hh_warn("finding store: %s (sink disabled)", err);
@@ -78,8 +80,10 @@ int hh_sinks_open(struct hh_sinks *s, const struct hh_config *cfg, const struct 
 	}
 	if (listen[0]) {
 		s->http = hh_http_start_auth(listen, token, s->store, s->metrics, err, sizeof(err));
-		if (s->http)
+		if (s->http) {
 			hh_http_allow_hosts(s->http, hh_config_get(cfg, NULL, "sinks.http.allowed_hosts"));
+			hh_http_set_config(s->http, cfg);
+		}
 		if (s->http) {
 			open++;
 			hh_info("dashboard, API and /metrics on http://%.*s:%d/",

@@ -6,13 +6,7 @@
 #include <string.h>
 
 #include "core/log.h"
-
-struct hh_store {
-	sqlite3 *db;
-	sqlite3_stmt *insert;
-	size_t max_rows;
-	size_t inserts_since_trim;
-};
+#include "sinks/store_internal.h"
 
 static const char schema[] =
 	"PRAGMA journal_mode=WAL;"
@@ -46,6 +40,11 @@ struct hh_store *hh_store_open(const char *path, size_t max_rows, char *err, siz
 		hh_store_close(s);
 		return NULL;
 	}
+	if (hh_store_cpu_init(s) < 0) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		hh_store_close(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -54,6 +53,7 @@ void hh_store_close(struct hh_store *s)
 	if (!s)
 		return;
 	sqlite3_finalize(s->insert);
+	sqlite3_finalize(s->cpu_insert);
 	sqlite3_close(s->db);
 	free(s);
 }

@@ -138,7 +138,8 @@ if not hit:
     sys.exit(1)
 a = hit[0]
 assert a["labels"]["alertname"] == "HashhoundCryptominingIncident" and a["labels"]["rule"] == "incident.cryptomining"
-print(a["labels"]["job"], a["labels"]["severity"], a["annotations"]["summary"])
+assert a["labels"]["incident_severity"] in ("medium", "high", "critical"), a["labels"]
+print(a["labels"]["job"], a["labels"]["severity"], a["labels"]["incident_severity"], a["annotations"]["summary"])
 PY
 	then got=1; break; fi
 	sleep 1

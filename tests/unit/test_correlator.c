@@ -95,6 +95,7 @@ static void classes(void **state)
 	/* miner code and pool intel speak of mining only at high and above */
 	assert_int_equal(hh_signal_strength_of(HH_CLS_MINER_CODE, HH_SEV_HIGH), HH_STR_DECISIVE);
 	assert_int_equal(hh_signal_strength_of(HH_CLS_MINER_CODE, HH_SEV_MEDIUM), HH_STR_STRONG);
+	assert_int_equal(hh_signal_strength_of(HH_CLS_MINER_CODE, HH_SEV_LOW), HH_STR_WEAK);
 	assert_int_equal(hh_signal_strength_of(HH_CLS_POOL_INTEL, HH_SEV_LOW), HH_STR_STRONG);
 	assert_int_equal(hh_signal_strength_of(HH_CLS_BEHAVIOR_CPU, HH_SEV_CRITICAL), HH_STR_WEAK);
 	assert_int_equal(hh_signal_strength_of(HH_CLS_POSTURE, HH_SEV_CRITICAL), HH_STR_CONTEXT);
@@ -120,6 +121,10 @@ static const struct row table[] = {
 	{ "all weak at once", { S(BEHAVIOR_CPU, HIGH, 0.9), S(MINER_PORT, HIGH, 0.9), S(EXEC_DRIFT, HIGH, 0.9),
 				S(POSTURE, HIGH, 0.9) }, 4, HH_SEV_MEDIUM },
 	{ "miner name + cpu", { S(MINER_CODE, MEDIUM, 0.5), S(BEHAVIOR_CPU, MEDIUM, 0.5) }, 2, HH_SEV_MEDIUM },
+	/* a wallet alone (low miner hint) is a hint: with rounding churn it
+	 * stays medium, where a medium miner hint makes it high */
+	{ "wallet + rounding churn", { S(MINER_CODE, LOW, 0.4), S(FPU_ROUNDING, MEDIUM, 0.8) }, 2, HH_SEV_MEDIUM },
+	{ "miner flags + rounding", { S(MINER_CODE, MEDIUM, 0.6), S(FPU_ROUNDING, MEDIUM, 0.8) }, 2, HH_SEV_HIGH },
 	/* one layer, nothing decisive: no incident */
 	{ "behavior alone", { S(BEHAVIOR_CPU, MEDIUM, 0.5), S(BEHAVIOR_CPU, LOW, 0.3) }, 2, -1 },
 	{ "rounding churn alone", { S(FPU_ROUNDING, MEDIUM, 0.8) }, 1, -1 },

@@ -181,6 +181,11 @@ static void hostpath_ancestry(void **state)
 	assert_true(hh_posture_hostpath_sensitive("/srv/../etc", &m));
 	assert_true(hh_posture_hostpath_sensitive("/usr", &m));
 	assert_false(hh_posture_hostpath_sensitive("/usr/local", &m));
+	/* podman/CRI-O image and container storage: a pod that writes there
+	 * plants layers in every container of the node */
+	assert_true(hh_posture_hostpath_sensitive("/var/lib/containers/storage", &m));
+	assert_string_equal(m, "/var/lib/containers");
+	assert_false(hh_posture_hostpath_sensitive("/var/lib/mysql", &m));
 	assert_false(hh_posture_hostpath_sensitive("/srv/data", &m));
 	assert_false(hh_posture_hostpath_sensitive("/data/proc", &m));
 }

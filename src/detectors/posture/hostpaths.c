@@ -12,7 +12,7 @@ static const char *const sensitive[] = {
 	"/proc", "/sys", "/dev", "/etc", "/root", "/boot", "/home", "/bin", "/sbin", "/lib", "/lib64",
 	"/usr/bin", "/usr/sbin", "/usr/lib", "/usr/lib64", "/var/lib/kubelet", "/var/lib/docker",
 	"/var/lib/containerd", "/var/lib/etcd", "/var/lib/cni", "/var/run", "/run", "/var/log",
-	"/opt/cni",
+	"/opt/cni", "/var/lib/containers", "/var/lib/rancher", "/var/lib/crio",
 };
 
 /* Runtime API sockets: equal or ancestor (mounting /var/run exposes docker.sock). */
