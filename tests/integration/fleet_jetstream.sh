@@ -21,14 +21,14 @@ base=$((30000 + RANDOM % 25000))
 drill=hhfleet-drill-$$
 NODES="node-a node-b node-c"
 declare -A srv agent
-fpid="" dpid=""
+fpid="" dpid="" spid=""
 # Background processes get their own session (setsid): a signal meant for
 # one of them never reaches this script, and `wait PID || true` keeps a
 # child's exit status from ending it.
 cleanup() {
 	[ -n "$dpid" ] && { kill -TERM "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null || true; }
 	{
-		for p in "${agent[@]}" $fpid "${srv[@]}"; do kill -9 "$p" || true; done
+		for p in "${agent[@]}" $fpid $spid "${srv[@]}"; do kill -9 "$p" || true; done
 		wait || true
 	} 2>/dev/null
 	podman_rm "$drill-1" "$drill-2"
@@ -173,6 +173,29 @@ ok "fleet: every finding (agents and replays) stored once and in the stream once
 [ $? -le 1 ] || fail "fleet campaigns failed"
 grep -q '"campaign.nodes":3' "$work/listed.jsonl" || fail "fleet campaigns does not list the 3-node campaign"
 ok "fleet campaigns lists the 3-node campaign from the store"
+
+# The fleet view: `serve` over the fleet's store.
+setsid "$HH_BIN" serve --store "$work/fleet.db" --listen 127.0.0.1:0 </dev/null >"$work/serve.out" 2>"$work/serve.err" &
+spid=$!
+wait_for "grep -q 'listening on' '$work/serve.out'" 20 || fail "serve did not start: $(tail -n 3 "$work/serve.err")"
+addr=$(sed -n 's/.*listening on //p' "$work/serve.out" | head -n 1)
+curl -fsS "http://$addr/fleet" >"$work/fleet.html" || fail "GET /fleet"
+curl -fsS "http://$addr/api/fleet/campaigns" >"$work/fleet.json" || fail "GET /api/fleet/campaigns"
+kill -TERM $spid; wait $spid || true
+spid=""
+for want in "Fleet campaigns" node-a node-b node-c "$drill-1"; do
+	grep -q -- "$want" "$work/fleet.html" || fail "/fleet does not show '$want'"
+done
+python3 - "$work/fleet.json" "$drill" <<'PY' || fail "/api/fleet/campaigns"
+import json, sys
+cs = json.load(open(sys.argv[1]))
+ids = [c["fields"]["campaign.id"] for c in cs]
+assert len(ids) == len(set(ids)), "a campaign listed twice"
+three = [c for c in cs if c["fields"]["campaign.nodes"] == 3 and any(sys.argv[2] in e["value"] for e in c["evidence"])]
+assert three and sorted(three[0]["fields"]["campaign.node_list"]) == ["node-a", "node-b", "node-c"], cs[:2]
+print(f"/api/fleet/campaigns: {len(cs)} campaigns, {len(three)} of the drill on 3 nodes")
+PY
+ok "serve shows the fleet view (/fleet, /api/fleet/campaigns) from the fleet's store"
 
 # Replays: node-a's own findings sent again as node-a add nothing (same ids,
 # dropped by the server); sent as another node they are that node's (ids of

@@ -1,8 +1,9 @@
 /* Fleet correlation and its store: campaign keys of a finding (medium or
  * worse only; a loopback pool is no key; the image digest over the name),
  * the node of a finding, the store keeping each message id once (a
- * redelivery is not new; a batch is one transaction), members one per node, a campaign reported only
- * when it grows, and the message id of a JSON line. */
+ * redelivery is not new; a batch is one transaction), members one per node,
+ * a campaign reported only when it grows, the fleet view (one row per
+ * campaign, most nodes first, escaped), and the message id of bytes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +16,9 @@
 
 #include "correlation/fleet.h"
 #include "sinks/fleet_store.h"
+#include "sinks/fleet_view.h"
 #include "sinks/nats_stream.h"
+#include "sinks/store.h"
 
 static struct hh_finding *miner(const char *node, enum hh_severity sev)
 {
@@ -210,6 +213,81 @@ static void campaign_severity_medium(void **state)
 	hh_finding_free(c);
 }
 
+static char *render(struct hh_store *st, bool json, int *n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	assert_non_null(fp);
+	*n = json ? hh_fleet_view_json(fp, st) : hh_fleet_view_html(fp, st);
+	fclose(fp);
+	return buf;
+}
+
+static void fleet_view_pages(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/hh-test-fleetview-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	char err[256];
+	struct hh_store *st = hh_store_open(path, 0, err, sizeof(err));
+	assert_non_null(st);
+	int n;
+	char *page = render(st, false, &n);
+	assert_int_equal(n, 0);
+	assert_non_null(strstr(page, "No campaign"));
+	free(page);
+
+	/* One campaign reported on 2 nodes, then 3 (a hostile node name among
+	 * them); another on 2; a finding of another rule. */
+	struct hh_fleet_key exe = { .kind = "exe", .value = "aaaa" }, pool = { .kind = "pool", .value = "p.example:3333" };
+	struct hh_fleet_member m[3] = {
+		{ .node = "<script>x</script>", .workload = "web-1", .rule = "r", .severity = HH_SEV_HIGH },
+		{ .node = "n2", .workload = "web-2", .rule = "r", .severity = HH_SEV_HIGH },
+		{ .node = "n3", .workload = "", .rule = "r", .severity = HH_SEV_MEDIUM },
+	};
+	struct hh_finding *c2 = hh_fleet_campaign(&exe, m + 1, 2), *c3 = hh_fleet_campaign(&exe, m, 3);
+	struct hh_finding *p2 = hh_fleet_campaign(&pool, m + 1, 2), *other = miner("n1", HH_SEV_HIGH);
+	c3->time = c2->time + 1;
+	assert_int_equal(hh_store_add(st, c2), 0);
+	assert_int_equal(hh_store_add(st, c3), 0);
+	assert_int_equal(hh_store_add(st, p2), 0);
+	assert_int_equal(hh_store_add(st, other), 0);
+	hh_finding_free(c2);
+	hh_finding_free(c3);
+	hh_finding_free(p2);
+	hh_finding_free(other);
+
+	page = render(st, false, &n);
+	assert_int_equal(n, 2);
+	assert_null(strstr(page, "<script>"));
+	assert_non_null(strstr(page, "&lt;script&gt;"));
+	assert_non_null(strstr(page, "p.example:3333"));
+	/* Most nodes first: the exe campaign's row comes before the pool's. */
+	assert_true(strstr(page, "aaaa") < strstr(page, "p.example"));
+	free(page);
+
+	page = render(st, true, &n);
+	assert_int_equal(n, 2);
+	json_t *arr = json_loads(page, 0, NULL);
+	assert_true(json_is_array(arr));
+	assert_int_equal(json_array_size(arr), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_array_get(arr, 0), "fields"),
+							   "campaign.nodes")),
+			 3);
+	json_decref(arr);
+	free(page);
+	hh_store_close(st);
+	unlink(path);
+	char side[80];
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
 static void msg_id_of_bytes(void **state)
 {
 	(void)state;
@@ -231,6 +309,7 @@ int main(void)
 		cmocka_unit_test(store_once_and_campaigns),
 		cmocka_unit_test(store_batch),
 		cmocka_unit_test(campaign_severity_medium),
+		cmocka_unit_test(fleet_view_pages),
 		cmocka_unit_test(msg_id_of_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
