@@ -4,7 +4,9 @@ end-to-end count of tests/integration/fleet_jetstream.sh. Every finding the
 agents (WORK/node-?.jsonl) and the replays (WORK/batch-*.jsonl) emitted is in
 the fleet store (WORK/fleet.db) exactly once by message id (= finding id) and
 the stream holds exactly as many messages; some agent findings were emitted
-while the killed server was down; a campaign of DRILL lists all three nodes.
+while the killed server was down; a campaign of DRILL lists all three nodes,
+and no campaign growth was reported twice (WORK/campaigns.jsonl holds what
+both fleet run replicas reported).
 Exit 0 when all hold, else 1 with the reason."""
 import datetime
 import glob
@@ -55,6 +57,9 @@ def main():
     if during == 0:
         return "no agent finding was emitted during the outage: the kill did not hit the run"
     camps = [json.loads(line) for line in open(f"{w}/campaigns.jsonl")]
+    reports = [(c["fields"]["campaign.id"], c["fields"]["campaign.nodes"]) for c in camps]
+    if len(reports) != len(set(reports)):
+        return "a campaign reported twice with the same nodes (by both replicas?)"
     mine = [c for c in camps if c["fields"]["campaign.nodes"] == 3
             and any(drill in e["value"] for e in c["evidence"])]
     if not mine:

@@ -3,14 +3,19 @@
 # cluster on loopback (own ports, own store dirs, cluster routes), three real
 # `hashhound agent` processes with distinct node names (NODE_NAME node-a,
 # node-b, node-c) watching real drill containers, and `hashhound fleet run`
-# (as README runs it) consuming the stream. After a first drill, the server
+# (as README runs it; two replicas sharing the durable consumer and the
+# store) consuming the stream. After a first drill, the server
 # leading the stream is killed with SIGKILL; while it is down a second drill
 # runs and three `fleet publish` replays send 200 findings per node; then it
 # is restarted. Asserts, counted end to end by message id (= finding id):
 # every finding the agents and replays emitted is in the fleet store exactly
 # once and the stream holds exactly that many messages (none lost, none
-# duplicated), agents did emit findings during the outage, and a fleet
-# campaign of the drill lists all three nodes; `fleet campaigns` lists it.
+# duplicated), agents did emit findings during the outage, both replicas
+# took messages, a fleet campaign of the drill lists all three nodes and is
+# reported once per growth; `fleet campaigns` and serve's /fleet list it.
+# Then: replays as the same node are dropped as duplicates, as another node
+# kept; with every server down `fleet publish` spools, and the spool is sent
+# once the cluster is back.
 . "$(dirname "$0")/../lib.sh"
 need_root
 need_cmd nats-server podman buildah python3 curl
@@ -70,11 +75,16 @@ wait_for "grep -q 'Server is ready' '$work/n1.log' && grep -q 'Server is ready' 
 	fail "NATS cluster did not start: $(tail -n 3 "$work"/n*.log)"
 URLS="nats://127.0.0.1:$((base + 1)),nats://127.0.0.1:$((base + 2)),nats://127.0.0.1:$((base + 3))"
 
-# The fleet, as README runs it: a durable consumer into a SQLite store.
+# The fleet, as README runs it: a durable consumer into a SQLite store; two
+# replicas with the same (default) durable name share the messages and the
+# store.
 printf 'sinks:\n  nats:\n    replicas: 3\n' >"$work/fleet.yaml"
-setsid "$HH_BIN" fleet run -c "$work/fleet.yaml" --nats "$URLS" --store "$work/fleet.db" -f json \
-	</dev/null >"$work/campaigns.jsonl" 2>"$work/fleet.err" &
-fpid=$!
+fpid=""
+for r in 1 2; do
+	setsid "$HH_BIN" fleet run -c "$work/fleet.yaml" --nats "$URLS" --store "$work/fleet.db" -f json \
+		</dev/null >"$work/campaigns-$r.jsonl" 2>"$work/fleet-$r.err" &
+	fpid="$fpid $!"
+done
 
 # Three agents, one per node name, each with its own spool and state.
 for n in $NODES; do
@@ -95,7 +105,9 @@ done
 for n in $NODES; do
 	wait_for "grep -q 'nats: publishing' '$work/$n.err'" 60 || fail "agent $n did not start: $(tail -n 5 "$work/$n.err")"
 done
-wait_for "grep -q 'fleet: consuming' '$work/fleet.err'" 30 || fail "fleet run did not start: $(tail -n 5 "$work/fleet.err")"
+for r in 1 2; do
+	wait_for "grep -q 'fleet: consuming' '$work/fleet-$r.err'" 30 || fail "fleet run $r did not start: $(tail -n 5 "$work/fleet-$r.err")"
+done
 wait_for "stream_state 1" 30 || fail "stream HASHHOUND not created"
 echo "cluster up on 127.0.0.1:$((base + 1))-$((base + 3)); stream: $(stream_state 1)"
 
@@ -155,10 +167,16 @@ agent=()
 expected=$(cat "$work"/node-?.jsonl "$work"/batch-*.jsonl | wc -l)
 count() { python3 -c "import sqlite3;print(sqlite3.connect('file:$work/fleet.db?mode=ro',uri=True).execute('select count(*) from fleet_findings').fetchone()[0])"; }
 wait_for "[ \"\$(count)\" -ge $expected ]" 60 || echo "store holds $(count) of $expected after 60 s"
-kill -TERM "$fpid"
-wait "$fpid" || true
+for p in $fpid; do kill -TERM "$p"; done
+for p in $fpid; do wait "$p" || true; done
 fpid=""
-grep 'fleet: .* messages received' "$work/fleet.err" | sed 's/^.*fleet: /fleet run: /'
+for r in 1 2; do
+	line=$(grep 'fleet: .* messages received' "$work/fleet-$r.err") || fail "fleet run $r: no summary: $(tail -n 3 "$work/fleet-$r.err")"
+	echo "fleet run $r: ${line#*fleet: }"
+	got=$(echo "$line" | sed 's/.*fleet: \([0-9]*\) messages received.*/\1/')
+	[ "$got" -gt 0 ] || fail "fleet run replica $r received nothing: the replicas do not share the work"
+done
+cat "$work"/campaigns-1.jsonl "$work"/campaigns-2.jsonl >"$work/campaigns.jsonl"
 # The stream as its leader sees it.
 leader=$(stream_state 1 | cut -d' ' -f1)
 state=$(stream_state "${leader#n}") || fail "no stream state from $leader"
@@ -210,3 +228,20 @@ grep -q "(${na} duplicates dropped by the server)" "$work/replay.err" || fail "r
 after=$(stream_state "${leader#n}" | cut -d' ' -f2)
 [ "$after" -eq $((before + na)) ] || fail "stream: $before messages, then $after after replaying $na findings as node-x"
 ok "replays: as the same node dropped as duplicates ($na), as another node kept ($before -> $after)"
+
+# Every server down: what node-a publishes waits in its spool (after the
+# sink's 15 s drain), and is sent once the cluster is back.
+for i in 1 2 3; do { kill -9 "${srv[$i]}"; wait "${srv[$i]}" || true; } 2>/dev/null; done
+mkdir -p "$work/outage"
+python3 "$HH_ROOT/tests/integration/fleet_batch.py" "$work/outage" 20 node-a || fail "batch generation"
+"$HH_BIN" fleet publish --nats "$URLS" --node node-a --spool "$work/outage.spool" "$work/outage/batch-node-a.jsonl" \
+	2>"$work/outage.err" || fail "publish during the outage: $(tail -n 3 "$work/outage.err")"
+[ "$(wc -l <"$work/outage.spool" 2>/dev/null)" = 20 ] || fail "spool holds $(wc -l <"$work/outage.spool" 2>/dev/null) findings, want 20"
+for i in 1 2 3; do start_server "$i"; done
+wait_for "stream_state ${leader#n} | grep -qv '^?'" 60 || fail "the stream did not come back after the outage"
+"$HH_BIN" fleet publish --nats "$URLS" --node node-a --spool "$work/outage.spool" /dev/null 2>>"$work/outage.err" ||
+	fail "spool drain: $(tail -n 3 "$work/outage.err")"
+[ -s "$work/outage.spool" ] && fail "spool not drained: $(wc -l <"$work/outage.spool") left"
+wait_for "[ \"\$(stream_state ${leader#n} | cut -d' ' -f2)\" = $((after + 20)) ]" 30 ||
+	fail "stream: $(stream_state "${leader#n}") after the spool drained, want $((after + 20)) messages"
+ok "full outage: 20 findings spooled, sent once the cluster returned ($after -> $((after + 20)) messages)"
