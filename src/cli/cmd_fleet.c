@@ -29,7 +29,7 @@ static void fleet_usage(FILE *fp)
 	fprintf(fp,
 		"usage: hashhound fleet run --nats URLS [--store FILE] [--durable NAME] [--stream NAME]\n"
 		"                           [--min-nodes N] [--duration S] [-f json|table]\n"
-		"       hashhound fleet publish --nats URLS --node NAME [--spool FILE] FILE.jsonl...\n"
+		"       hashhound fleet publish --nats URLS --node NAME [--spool FILE] [--wait S] FILE.jsonl...\n"
 		"       hashhound fleet campaigns [--store FILE] [-f json|table]\n\n"
 		"run: consumes every node's findings from the JetStream stream (the agents'\n"
 		"  sinks.nats), keeps each once (by message id) in the store, and reports a\n"
@@ -38,7 +38,8 @@ static void fleet_usage(FILE *fp)
 		"  --min-nodes (default 2) nodes, and again each time another node joins.\n"
 		"  Replicas with the same --durable share the stream's messages.\n"
 		"publish: sends findings (JSON lines) to the stream as node NAME, through\n"
-		"  the same sink the agent uses (spooled while the stream is unreachable).\n"
+		"  the same sink the agent uses; what the stream has not taken after --wait\n"
+		"  seconds is left in the spool, sent first by the next publish.\n"
 		"campaigns: the campaigns a fleet store holds.\n\n"
 		"Options:\n"
 		"      --nats URLS      nats://host:4222[,nats://...] (default: sinks.nats.url)\n"
@@ -49,6 +50,7 @@ static void fleet_usage(FILE *fp)
 		"      --duration S     stop after S seconds (default: until SIGTERM/SIGINT)\n"
 		"      --node NAME      publish: the node the findings come from\n"
 		"      --spool FILE     publish: spool file while the stream is unreachable\n"
+		"      --wait S         publish: seconds to wait for the stream at the end (default 15)\n"
 		"  -f, --format FMT     json (JSON lines) or table\n"
 		"  -c, --config FILE    YAML configuration (default: built-in)\n"
 		"  -v, --verbose / -q, --quiet; -h, --help\n\n"
@@ -64,7 +66,7 @@ static void on_signal(int sig)
 
 struct fleet_opts {
 	const char *nats, *store, *durable, *stream, *node, *spool;
-	long min_nodes, duration;
+	long min_nodes, duration, wait_s;
 };
 
 /* The node token of hashhound.findings.NODE. */
@@ -350,7 +352,7 @@ static int fleet_publish(struct hh_cli *cli, const struct fleet_opts *o, int arg
 		if (fp != stdin)
 			fclose(fp);
 	}
-	hh_nats_stop(n, 15000);
+	hh_nats_stop(n, o->wait_s * 1000);
 	hh_info("fleet publish: %lld findings sent as node %s", sent, o->node);
 	return rc;
 }
@@ -375,13 +377,14 @@ static int fleet_campaigns(struct hh_cli *cli, const struct fleet_opts *o)
 
 int hh_cmd_fleet(int argc, char **argv)
 {
-	enum { O_NATS = 0x2000, O_STORE, O_DURABLE, O_STREAM, O_MIN, O_DUR, O_NODE, O_SPOOL };
+	enum { O_NATS = 0x2000, O_STORE, O_DURABLE, O_STREAM, O_MIN, O_DUR, O_NODE, O_SPOOL, O_WAIT };
 	static const struct option longopts[] = {
 		HH_COMMON_LONGOPTS,
 		{ "nats", required_argument, 0, O_NATS }, { "store", required_argument, 0, O_STORE },
 		{ "durable", required_argument, 0, O_DURABLE }, { "stream", required_argument, 0, O_STREAM },
 		{ "min-nodes", required_argument, 0, O_MIN }, { "duration", required_argument, 0, O_DUR },
 		{ "node", required_argument, 0, O_NODE }, { "spool", required_argument, 0, O_SPOOL },
+		{ "wait", required_argument, 0, O_WAIT },
 		{ 0, 0, 0, 0 },
 	};
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -397,7 +400,7 @@ int hh_cmd_fleet(int argc, char **argv)
 	char cmd[32];
 	snprintf(cmd, sizeof(cmd), "fleet");
 	hh_cli_init(&cli, cmd);
-	struct fleet_opts o = { .durable = "hashhound-fleet", .stream = "HASHHOUND", .min_nodes = 2 };
+	struct fleet_opts o = { .durable = "hashhound-fleet", .stream = "HASHHOUND", .min_nodes = 2, .wait_s = 15 };
 	int opt;
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, HH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
@@ -415,17 +418,21 @@ int hh_cmd_fleet(int argc, char **argv)
 		case O_NODE: o.node = optarg; break;
 		case O_SPOOL: o.spool = optarg; break;
 		case O_MIN:
-		case O_DUR: {
+		case O_DUR:
+		case O_WAIT: {
 			long v = strtol(optarg, &end, 10);
+			const char *name = opt == O_MIN ? "min-nodes" : opt == O_DUR ? "duration" : "wait";
 			if (!*optarg || *end || v < (opt == O_MIN ? 1 : 0) || v > 1000000) {
-				fprintf(stderr, "hashhound fleet: --%s takes a positive whole number, got '%s'\n",
-					opt == O_MIN ? "min-nodes" : "duration", optarg);
+				fprintf(stderr, "hashhound fleet: --%s takes a %s whole number, got '%s'\n", name,
+					opt == O_MIN ? "positive" : "non-negative", optarg);
 				return HH_EXIT_USAGE;
 			}
 			if (opt == O_MIN)
 				o.min_nodes = v;
-			else
+			else if (opt == O_DUR)
 				o.duration = v;
+			else
+				o.wait_s = v;
 			break;
 		}
 		default: fleet_usage(stderr); return HH_EXIT_USAGE;

@@ -109,7 +109,7 @@ for r in 1 2; do
 	wait_for "grep -q 'fleet: consuming' '$work/fleet-$r.err'" 30 || fail "fleet run $r did not start: $(tail -n 5 "$work/fleet-$r.err")"
 done
 wait_for "stream_state 1" 30 || fail "stream HASHHOUND not created"
-echo "cluster up on 127.0.0.1:$((base + 1))-$((base + 3)); stream: $(stream_state 1)"
+echo "[${SECONDS}s] cluster up on 127.0.0.1:$((base + 1))-$((base + 3)); stream: $(stream_state 1)"
 
 # A real drill container, seen by all three agents (the drill stops once it
 # has detected its miner, in seconds).
@@ -133,7 +133,7 @@ for i in 1 2 3; do [ "n$i" = "$leader" ] && victim=$i; done
 python3 "$HH_ROOT/tests/integration/fleet_batch.py" "$work" 200 $NODES || fail "batch generation"
 { kill -9 "${srv[$victim]}"; wait "${srv[$victim]}" || true; } 2>/dev/null
 killed_at=$(date +%s.%N)
-echo "killed n$victim (the stream's leader was $leader)"
+echo "[${SECONDS}s] killed n$victim (the stream's leader was $leader)"
 declare -A pub
 for n in $NODES; do
 	setsid "$HH_BIN" fleet publish --nats "$URLS" --node "$n" --spool "$work/pub-$n.spool" "$work/batch-$n.jsonl" \
@@ -147,7 +147,7 @@ sleep "$(python3 -c "print(max(0.0, $killed_at + 5 - $(date +%s.%N)))")"
 start_server "$victim"
 restarted_at=$(date +%s.%N)
 wait_for "[ \$(grep -c 'Server is ready' '$work/n$victim.log') -ge 2 ]" 30 || fail "n$victim did not restart"
-echo "restarted n$victim after $(python3 -c "print(round($restarted_at - $killed_at, 1))") s"
+echo "[${SECONDS}s] restarted n$victim after $(python3 -c "print(round($restarted_at - $killed_at, 1))") s"
 for n in $NODES; do
 	wait "${pub[$n]}" || fail "fleet publish as $n failed: $(tail -n 3 "$work/pub-$n.err")"
 done
@@ -156,6 +156,7 @@ dpid=""
 for d in "$drill-1" "$drill-2"; do podman container exists "$d" && fail "drill left $d behind"; done
 
 # Stop the agents (each drains its queue first).
+echo "[${SECONDS}s] drills done; stopping the agents"
 for n in $NODES; do kill -TERM "${agent[$n]}"; done
 for n in $NODES; do
 	wait "${agent[$n]}" || true
@@ -166,6 +167,7 @@ agent=()
 
 expected=$(cat "$work"/node-?.jsonl "$work"/batch-*.jsonl | wc -l)
 count() { python3 -c "import sqlite3;print(sqlite3.connect('file:$work/fleet.db?mode=ro',uri=True).execute('select count(*) from fleet_findings').fetchone()[0])"; }
+echo "[${SECONDS}s] agents stopped; waiting for the store"
 wait_for "[ \"\$(count)\" -ge $expected ]" 60 || echo "store holds $(count) of $expected after 60 s"
 for p in $fpid; do kill -TERM "$p"; done
 for p in $fpid; do wait "$p" || true; done
@@ -229,12 +231,13 @@ after=$(stream_state "${leader#n}" | cut -d' ' -f2)
 [ "$after" -eq $((before + na)) ] || fail "stream: $before messages, then $after after replaying $na findings as node-x"
 ok "replays: as the same node dropped as duplicates ($na), as another node kept ($before -> $after)"
 
-# Every server down: what node-a publishes waits in its spool (after the
-# sink's 15 s drain), and is sent once the cluster is back.
+echo "[${SECONDS}s] checks done"
+# Every server down: what node-a publishes waits in its spool (after
+# --wait 3 s), and is sent once the cluster is back.
 for i in 1 2 3; do { kill -9 "${srv[$i]}"; wait "${srv[$i]}" || true; } 2>/dev/null; done
 mkdir -p "$work/outage"
 python3 "$HH_ROOT/tests/integration/fleet_batch.py" "$work/outage" 20 node-a || fail "batch generation"
-"$HH_BIN" fleet publish --nats "$URLS" --node node-a --spool "$work/outage.spool" "$work/outage/batch-node-a.jsonl" \
+"$HH_BIN" fleet publish --nats "$URLS" --node node-a --wait 3 --spool "$work/outage.spool" "$work/outage/batch-node-a.jsonl" \
 	2>"$work/outage.err" || fail "publish during the outage: $(tail -n 3 "$work/outage.err")"
 [ "$(wc -l <"$work/outage.spool" 2>/dev/null)" = 20 ] || fail "spool holds $(wc -l <"$work/outage.spool" 2>/dev/null) findings, want 20"
 for i in 1 2 3; do start_server "$i"; done
