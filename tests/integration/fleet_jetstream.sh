@@ -151,6 +151,8 @@ echo "[${SECONDS}s] restarted n$victim after $(python3 -c "print(round($restarte
 for n in $NODES; do
 	wait "${pub[$n]}" || fail "fleet publish as $n failed: $(tail -n 3 "$work/pub-$n.err")"
 done
+# Every agent has it: the drill may stop (SIGTERM: it removes its container).
+kill -TERM "$dpid" 2>/dev/null
 wait "$dpid" || true
 dpid=""
 for d in "$drill-1" "$drill-2"; do podman container exists "$d" && fail "drill left $d behind"; done
