@@ -162,7 +162,9 @@ static void line_msg_id(const char *line, size_t len, char id[HH_FINDING_ID_LEN]
 	json_decref(j);
 }
 
-/* Publishes one JSON line; true when the stream stored it (or had it). */
+/* Publishes one JSON line; true when the stream stored it (or had it), or
+ * when it never can (larger than the server's max_payload: dropped, counted
+ * and said, so it does not hold up every finding behind it). */
 static bool publish(struct hh_nats *n, const char *line)
 {
 	size_t len = strlen(line);
@@ -175,6 +177,13 @@ static bool publish(struct hh_nats *n, const char *line)
 	jsPubAck *pa = NULL;
 	jsErrCode jerr = 0;
 	natsStatus s = js_Publish(&pa, n->js, n->subject, line, (int)len, &po, &jerr);
+	if (s == NATS_MAX_PAYLOAD) {
+		hh_warn("nats: finding %s (%zu bytes) is larger than the server's max_payload; dropped", id, len);
+		pthread_mutex_lock(&n->lock);
+		n->stats.dropped++;
+		pthread_mutex_unlock(&n->lock);
+		return true;
+	}
 	if (s != NATS_OK)
 		return false;
 	pthread_mutex_lock(&n->lock);

@@ -14,8 +14,9 @@
 # took messages, a fleet campaign of the drill lists all three nodes and is
 # reported once per growth; `fleet campaigns` and serve's /fleet list it.
 # Then: replays as the same node are dropped as duplicates, as another node
-# kept; with every server down `fleet publish` spools, and the spool is sent
-# once the cluster is back.
+# kept; a finding over max_payload is dropped and counted without holding up
+# the rest; with every server down `fleet publish` spools, and the spool is
+# sent once the cluster is back.
 . "$(dirname "$0")/../lib.sh"
 need_root
 need_cmd nats-server podman buildah python3 curl
@@ -47,6 +48,7 @@ start_server() { # N
 server_name: n$i
 listen: 127.0.0.1:$((base + i))
 http: 127.0.0.1:$((base + 20 + i))
+max_payload: 65536
 jetstream { store_dir: "$work/js$i" }
 cluster {
   name: hhfleet
@@ -232,6 +234,24 @@ grep -q "(${na} duplicates dropped by the server)" "$work/replay.err" || fail "r
 after=$(stream_state "${leader#n}" | cut -d' ' -f2)
 [ "$after" -eq $((before + na)) ] || fail "stream: $before messages, then $after after replaying $na findings as node-x"
 ok "replays: as the same node dropped as duplicates ($na), as another node kept ($before -> $after)"
+
+# A finding larger than the servers' max_payload (64 KiB here) is dropped and
+# counted; the findings behind it still go.
+mkdir -p "$work/big"
+python3 "$HH_ROOT/tests/integration/fleet_batch.py" "$work/big" 3 node-z || fail "batch generation"
+python3 - "$work/big/batch-node-z.jsonl" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+lines[1]["evidence"] = [{"what": "blob", "value": "x" * 70000}]
+open(sys.argv[1], "w").write("".join(json.dumps(f) + "\n" for f in lines))
+PY
+"$HH_BIN" fleet publish --nats "$URLS" --node node-z --wait 5 --spool "$work/big.spool" "$work/big/batch-node-z.jsonl" \
+	2>"$work/big.err" || fail "publish: $(tail -n 3 "$work/big.err")"
+grep -q "larger than the server's max_payload" "$work/big.err" || fail "no max_payload line: $(tail -n 3 "$work/big.err")"
+grep -q "nats: 2 published .* 0 spooled, 1 dropped" "$work/big.err" || fail "big finding: $(grep 'nats: ' "$work/big.err" | tail -n 1)"
+wait_for "[ \"\$(stream_state ${leader#n} | cut -d' ' -f2)\" = $((after + 2)) ]" 20 || fail "stream: $(stream_state "${leader#n}"), want $((after + 2))"
+after=$((after + 2))
+ok "a finding over max_payload is dropped and counted; the two around it are published"
 
 echo "[${SECONDS}s] checks done"
 # Every server down: what node-a publishes waits in its spool (after
