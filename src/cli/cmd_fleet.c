@@ -187,6 +187,13 @@ static void handle_batch(struct hh_cli *cli, struct hh_fleet_store *fs, struct h
 		*n_new += fresh;
 }
 
+static void on_connected(natsConnection *nc, void *closure)
+{
+	(void)nc;
+	(void)closure;
+	hh_info("fleet: connected");
+}
+
 static int fleet_run(struct hh_cli *cli, const struct fleet_opts *o)
 {
 	char err[512];
@@ -212,19 +219,39 @@ static int fleet_run(struct hh_cli *cli, const struct fleet_opts *o)
 	natsOptions_SetServers(no, list, k);
 	natsOptions_SetMaxReconnect(no, -1);
 	natsOptions_SetReconnectWait(no, 250);
-	natsOptions_SetRetryOnFailedConnect(no, true, NULL, NULL);
+	/* With a callback the first connection is retried in the background
+	 * (without one, libnats retries inside Connect, forever, deaf to
+	 * SIGTERM); the stream wait below notices the signal. */
+	natsOptions_SetRetryOnFailedConnect(no, true, on_connected, NULL);
 	natsStatus s = natsConnection_Connect(&nc, no);
+	if (s == NATS_NOT_YET_CONNECTED) {
+		hh_warn("fleet: no server of %s answers yet; retrying", o->nats);
+		s = NATS_OK;
+	}
 	jsErrCode jerr = 0;
 	if (s == NATS_OK)
 		s = natsConnection_JetStream(&js, nc, NULL);
 	/* Wait for the stream (agents or this consumer may come first). */
 	for (int tries = 0; s == NATS_OK && !stop_requested; tries++) {
+		if (natsConnection_Status(nc) != NATS_CONN_STATUS_CONNECTED) {
+			nats_Sleep(250);
+			continue;
+		}
 		if (hh_nats_ensure_stream(js, o->stream, (int)hh_config_int(&cli->config, NULL, "sinks.nats.replicas", 1),
 					  err, sizeof(err)) == 0)
 			break;
 		if (tries == 0)
 			hh_warn("fleet: %s; retrying", err);
 		nats_Sleep(500);
+	}
+	if (s == NATS_OK && stop_requested) { /* stopped while waiting: nothing consumed */
+		jsCtx_Destroy(js);
+		natsConnection_Destroy(nc);
+		natsOptions_Destroy(no);
+		hh_store_close(plain);
+		hh_fleet_store_close(fs);
+		hh_info("fleet: stopped before the stream was reachable");
+		return hh_cli_finish(cli);
 	}
 	if (s == NATS_OK) {
 		jsSubOptions so;

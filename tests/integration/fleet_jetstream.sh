@@ -72,21 +72,24 @@ for a in j.get("account_details") or []:
 sys.exit(1)'
 }
 
+# The fleet, as README runs it: a durable consumer into a SQLite store; two
+# replicas with the same (default) durable name share the messages and the
+# store. Replica 1 starts before any server is up (it waits for them).
+URLS="nats://127.0.0.1:$((base + 1)),nats://127.0.0.1:$((base + 2)),nats://127.0.0.1:$((base + 3))"
+printf 'sinks:\n  nats:\n    replicas: 3\n' >"$work/fleet.yaml"
+fpid=""
+start_fleet() { # REPLICA
+	setsid "$HH_BIN" fleet run -c "$work/fleet.yaml" --nats "$URLS" --store "$work/fleet.db" -f json \
+		</dev/null >"$work/campaigns-$1.jsonl" 2>"$work/fleet-$1.err" &
+	fpid="$fpid $!"
+}
+start_fleet 1
+wait_for "grep -q 'answers yet' '$work/fleet-1.err'" 20 || fail "fleet run 1 without servers: $(tail -n 3 "$work/fleet-1.err")"
+
 for i in 1 2 3; do start_server $i; done
 wait_for "grep -q 'Server is ready' '$work/n1.log' && grep -q 'Server is ready' '$work/n2.log' && grep -q 'Server is ready' '$work/n3.log'" 30 ||
 	fail "NATS cluster did not start: $(tail -n 3 "$work"/n*.log)"
-URLS="nats://127.0.0.1:$((base + 1)),nats://127.0.0.1:$((base + 2)),nats://127.0.0.1:$((base + 3))"
-
-# The fleet, as README runs it: a durable consumer into a SQLite store; two
-# replicas with the same (default) durable name share the messages and the
-# store.
-printf 'sinks:\n  nats:\n    replicas: 3\n' >"$work/fleet.yaml"
-fpid=""
-for r in 1 2; do
-	setsid "$HH_BIN" fleet run -c "$work/fleet.yaml" --nats "$URLS" --store "$work/fleet.db" -f json \
-		</dev/null >"$work/campaigns-$r.jsonl" 2>"$work/fleet-$r.err" &
-	fpid="$fpid $!"
-done
+start_fleet 2
 
 # Three agents, one per node name, each with its own spool and state.
 for n in $NODES; do
