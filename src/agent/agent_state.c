@@ -1,12 +1,12 @@
 /* What the agent already reported, kept across restarts (kill -9 included) so
  * a restart neither repeats nor loses a finding: the keys of the process
  * findings that went out (agent_emit.c) and the incidents emitted per
- * container (severity and categories, correlator.h). One JSON file, written
+ * container (severity and signal classes, correlator.h). One JSON file, written
  * to a temporary file, fsync'd and renamed over the old one (a crash leaves
  * the old or the new, never a mix), at most once per sweep or sensor batch
  * and only when something changed.
  *
- * Versioned ("version": 1; another version is ignored with a warning) and
+ * Versioned ("version": 2; another version is ignored with a warning) and
  * bounded: at most 16384 process keys (the dedup table's two generations)
  * and correlation.max_workloads incidents, about 330 KB at worst.
  * Process keys hold pids, which mean nothing after a reboot or on another
@@ -25,8 +25,9 @@
 #include "agent/agent_internal.h"
 #include "core/fileio.h"
 #include "core/log.h"
+#include "correlation/signal_class.h"
 
-#define STATE_VERSION 1
+#define STATE_VERSION 2 /* 2: incidents keep signal-class bits ("classes") */
 #define STATE_MAX_KEYS 16384
 #define STATE_MAX_BYTES (4u << 20)
 
@@ -99,13 +100,13 @@ void hh_agent_state_load(struct hh_agent *a)
 	json_array_foreach(incs, i, v) {
 		const char *id = json_string_value(json_object_get(v, "container.id"));
 		const char *sev = json_string_value(json_object_get(v, "severity"));
-		json_t *cats = json_object_get(v, "categories"), *t = json_object_get(v, "time");
+		json_t *cats = json_object_get(v, "classes"), *t = json_object_get(v, "time");
 		struct hh_incident_mark m = { 0 };
 		if (!id || strlen(id) >= sizeof(m.container_id) || !sev || !hh_severity_parse(sev, &m.severity) ||
 		    !json_is_integer(cats) || !json_is_number(t))
 			continue;
 		hh_strlcpy(m.container_id, id, sizeof(m.container_id));
-		m.categories = (unsigned)json_integer_value(cats) & 0x1f;
+		m.classes = (unsigned)json_integer_value(cats) & ((1u << HH_CLS_COUNT) - 1);
 		m.time = json_number_value(t);
 		hh_correlator_restore(a->correlator, &m);
 		n_inc++;
@@ -118,7 +119,7 @@ static void add_mark(const struct hh_incident_mark *m, void *ctx)
 {
 	json_t *arr = ctx;
 	json_array_append_new(arr, json_pack("{s:s, s:s, s:i, s:f}", "container.id", m->container_id, "severity",
-					     sev_name(m->severity), "categories", (int)m->categories, "time", m->time));
+					     sev_name(m->severity), "classes", (int)m->classes, "time", m->time));
 }
 
 /* write, fsync, rename, fsync the directory */

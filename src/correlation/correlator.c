@@ -86,7 +86,7 @@ void hh_correlator_marks(const struct hh_correlator *c, void (*fn)(const struct 
 		const struct wl_state *s = c->wl[i];
 		if (!s->emitted)
 			continue;
-		struct hh_incident_mark m = { .severity = s->emitted_sev, .categories = s->emitted_cls,
+		struct hh_incident_mark m = { .severity = s->emitted_sev, .classes = s->emitted_cls,
 					      .time = s->touched };
 		hh_strlcpy(m.container_id, s->w.container_id, sizeof(m.container_id));
 		fn(&m, ctx);
@@ -122,7 +122,7 @@ static void take_mark(struct hh_correlator *c, struct wl_state *s, double now)
 		if (now - c->marks[i].time <= hh_config_num(c->cfg, &s->w, "correlation.window_s", 900)) {
 			s->emitted = true;
 			s->emitted_sev = c->marks[i].severity;
-			s->emitted_cls = c->marks[i].categories;
+			s->emitted_cls = c->marks[i].classes;
 		}
 		c->marks[i] = c->marks[--c->n_marks];
 		return;

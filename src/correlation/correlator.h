@@ -46,7 +46,7 @@ size_t hh_correlator_count(const struct hh_correlator *c);
 struct hh_incident_mark {
 	char container_id[HH_ID_LEN];
 	enum hh_severity severity;
-	unsigned categories;
+	unsigned classes;
 	double time;
 };
 /* Calls fn for every workload whose incident went out (and every mark
@@ -54,7 +54,7 @@ struct hh_incident_mark {
 void hh_correlator_marks(const struct hh_correlator *c, void (*fn)(const struct hh_incident_mark *m, void *ctx),
 			 void *ctx);
 /* Restores a mark from a previous run: the workload's incident is emitted
- * again only when it goes beyond it (higher severity or a new category), as
+ * again only when it goes beyond it (higher severity or a new class), as
  * if this run had emitted it. Marks older than correlation.window_s at the
  * first signal are ignored; at most correlation.max_workloads are kept. */
 void hh_correlator_restore(struct hh_correlator *c, const struct hh_incident_mark *m);

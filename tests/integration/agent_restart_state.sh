@@ -8,7 +8,7 @@
 #  run 2: same state file, behavior on (min_samples 5): no process finding of
 #         run 1 comes again (same rule, container, pid), no incident at or
 #         below run 1's (same severity, no new category) is repeated, and the
-#         incident grows to mining+behavior, critical: the suppressed process
+#         incident grows to miner-code+behavior-cpu: the suppressed process
 #         findings still count for correlation, so it is not lost.
 . "$(dirname "$0")/../lib.sh"
 need_root
@@ -51,7 +51,7 @@ start_agent() { # RUN
 	agent_pid=$!
 	wait_for "grep -q 'interval:' '$out/run$1.err'" 30 || { cat "$out/run$1.err"; fail "agent (run $1) did not start"; }
 }
-# Findings of run $1 about the miner container, as "rule severity pid categories".
+# Findings of run $1 about the miner container, as "rule severity pid classes".
 about_miner() {
 	python3 - "$out/run$1.jsonl" "$miner" <<'PY'
 import json, sys
@@ -64,7 +64,7 @@ for line in open(sys.argv[1]):
     if fl.get("container.id") != sys.argv[2]:
         continue
     ev = {e["what"]: e["value"] for e in f["evidence"]}
-    print(f["rule"], f["severity"], fl.get("proc.pid", "-"), ev.get("incident.categories", "-"))
+    print(f["rule"], f["severity"], fl.get("proc.pid", "-"), ev.get("incident.classes", "-"))
 PY
 }
 
@@ -77,16 +77,16 @@ sleep 2 # one more sweep: the state is saved at the end of each
 kill -9 $agent_pid; wait $agent_pid 2>/dev/null; agent_pid=""
 about_miner 1 >"$out/miner1.txt"
 echo "run 1 (killed with SIGKILL):"; sed 's/^/  /' "$out/miner1.txt"
-grep -q ' critical ' "$out/miner1.txt" && grep -q 'behavior' "$out/miner1.txt" &&
+grep -q '^incident.* .*behavior-cpu' "$out/miner1.txt" &&
 	fail "run 1 already had the behavior signal: the test cannot show an incident is not lost"
 grep -q -v '^incident' "$out/miner1.txt" || fail "run 1: no process finding about the miner"
-python3 -c "import json,sys; s=json.load(open('$out/state.json')); assert s['version']==1 and s['reported_processes'] and s['incidents'], s" ||
+python3 -c "import json,sys; s=json.load(open('$out/state.json')); assert s['version']==2 and s['reported_processes'] and s['incidents'], s" ||
 	fail "state file missing or incomplete after kill -9"
 ok "run 1: $(grep -vc '^incident' "$out/miner1.txt") process findings and $(grep -c '^incident' "$out/miner1.txt") incident(s), state saved"
 
 start_agent 2
 grep -q "already reported" "$out/run2.err" || { head -20 "$out/run2.err"; fail "run 2 did not load the state"; }
-wait_for "about_miner 2 | grep -q '^incident.cryptomining critical .*behavior'" 90 ||
+wait_for "about_miner 2 | grep -q '^incident.cryptomining .*behavior-cpu'" 90 ||
 	{ about_miner 2; tail -5 "$out/run2.err"; fail "run 2: the incident did not grow to mining+behavior (lost?)"; }
 sleep 2
 kill -TERM $agent_pid; wait $agent_pid; rc=$?; agent_pid=""

@@ -323,7 +323,7 @@ static void restored_marks(void **state)
 	(void)state;
 	struct hh_correlator *c = hh_correlator_new(NULL);
 	struct hh_workload w = wl("aaaa"), w2 = wl("bbbb");
-	struct hh_incident_mark m = { .severity = HH_SEV_HIGH, .categories = 1u << HH_CLS_MINER_CODE, .time = T0 };
+	struct hh_incident_mark m = { .severity = HH_SEV_HIGH, .classes = 1u << HH_CLS_MINER_CODE, .time = T0 };
 	hh_strlcpy(m.container_id, "aaaa", sizeof(m.container_id));
 	hh_correlator_restore(c, &m);
 	struct hh_incident_mark stale = m;

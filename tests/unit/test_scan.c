@@ -828,6 +828,35 @@ static void malformed_manifest(void **state)
 	free(lt);
 }
 
+/* Proof-of-work code: high in an executable, medium in data or wasm (wallet
+ * libraries such as monero-javascript ship CryptoNight in their wasm). */
+static void algo_outside_executables(void **state)
+{
+	(void)state;
+	static const uint8_t keccak[] = { 0x01, 0, 0, 0, 0, 0, 0, 0, 0x82, 0x80, 0, 0, 0, 0, 0, 0,
+					  0x8a, 0x80, 0, 0, 0, 0, 0, 0x80, 0, 0x80, 0, 0x80, 0, 0, 0, 0x80 };
+	static const uint8_t groestl[] = { 0xc6, 0x32, 0xf4, 0xa5, 0xf4, 0x97, 0xa5, 0xc6,
+					   0xf8, 0x6f, 0x97, 0x84, 0x97, 0xeb, 0x84, 0xf8 };
+	static const uint8_t jh[] = { 0x72, 0xd5, 0xde, 0xa2, 0xdf, 0x15, 0xf8, 0x67,
+				      0x7b, 0x84, 0x15, 0x0a, 0xb7, 0x23, 0x15, 0x57 };
+	uint8_t buf[4096];
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf + 200, keccak, sizeof(keccak));
+	memcpy(buf + 900, groestl, sizeof(groestl));
+	memcpy(buf + 1700, jh, sizeof(jh));
+	struct hh_content *c = content();
+	struct hh_findings l = { 0 };
+	scan_one(c, "/app/wallet.wasm.data", buf, sizeof(buf), &l);
+	assert_true(list_has(&l, "miner.algo.cryptonight", HH_SEV_MEDIUM));
+	assert_false(list_has(&l, "miner.algo.cryptonight", HH_SEV_HIGH));
+	memcpy(buf, "\x7f" "ELF", 4);
+	scan_one(c, "/usr/bin/kworker", buf, sizeof(buf), &l);
+	assert_true(list_has(&l, "miner.algo.cryptonight", HH_SEV_HIGH));
+	hh_findings_clear(&l);
+	free(l.items);
+	hh_content_free(c);
+}
+
 int main(void)
 {
 	hh_log_set_level(HH_LOG_ERROR);
@@ -850,6 +879,7 @@ int main(void)
 		cmocka_unit_test(nested_archives),
 		cmocka_unit_test(dir_symlink_loop),
 		cmocka_unit_test(malformed_manifest),
+		cmocka_unit_test(algo_outside_executables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -448,10 +448,20 @@ size_t hh_content_scan(struct hh_content *c, const char *fs_path, const char *di
 		/* executable rules speak of executables; configs are judged by the indicators */
 		if (!strncmp(hits[i].rule, "miner.exe.", 10) && !exe)
 			continue;
-		struct hh_finding *f = mk(out, hits[i].rule, hits[i].title, hits[i].severity, hits[i].ours ? 0.85 : 0.7,
+		/* proof-of-work code outside an executable (wasm, data) is what
+		 * wallet libraries ship too (monero-javascript's wallet wasm holds
+		 * CryptoNight): medium, not high, until other evidence joins it */
+		bool algo_data = !exe && !strncmp(hits[i].rule, "miner.algo.", 11);
+		enum hh_severity sev = hits[i].severity;
+		if (algo_data && sev > HH_SEV_MEDIUM)
+			sev = HH_SEV_MEDIUM;
+		struct hh_finding *f = mk(out, hits[i].rule, hits[i].title, sev, hits[i].ours ? 0.85 : 0.7,
 					  display, hits[i].ours ? "T1496" : NULL);
 		if (!f)
 			continue;
+		if (algo_data)
+			hh_finding_evidence_str(f, "context",
+						"not an executable: wallet libraries carry proof-of-work code too");
 		/* code that computes a proof-of-work algorithm counts like a miner executable */
 		if (!strncmp(hits[i].rule, "miner.exe.", 10) || !strncmp(hits[i].rule, "miner.algo.", 11))
 			yara_miner = true;
