@@ -31,6 +31,7 @@ libcurl4-openssl-dev
 libmicrohttpd-dev
 libnats-dev
 nats-server
+sqlite3
 libcmocka-dev
 libclang-rt-14-dev
 podman

@@ -36,6 +36,7 @@ static const struct {
 	{ "audit-log", F(JSON) | F(TABLE) | F(JUNIT) | F(HTML) | F(FALCO) },
 	{ "pcap", F(JSON) | F(TABLE) | F(JUNIT) | F(HTML) | F(FALCO) },
 	{ "respond", F(JSON) | F(TABLE) | F(FALCO) },
+	{ "fleet", F(JSON) | F(TABLE) | F(FALCO) },
 	{ "report", HH_FMTS_ALL },
 };
 #undef F

@@ -6,7 +6,9 @@
  * holds. */
 #include <errno.h>
 #include <nats/nats.h>
+#include <openssl/sha.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +29,7 @@ static void fleet_usage(FILE *fp)
 	fprintf(fp,
 		"usage: hashhound fleet run --nats URLS [--store FILE] [--durable NAME] [--stream NAME]\n"
 		"                           [--min-nodes N] [--duration S] [-f json|table]\n"
-		"       hashhound fleet publish --nats URLS --node NAME [--spool FILE] FILE.jsonl...\n"
+		"       hashhound fleet publish --nats URLS --node NAME [--spool FILE] [--wait S] FILE.jsonl...\n"
 		"       hashhound fleet campaigns [--store FILE] [-f json|table]\n\n"
 		"run: consumes every node's findings from the JetStream stream (the agents'\n"
 		"  sinks.nats), keeps each once (by message id) in the store, and reports a\n"
@@ -36,7 +38,8 @@ static void fleet_usage(FILE *fp)
 		"  --min-nodes (default 2) nodes, and again each time another node joins.\n"
 		"  Replicas with the same --durable share the stream's messages.\n"
 		"publish: sends findings (JSON lines) to the stream as node NAME, through\n"
-		"  the same sink the agent uses (spooled while the stream is unreachable).\n"
+		"  the same sink the agent uses; what the stream has not taken after --wait\n"
+		"  seconds is left in the spool, sent first by the next publish.\n"
 		"campaigns: the campaigns a fleet store holds.\n\n"
 		"Options:\n"
 		"      --nats URLS      nats://host:4222[,nats://...] (default: sinks.nats.url)\n"
@@ -47,6 +50,7 @@ static void fleet_usage(FILE *fp)
 		"      --duration S     stop after S seconds (default: until SIGTERM/SIGINT)\n"
 		"      --node NAME      publish: the node the findings come from\n"
 		"      --spool FILE     publish: spool file while the stream is unreachable\n"
+		"      --wait S         publish: seconds to wait for the stream at the end (default 15)\n"
 		"  -f, --format FMT     json (JSON lines) or table\n"
 		"  -c, --config FILE    YAML configuration (default: built-in)\n"
 		"  -v, --verbose / -q, --quiet; -h, --help\n\n"
@@ -62,7 +66,7 @@ static void on_signal(int sig)
 
 struct fleet_opts {
 	const char *nats, *store, *durable, *stream, *node, *spool;
-	long min_nodes, duration;
+	long min_nodes, duration, wait_s;
 };
 
 /* The node token of hashhound.findings.NODE. */
@@ -72,10 +76,33 @@ static const char *subject_node(const char *subject)
 	return dot ? dot + 1 : "";
 }
 
-/* One message: stored once, then campaigns of its keys. Returns 0 (ack) or
- * -1 (not stored: leave it for redelivery). */
-static int handle(struct hh_cli *cli, struct hh_fleet_store *fs, struct hh_store *plain, const struct fleet_opts *o,
-		  natsMsg *msg, long long *n_new)
+#define FLEET_FETCH 64
+
+/* What a batch hands over once it is committed: each new finding (for the
+ * plain store) and each campaign that grew (reported, and stored). */
+struct batch_out {
+	struct hh_finding *f[FLEET_FETCH * (1 + HH_FLEET_MAX_KEYS)];
+	bool campaign[FLEET_FETCH * (1 + HH_FLEET_MAX_KEYS)];
+	size_t n;
+};
+
+static void batch_keep(struct batch_out *b, struct hh_finding *f, bool campaign)
+{
+	if (!f)
+		return;
+	if (b->n == sizeof(b->f) / sizeof(b->f[0])) { /* cannot happen: sized for a full fetch */
+		hh_finding_free(f);
+		return;
+	}
+	b->campaign[b->n] = campaign;
+	b->f[b->n++] = f;
+}
+
+/* One message, inside the batch's transaction: stored once, then the
+ * campaigns of its keys. Returns 0 (ack after the commit) or -1 (not
+ * stored: leave it for redelivery). */
+static int handle(struct hh_fleet_store *fs, const struct fleet_opts *o, natsMsg *msg, struct batch_out *out,
+		  long long *n_new)
 {
 	const char *data = natsMsg_GetData(msg);
 	int len = natsMsg_GetDataLength(msg);
@@ -104,26 +131,67 @@ static int handle(struct hh_cli *cli, struct hh_fleet_store *fs, struct hh_store
 		hh_finding_free(f);
 		return -1;
 	}
-	if (rc == 1) {
-		(*n_new)++;
-		if (plain)
-			hh_store_add(plain, f);
-		for (size_t k = 0; k < nk; k++) {
-			struct hh_fleet_member m[HH_FLEET_MAX_MEMBERS];
-			int n = hh_fleet_store_members(fs, &keys[k], m, HH_FLEET_MAX_MEMBERS);
-			if (n < o->min_nodes)
-				continue;
-			struct hh_finding *c = hh_fleet_campaign(&keys[k], m, (size_t)n);
-			if (c && hh_fleet_store_campaign(fs, &keys[k], (size_t)n, c) == 1) {
-				if (plain)
-					hh_store_add(plain, c);
-				hh_cli_emit(cli, c);
-			}
-			hh_finding_free(c);
-		}
+	if (rc == 0) {
+		hh_finding_free(f);
+		return 0;
 	}
-	hh_finding_free(f);
+	(*n_new)++;
+	batch_keep(out, f, false);
+	for (size_t k = 0; k < nk; k++) {
+		struct hh_fleet_member m[HH_FLEET_MAX_MEMBERS];
+		int n = hh_fleet_store_members(fs, &keys[k], m, HH_FLEET_MAX_MEMBERS);
+		if (n < o->min_nodes)
+			continue;
+		struct hh_finding *c = hh_fleet_campaign(&keys[k], m, (size_t)n);
+		if (c && hh_fleet_store_campaign(fs, &keys[k], (size_t)n, c) == 1)
+			batch_keep(out, c, true);
+		else
+			hh_finding_free(c);
+	}
 	return 0;
+}
+
+/* One fetched batch: one transaction; acknowledged after its commit, then
+ * the plain store and the campaign reports. A failed commit leaves every
+ * message of the batch to redelivery. */
+static void handle_batch(struct hh_cli *cli, struct hh_fleet_store *fs, struct hh_store *plain,
+			 const struct fleet_opts *o, natsMsgList *ml, long long *n_new)
+{
+	static struct batch_out out; /* one consumer thread */
+	bool ok[FLEET_FETCH] = { 0 };
+	long long fresh = 0;
+	out.n = 0;
+	int n = ml->Count < FLEET_FETCH ? ml->Count : FLEET_FETCH;
+	bool committed = hh_fleet_store_begin(fs) == 0;
+	if (committed) {
+		for (int i = 0; i < n; i++)
+			ok[i] = handle(fs, o, ml->Msgs[i], &out, &fresh) == 0;
+		committed = hh_fleet_store_commit(fs) == 0;
+	}
+	for (int i = 0; i < ml->Count; i++) {
+		if (committed && i < n && ok[i])
+			natsMsg_Ack(ml->Msgs[i], NULL);
+		else
+			natsMsg_Nak(ml->Msgs[i], NULL);
+	}
+	for (size_t i = 0; i < out.n; i++) {
+		if (committed) {
+			if (plain)
+				hh_store_add(plain, out.f[i]);
+			if (out.campaign[i])
+				hh_cli_emit(cli, out.f[i]);
+		}
+		hh_finding_free(out.f[i]);
+	}
+	if (committed)
+		*n_new += fresh;
+}
+
+static void on_connected(natsConnection *nc, void *closure)
+{
+	(void)nc;
+	(void)closure;
+	hh_info("fleet: connected");
 }
 
 static int fleet_run(struct hh_cli *cli, const struct fleet_opts *o)
@@ -151,19 +219,39 @@ static int fleet_run(struct hh_cli *cli, const struct fleet_opts *o)
 	natsOptions_SetServers(no, list, k);
 	natsOptions_SetMaxReconnect(no, -1);
 	natsOptions_SetReconnectWait(no, 250);
-	natsOptions_SetRetryOnFailedConnect(no, true, NULL, NULL);
+	/* With a callback the first connection is retried in the background
+	 * (without one, libnats retries inside Connect, forever, deaf to
+	 * SIGTERM); the stream wait below notices the signal. */
+	natsOptions_SetRetryOnFailedConnect(no, true, on_connected, NULL);
 	natsStatus s = natsConnection_Connect(&nc, no);
+	if (s == NATS_NOT_YET_CONNECTED) {
+		hh_warn("fleet: no server of %s answers yet; retrying", o->nats);
+		s = NATS_OK;
+	}
 	jsErrCode jerr = 0;
 	if (s == NATS_OK)
 		s = natsConnection_JetStream(&js, nc, NULL);
 	/* Wait for the stream (agents or this consumer may come first). */
 	for (int tries = 0; s == NATS_OK && !stop_requested; tries++) {
+		if (natsConnection_Status(nc) != NATS_CONN_STATUS_CONNECTED) {
+			nats_Sleep(250);
+			continue;
+		}
 		if (hh_nats_ensure_stream(js, o->stream, (int)hh_config_int(&cli->config, NULL, "sinks.nats.replicas", 1),
 					  err, sizeof(err)) == 0)
 			break;
 		if (tries == 0)
 			hh_warn("fleet: %s; retrying", err);
 		nats_Sleep(500);
+	}
+	if (s == NATS_OK && stop_requested) { /* stopped while waiting: nothing consumed */
+		jsCtx_Destroy(js);
+		natsConnection_Destroy(nc);
+		natsOptions_Destroy(no);
+		hh_store_close(plain);
+		hh_fleet_store_close(fs);
+		hh_info("fleet: stopped before the stream was reachable");
+		return hh_cli_finish(cli);
 	}
 	if (s == NATS_OK) {
 		jsSubOptions so;
@@ -188,14 +276,10 @@ static int fleet_run(struct hh_cli *cli, const struct fleet_opts *o)
 	long long received = 0, n_new = 0;
 	while (!stop_requested && (!end || time(NULL) < end)) {
 		natsMsgList ml = { 0 };
-		s = natsSubscription_Fetch(&ml, sub, 64, 1000, &jerr);
-		for (int i = 0; i < ml.Count; i++) {
-			received++;
-			if (handle(cli, fs, plain, o, ml.Msgs[i], &n_new) == 0)
-				natsMsg_Ack(ml.Msgs[i], NULL);
-			else
-				natsMsg_Nak(ml.Msgs[i], NULL);
-		}
+		s = natsSubscription_Fetch(&ml, sub, FLEET_FETCH, 1000, &jerr);
+		received += ml.Count;
+		if (ml.Count)
+			handle_batch(cli, fs, plain, o, &ml, &n_new);
 		natsMsgList_Destroy(&ml);
 		if (s != NATS_OK && s != NATS_TIMEOUT)
 			nats_Sleep(250); /* a server down: the library reconnects */
@@ -209,6 +293,30 @@ static int fleet_run(struct hh_cli *cli, const struct fleet_opts *o)
 	hh_store_close(plain);
 	hh_fleet_store_close(fs);
 	return hh_cli_finish(cli);
+}
+
+/* Makes f a finding of node: another node's finding replayed as this one
+ * gets an id of its own (a UUID-shaped hash of the node and the original
+ * id), so the stream and the fleet store keep both; a node's own finding
+ * keeps its id, so replaying a file twice sends nothing new. */
+static void replay_as_node(struct hh_finding *f, const char *node)
+{
+	const char *was = json_string_value(json_object_get(f->fields, "k8s.node.name"));
+	if (!was || !*was)
+		was = json_string_value(json_object_get(f->fields, "hostname"));
+	if (was && *was && strcmp(was, node)) {
+		char buf[512];
+		unsigned char md[SHA256_DIGEST_LENGTH];
+		int n = snprintf(buf, sizeof(buf), "%s\n%s", node, f->id);
+		SHA256((const unsigned char *)buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1, md);
+		md[6] = (unsigned char)((md[6] & 0x0f) | 0x50); /* version 5-like: name-based */
+		md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
+		snprintf(f->id, sizeof(f->id),
+			 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", md[0], md[1], md[2],
+			 md[3], md[4], md[5], md[6], md[7], md[8], md[9], md[10], md[11], md[12], md[13], md[14], md[15]);
+	}
+	json_object_del(f->fields, "k8s.node.name");
+	hh_finding_set_str(f, "hostname", node);
 }
 
 static int fleet_publish(struct hh_cli *cli, const struct fleet_opts *o, int argc, char **argv)
@@ -262,8 +370,7 @@ static int fleet_publish(struct hh_cli *cli, const struct fleet_opts *o, int arg
 				continue;
 			}
 			/* The node it came from, whatever the file says. */
-			json_object_del(f->fields, "k8s.node.name");
-			hh_finding_set_str(f, "hostname", o->node);
+			replay_as_node(f, o->node);
 			hh_nats_send(n, f);
 			hh_finding_free(f);
 			sent++;
@@ -272,7 +379,7 @@ static int fleet_publish(struct hh_cli *cli, const struct fleet_opts *o, int arg
 		if (fp != stdin)
 			fclose(fp);
 	}
-	hh_nats_stop(n, 15000);
+	hh_nats_stop(n, o->wait_s * 1000);
 	hh_info("fleet publish: %lld findings sent as node %s", sent, o->node);
 	return rc;
 }
@@ -297,13 +404,14 @@ static int fleet_campaigns(struct hh_cli *cli, const struct fleet_opts *o)
 
 int hh_cmd_fleet(int argc, char **argv)
 {
-	enum { O_NATS = 0x2000, O_STORE, O_DURABLE, O_STREAM, O_MIN, O_DUR, O_NODE, O_SPOOL };
+	enum { O_NATS = 0x2000, O_STORE, O_DURABLE, O_STREAM, O_MIN, O_DUR, O_NODE, O_SPOOL, O_WAIT };
 	static const struct option longopts[] = {
 		HH_COMMON_LONGOPTS,
 		{ "nats", required_argument, 0, O_NATS }, { "store", required_argument, 0, O_STORE },
 		{ "durable", required_argument, 0, O_DURABLE }, { "stream", required_argument, 0, O_STREAM },
 		{ "min-nodes", required_argument, 0, O_MIN }, { "duration", required_argument, 0, O_DUR },
 		{ "node", required_argument, 0, O_NODE }, { "spool", required_argument, 0, O_SPOOL },
+		{ "wait", required_argument, 0, O_WAIT },
 		{ 0, 0, 0, 0 },
 	};
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -319,7 +427,7 @@ int hh_cmd_fleet(int argc, char **argv)
 	char cmd[32];
 	snprintf(cmd, sizeof(cmd), "fleet");
 	hh_cli_init(&cli, cmd);
-	struct fleet_opts o = { .durable = "hashhound-fleet", .stream = "HASHHOUND", .min_nodes = 2 };
+	struct fleet_opts o = { .durable = "hashhound-fleet", .stream = "HASHHOUND", .min_nodes = 2, .wait_s = 15 };
 	int opt;
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, HH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
@@ -337,17 +445,21 @@ int hh_cmd_fleet(int argc, char **argv)
 		case O_NODE: o.node = optarg; break;
 		case O_SPOOL: o.spool = optarg; break;
 		case O_MIN:
-		case O_DUR: {
+		case O_DUR:
+		case O_WAIT: {
 			long v = strtol(optarg, &end, 10);
+			const char *name = opt == O_MIN ? "min-nodes" : opt == O_DUR ? "duration" : "wait";
 			if (!*optarg || *end || v < (opt == O_MIN ? 1 : 0) || v > 1000000) {
-				fprintf(stderr, "hashhound fleet: --%s takes a positive whole number, got '%s'\n",
-					opt == O_MIN ? "min-nodes" : "duration", optarg);
+				fprintf(stderr, "hashhound fleet: --%s takes a %s whole number, got '%s'\n", name,
+					opt == O_MIN ? "positive" : "non-negative", optarg);
 				return HH_EXIT_USAGE;
 			}
 			if (opt == O_MIN)
 				o.min_nodes = v;
-			else
+			else if (opt == O_DUR)
 				o.duration = v;
+			else
+				o.wait_s = v;
 			break;
 		}
 		default: fleet_usage(stderr); return HH_EXIT_USAGE;

@@ -221,6 +221,7 @@ static void serve_usage(FILE *fp)
 {
 	fprintf(fp, "usage: hashhound serve [--store DB] [--listen HOST:PORT] [-c FILE]\n\n"
 		    "Serves the dashboard (/), the incident pages (/incidents, docs/outputs.md),\n"
+		    "the fleet campaigns when the store is a fleet store (/fleet, docs/fleet.md),\n"
 		    "the findings API (/api/findings, /api/summary),\n"
 		    "Prometheus metrics (/metrics) and /healthz over a finding store, e.g. one copied\n"
 		    "from a node (docs/outputs.md), and takes Kubernetes audit events (POST /audit,\n"

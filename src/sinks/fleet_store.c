@@ -2,6 +2,7 @@
 #include "sinks/fleet_store.h"
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 struct hh_fleet_store {
 	sqlite3 *db;
+	bool in_batch;          /* between hh_fleet_store_begin and _commit */
 	/* member strings of the last hh_fleet_store_members call */
 	char *strs[HH_FLEET_MAX_MEMBERS * 3];
 	size_t n_strs;
@@ -91,7 +93,7 @@ int hh_fleet_store_add(struct hh_fleet_store *s, const char *msg_id, const char 
 		return -1;
 	int rc = -1;
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(s->db, s->in_batch ? "SAVEPOINT finding" : "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		goto out;
 	if (sqlite3_prepare_v2(s->db,
 			       "INSERT OR IGNORE INTO fleet_findings(msg_id, node, time, rule, severity, workload, json)"
@@ -124,16 +126,43 @@ int hh_fleet_store_add(struct hh_fleet_store *s, const char *msg_id, const char 
 				goto rollback;
 		}
 	}
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+	if (sqlite3_exec(s->db, s->in_batch ? "RELEASE finding" : "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
 		goto out;
 rollback:
 	hh_warn("fleet store: %s", sqlite3_errmsg(s->db));
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (s->in_batch) /* the batch goes on without this finding */
+		sqlite3_exec(s->db, "ROLLBACK TO finding; RELEASE finding", NULL, NULL, NULL);
+	else
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	rc = -1;
 out:
 	sqlite3_finalize(st);
 	free(text);
 	return rc;
+}
+
+int hh_fleet_store_begin(struct hh_fleet_store *s)
+{
+	if (s->in_batch)
+		return -1;
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		hh_warn("fleet store: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	s->in_batch = true;
+	return 0;
+}
+
+int hh_fleet_store_commit(struct hh_fleet_store *s)
+{
+	if (!s->in_batch)
+		return -1;
+	s->in_batch = false;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	hh_warn("fleet store: %s", sqlite3_errmsg(s->db));
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 int hh_fleet_store_members(struct hh_fleet_store *s, const struct hh_fleet_key *key, struct hh_fleet_member *out,

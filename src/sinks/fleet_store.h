@@ -18,9 +18,16 @@ struct hh_fleet_store *hh_fleet_store_open(const char *path, char *err, size_t e
 void hh_fleet_store_close(struct hh_fleet_store *s);
 
 /* Records f (received as msg_id from node) with its keys, in one
- * transaction. 1: new, 0: already had it (a redelivery), -1: error. */
+ * transaction (inside a batch: a savepoint of the batch's transaction).
+ * 1: new, 0: already had it (a redelivery), -1: error (nothing of f kept). */
 int hh_fleet_store_add(struct hh_fleet_store *s, const char *msg_id, const char *node, const struct hh_finding *f,
 		       const struct hh_fleet_key *keys, size_t n_keys);
+
+/* A batch: the adds and campaigns between begin and commit are one
+ * transaction (one write to disk for many findings). commit returns 0, or -1
+ * after rolling the whole batch back. 0 / -1 from begin. */
+int hh_fleet_store_begin(struct hh_fleet_store *s);
+int hh_fleet_store_commit(struct hh_fleet_store *s);
 
 /* The members of key: one per node (its newest finding), newest first.
  * Returns the count (<= max), or -1. Strings live until the next call. */

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "embed/web_dashboard_html.h"
+#include "sinks/fleet_view.h"
 #include "sinks/http_auth.h"
 #include "sinks/http_incidents.h"
 #include "sinks/http_query.h"
@@ -304,6 +305,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	if (hh_http_incidents_path(url))
 		return h->store ? hh_http_incidents(conn, url, h->store, h->cfg)
 				: reply_static(conn, 503, "text/plain", "no store\n");
+	if (hh_fleet_view_path(url))
+		return h->store ? hh_fleet_view(conn, url, h->store) : reply_static(conn, 503, "text/plain", "no store\n");
 	if (strcmp(url, "/api/summary") == 0)
 		return h->store ? api_summary(h, conn)
 				: reply_static(conn, 503, "application/json", "{\"error\":\"no store\"}\n");

@@ -149,7 +149,7 @@ void hh_incident_list_html(FILE *fp, struct hh_store *s, const struct hh_config 
 		    "font-size:12px}.critical{color:#a00}.high{color:#d35400}.medium{color:#b7950b}.low{color:#2471a3}"
 		    ".info{color:#666}form{margin-bottom:12px;display:flex;gap:10px;flex-wrap:wrap}.reason{background:"
 		    "#eceef1;border-radius:3px;padding:0 4px;font-size:12px}.error{color:#a00}</style></head><body>\n"
-		    "<header><b>hashhound</b> &middot; incidents &middot; <a href=\"/\">findings</a> "
+		    "<header><b>hashhound</b> &middot; incidents &middot; <a href=\"/\">findings</a> &middot; <a href=\"/fleet\">fleet</a> "
 		    "</header>\n<main>\n<form method=\"get\" action=\"/incidents\">\n"
 		    "<label>minimum severity <select name=\"min_severity\">");
 	const char *sel = form->min_severity ? form->min_severity : "info";

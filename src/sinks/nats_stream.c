@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/node.h"
 #include "sinks/sinks.h"
 
 #define NATS_LINE_MAX (1u << 20)
@@ -138,19 +139,37 @@ static bool ensure_connected(struct hh_nats *n)
 	return true;
 }
 
-/* Publishes one JSON line; true when the stream stored it (or had it). */
+/* The message id of a JSON line: the finding's id (our JSON writes it first,
+ * so it is read without parsing; else parsed), else a hash of the bytes. */
+static void line_msg_id(const char *line, size_t len, char id[HH_FINDING_ID_LEN])
+{
+	static const char pre[] = "{\"id\":\"";
+	const char *v = NULL;
+	json_t *j = NULL;
+	if (len > sizeof(pre) && !strncmp(line, pre, sizeof(pre) - 1)) {
+		v = line + sizeof(pre) - 1;
+	} else {
+		j = json_loadb(line, len, 0, NULL);
+		v = json_string_value(json_object_get(j, "id"));
+	}
+	size_t n = !v ? 0 : j ? strlen(v) : strcspn(v, "\"");
+	if (n > 0 && n < HH_FINDING_ID_LEN && (j || v[n] == '"')) {
+		memcpy(id, v, n);
+		id[n] = '\0';
+	} else {
+		hh_nats_msg_id(line, len, id);
+	}
+	json_decref(j);
+}
+
+/* Publishes one JSON line; true when the stream stored it (or had it), or
+ * when it never can (larger than the server's max_payload: dropped, counted
+ * and said, so it does not hold up every finding behind it). */
 static bool publish(struct hh_nats *n, const char *line)
 {
 	size_t len = strlen(line);
-	char id[33];
-	/* The finding's own id when it has one, else a hash of its bytes. */
-	json_t *j = json_loadb(line, len, 0, NULL);
-	const char *fid = j ? json_string_value(json_object_get(j, "id")) : NULL;
-	if (fid && *fid)
-		snprintf(id, sizeof(id), "%.32s", fid);
-	else
-		hh_nats_msg_id(line, len, id);
-	json_decref(j);
+	char id[HH_FINDING_ID_LEN];
+	line_msg_id(line, len, id);
 	jsPubOptions po;
 	jsPubOptions_Init(&po);
 	po.MsgId = id;
@@ -158,6 +177,13 @@ static bool publish(struct hh_nats *n, const char *line)
 	jsPubAck *pa = NULL;
 	jsErrCode jerr = 0;
 	natsStatus s = js_Publish(&pa, n->js, n->subject, line, (int)len, &po, &jerr);
+	if (s == NATS_MAX_PAYLOAD) {
+		hh_warn("nats: finding %s (%zu bytes) is larger than the server's max_payload; dropped", id, len);
+		pthread_mutex_lock(&n->lock);
+		n->stats.dropped++;
+		pthread_mutex_unlock(&n->lock);
+		return true;
+	}
 	if (s != NATS_OK)
 		return false;
 	pthread_mutex_lock(&n->lock);
@@ -317,8 +343,12 @@ struct hh_nats *hh_nats_start(const struct hh_nats_opts *opts, char *err, size_t
 	if (opts->subject && *opts->subject) {
 		snprintf(n->subject, sizeof(n->subject), "%s", opts->subject);
 	} else {
-		char host[128] = "node";
-		gethostname(host, sizeof(host) - 1);
+		/* The node's name (NODE_NAME, the kubelet's), else the host name. */
+		const struct hh_node *node = hh_node_get();
+		char host[128];
+		snprintf(host, sizeof(host), "%.127s", node->k8s_node_name[0] ? node->k8s_node_name
+					 : node->hostname[0]     ? node->hostname
+								 : "node");
 		for (char *p = host; *p; p++) /* a subject token: no dots or wildcards */
 			if (*p == '.' || *p == '*' || *p == '>' || *p == ' ')
 				*p = '_';
@@ -427,9 +457,11 @@ void hh_nats_stop(struct hh_nats *n, long drain_ms)
 	pthread_mutex_unlock(&n->lock);
 	pthread_join(n->thread, NULL);
 	spool_queue_first(n);
-	hh_info("nats: %llu published (%llu duplicates dropped by the server), %llu spooled, %llu dropped",
+	hh_info("nats: %llu published (%llu duplicates dropped by the server), %llu failed attempts, %llu spooled, "
+		"%llu dropped",
 		(unsigned long long)n->stats.published, (unsigned long long)n->stats.duplicates,
-		(unsigned long long)n->stats.spooled, (unsigned long long)n->stats.dropped);
+		(unsigned long long)n->stats.failed_attempts, (unsigned long long)n->stats.spooled,
+		(unsigned long long)n->stats.dropped);
 	disconnect(n);
 	pthread_mutex_destroy(&n->lock);
 	pthread_cond_destroy(&n->wake);

@@ -1,9 +1,9 @@
 /* Findings published to a NATS JetStream stream, for `hashhound fleet`.
  *
  * Each finding is one message on SUBJECT (default hashhound.findings.NODE)
- * with a message id (Nats-Msg-Id) derived from the finding's bytes, so the
- * server drops a duplicate sent again after a restart or a reconnect (within
- * the stream's duplicate window). Publishing happens on a thread of its own:
+ * with a message id (Nats-Msg-Id): the finding's id (a UUID), else a hash of
+ * its bytes, so the server drops a duplicate sent again after a restart or a
+ * reconnect (within the stream's duplicate window). Publishing happens on a thread of its own:
  * hh_nats_send never blocks. While the stream is unreachable findings wait in
  * a bounded memory queue and, past it, in an on-disk spool (bounded too;
  * beyond it they are dropped and counted); once the stream answers, they are
@@ -19,7 +19,8 @@
 struct hh_nats_opts {
 	const char *servers;          /* "nats://a:4222,nats://b:4222" */
 	const char *stream;           /* default HASHHOUND */
-	const char *subject;          /* default hashhound.findings.<node> */
+	const char *subject;          /* default hashhound.findings.<node>: NODE_NAME
+				       * (the kubelet's node name), else the host name */
 	int replicas;                 /* when the sink creates the stream; default 1 */
 	const char *spool_path;       /* default /var/lib/hashhound/nats.spool */
 	size_t spool_max_bytes;       /* default 64 MiB */

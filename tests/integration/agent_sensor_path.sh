@@ -199,12 +199,14 @@ execs=$(sed -n 's/.* execve=\([0-9]*\).*/\1/p' <<<"$line")
 ok "every finding from the sensor path within 1000 ms (measured above)"
 
 # The proc-connector fallback (agent.ebpf: false) is drained on the same timer.
+# Its own log: the background redirection truncates a reused file only when
+# the child runs, so a wait_for could read the previous agent's lines.
 printf 'agent:\n  ebpf: false\n' >"$work/fallback.yaml"
 "$HH_BIN" agent -c "$work/fallback.yaml" --interval 30 --format json --findings-file '' --store '' --listen '' \
-	>"$work/findings.jsonl" 2>"$work/agent.log" &
+	>"$work/findings.jsonl" 2>"$work/agent-fallback.log" &
 agent_pid=$!
-wait_for "grep -q 'interval:' '$work/agent.log'" 60 || { cat "$work/agent.log"; fail "agent (fallback) did not start"; }
-grep -q 'sensor: *proc-connector' "$work/agent.log" || { cat "$work/agent.log"; fail "fallback not active"; }
+wait_for "grep -q 'interval:' '$work/agent-fallback.log'" 60 || { cat "$work/agent-fallback.log"; fail "agent (fallback) did not start"; }
+grep -q 'sensor: *proc-connector' "$work/agent-fallback.log" || { cat "$work/agent-fallback.log"; fail "fallback not active"; }
 sleep 1
 podman_rm "$tag-run"
 id=$("${PODMAN_RUN[@]}" -d --name "$tag-run" --rootfs /:O sh -c 'sleep 0.2; true' "$url") || fail "podman run (fallback)"
