@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinks/http_incidents.h"
 #include "sinks/markup.h"
 
 bool hh_fleet_view_path(const char *url)
@@ -155,22 +156,6 @@ int hh_fleet_view_json(FILE *fp, struct hh_store *store)
 	return n;
 }
 
-static enum MHD_Result send_page(struct MHD_Connection *conn, unsigned status, const char *type, char *body, size_t len)
-{
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (!r) {
-		free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, "Content-Type", type);
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
-	enum MHD_Result ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
 enum MHD_Result hh_fleet_view(struct MHD_Connection *conn, const char *url, struct hh_store *store)
 {
 	char *body = NULL;
@@ -181,5 +166,5 @@ enum MHD_Result hh_fleet_view(struct MHD_Connection *conn, const char *url, stru
 	bool json = strcmp(url, "/api/fleet/campaigns") == 0;
 	int n = json ? hh_fleet_view_json(fp, store) : hh_fleet_view_html(fp, store);
 	fclose(fp);
-	return send_page(conn, n < 0 ? 500 : 200, json ? "application/json" : "text/html; charset=utf-8", body, len);
+	return hh_http_send_page(conn, n < 0 ? 500 : 200, json ? "application/json" : "text/html; charset=utf-8", body, len);
 }

@@ -11,7 +11,7 @@ bool hh_http_incidents_path(const char *url)
 	return strcmp(url, "/incidents") == 0 || strncmp(url, "/incidents/", 11) == 0;
 }
 
-static enum MHD_Result send_page(struct MHD_Connection *conn, unsigned status, const char *type, char *body, size_t len)
+enum MHD_Result hh_http_send_page(struct MHD_Connection *conn, unsigned status, const char *type, char *body, size_t len)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
@@ -32,7 +32,7 @@ static enum MHD_Result send_page(struct MHD_Connection *conn, unsigned status, c
 static enum MHD_Result text(struct MHD_Connection *conn, unsigned status, const char *msg)
 {
 	char *body = strdup(msg);
-	return body ? send_page(conn, status, "text/plain; charset=utf-8", body, strlen(body)) : MHD_NO;
+	return body ? hh_http_send_page(conn, status, "text/plain; charset=utf-8", body, strlen(body)) : MHD_NO;
 }
 
 struct args {
@@ -65,7 +65,7 @@ enum MHD_Result hh_http_incidents(struct MHD_Connection *conn, const char *url, 
 			return MHD_NO;
 		hh_incident_list_html(fp, store, cfg, &a.f, &a.form);
 		fclose(fp);
-		return send_page(conn, a.err[0] ? 400 : 200, "text/html; charset=utf-8", body, len);
+		return hh_http_send_page(conn, a.err[0] ? 400 : 200, "text/html; charset=utf-8", body, len);
 	}
 	char id[64];
 	const char *rest = url + 11, *slash = strchr(rest, '/');
@@ -96,7 +96,7 @@ enum MHD_Result hh_http_incidents(struct MHD_Connection *conn, const char *url, 
 		hh_incident_html(fp, &inc, what[0] != 0);
 	fclose(fp);
 	hh_incident_free(&inc);
-	return send_page(conn, 200, what[0] && !strcmp(what, "/report.md") ? "text/markdown; charset=utf-8"
+	return hh_http_send_page(conn, 200, what[0] && !strcmp(what, "/report.md") ? "text/markdown; charset=utf-8"
 								    : "text/html; charset=utf-8",
 		    body, len);
 }

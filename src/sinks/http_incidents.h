@@ -18,4 +18,10 @@ bool hh_http_incidents_path(const char *url);
 enum MHD_Result hh_http_incidents(struct MHD_Connection *conn, const char *url, struct hh_store *store,
 				  const struct hh_config *cfg);
 
+/* Queues body (malloc'd, taken over, freed also on failure) as a page with
+ * no cache and a content policy that forbids scripts; the dashboard's
+ * server-drawn pages (incidents, fleet) all go out through it. */
+enum MHD_Result hh_http_send_page(struct MHD_Connection *conn, unsigned status, const char *type, char *body,
+				  size_t len);
+
 #endif
