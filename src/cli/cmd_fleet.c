@@ -174,10 +174,10 @@ static void handle_batch(struct hh_cli *cli, struct hh_fleet_store *fs, struct h
 		else
 			natsMsg_Nak(ml->Msgs[i], NULL);
 	}
+	if (committed && plain)
+		hh_store_add_many(plain, out.f, out.n);
 	for (size_t i = 0; i < out.n; i++) {
 		if (committed) {
-			if (plain)
-				hh_store_add(plain, out.f[i]);
 			if (out.campaign[i])
 				hh_cli_emit(cli, out.f[i]);
 		}

@@ -97,6 +97,24 @@ int hh_store_add(struct hh_store *s, const struct hh_finding *f)
 	return rc;
 }
 
+int hh_store_add_many(struct hh_store *s, struct hh_finding *const *f, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		hh_warn("store: begin failed: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = hh_store_add(s, f[i]);
+	if (rc == 0 && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	hh_warn("store: batch of %zu not stored: %s", n, sqlite3_errmsg(s->db));
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
 int hh_store_query(struct hh_store *s, const struct hh_store_query *q,
 		   void (*cb)(const struct hh_finding *f, void *ctx), void *ctx)
 {

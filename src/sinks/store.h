@@ -27,6 +27,9 @@ void hh_store_close(struct hh_store *s);
 
 /* Appends one finding. Returns 0, or -1 (logged) on a database error. */
 int hh_store_add(struct hh_store *s, const struct hh_finding *f);
+/* Adds n findings in one transaction (one fsync instead of n): 0 when all
+ * went in, -1 when the transaction failed (then none did). */
+int hh_store_add_many(struct hh_store *s, struct hh_finding *const *f, size_t n);
 
 /* Calls cb for matching findings, newest first. Returns the count, or -1. */
 int hh_store_query(struct hh_store *s, const struct hh_store_query *q,

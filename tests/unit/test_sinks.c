@@ -45,6 +45,19 @@ static void store_round_trip_and_cap(void **state)
 	uint64_t counts[5];
 	assert_int_equal(hh_store_count_by_severity(s, counts), 0);
 	assert_true(counts[HH_SEV_HIGH] > 0 && counts[HH_SEV_LOW] > counts[HH_SEV_HIGH]);
+	/* a batch goes in whole, in one transaction */
+	struct hh_finding *batch[3];
+	for (int i = 0; i < 3; i++) {
+		batch[i] = hh_finding_new("fleet", "c.rule", "t", HH_SEV_MEDIUM, 0.5);
+		hh_finding_set_str(batch[i], "container.id", "cccc3333");
+	}
+	assert_int_equal(hh_store_add_many(s, batch, 3), 0);
+	for (int i = 0; i < 3; i++)
+		hh_finding_free(batch[i]);
+	n = 0;
+	struct hh_store_query qc = { .limit = 50, .container_id = "cccc" };
+	hh_store_query(s, &qc, count_cb, &n);
+	assert_int_equal(n, 3);
 	hh_store_close(s);
 	unlink(path);
 
