@@ -106,9 +106,14 @@ void hh_correlator_restore(struct hh_correlator *c, const struct hh_incident_mar
 		if (strcmp(c->marks[i].container_id, m->container_id) == 0)
 			break;
 	if (i == c->n_marks) {
-		if (c->n_marks == c->cap)
-			return;
-		c->n_marks++;
+		if (c->n_marks == c->cap) { /* full: the oldest mark goes */
+			i = 0;
+			for (size_t k = 1; k < c->n_marks; k++)
+				if (c->marks[k].time < c->marks[i].time)
+					i = k;
+		} else {
+			c->n_marks++;
+		}
 	}
 	c->marks[i] = *m;
 }
@@ -153,6 +158,13 @@ static void expire_wl(struct hh_correlator *c, struct wl_state *s, double now)
 
 void hh_correlator_expire(struct hh_correlator *c, double now)
 {
+	double window = hh_config_num(c->cfg, NULL, "correlation.window_s", 900);
+	for (size_t i = 0; i < c->n_marks;) {
+		if (now - c->marks[i].time > window)
+			c->marks[i] = c->marks[--c->n_marks];
+		else
+			i++;
+	}
 	for (size_t i = 0; i < c->n;) {
 		expire_wl(c, c->wl[i], now);
 		if (c->wl[i]->n == 0)
@@ -165,8 +177,19 @@ void hh_correlator_expire(struct hh_correlator *c, double now)
 void hh_correlator_forget(struct hh_correlator *c, const char *container_id)
 {
 	long i = find_wl(c, container_id);
-	if (i >= 0)
-		drop_wl(c, (size_t)i);
+	if (i < 0)
+		return;
+	/* a finding that arrives after the container is gone (a late sensor
+	 * event, a last poll of a dying process) must not start a second,
+	 * smaller incident: its incident stays known as a mark for the window */
+	const struct wl_state *s = c->wl[i];
+	if (s->emitted) {
+		struct hh_incident_mark m = { .severity = s->emitted_sev, .classes = s->emitted_cls,
+					      .time = s->touched };
+		hh_strlcpy(m.container_id, s->w.container_id, sizeof(m.container_id));
+		hh_correlator_restore(c, &m);
+	}
+	drop_wl(c, (size_t)i);
 }
 
 size_t hh_correlator_count(const struct hh_correlator *c) { return c->n; }

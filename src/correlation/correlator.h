@@ -34,8 +34,11 @@ void hh_correlator_free(struct hh_correlator *c);
  * Findings without a container id are not correlated. */
 struct hh_finding *hh_correlator_add(struct hh_correlator *c, const struct hh_workload *w,
 				     const struct hh_finding *f, double now);
-/* Drops expired signals and empty workloads. */
+/* Drops expired signals, empty workloads and marks older than the window. */
 void hh_correlator_expire(struct hh_correlator *c, double now);
+/* The container is gone: drops its signals. An incident already emitted for
+ * it stays as a mark (as hh_correlator_restore), so a late finding about it
+ * within the window does not start a second, smaller incident. */
 void hh_correlator_forget(struct hh_correlator *c, const char *container_id);
 size_t hh_correlator_count(const struct hh_correlator *c);
 
@@ -56,7 +59,8 @@ void hh_correlator_marks(const struct hh_correlator *c, void (*fn)(const struct 
 /* Restores a mark from a previous run: the workload's incident is emitted
  * again only when it goes beyond it (higher severity or a new class), as
  * if this run had emitted it. Marks older than correlation.window_s at the
- * first signal are ignored; at most correlation.max_workloads are kept. */
+ * first signal are ignored; at most correlation.max_workloads are kept (the
+ * oldest makes room). */
 void hh_correlator_restore(struct hh_correlator *c, const struct hh_incident_mark *m);
 
 #endif

@@ -344,6 +344,37 @@ static void restored_marks(void **state)
 	hh_correlator_free(c);
 }
 
+/* A finding that arrives after its container is gone does not start a
+ * second, smaller incident; one that adds a class does. */
+static void late_finding_after_forget(void **state)
+{
+	(void)state;
+	struct hh_correlator *c = hh_correlator_new(NULL);
+	struct hh_workload w = wl("dddd");
+	struct hh_finding *inc = add(c, &w, "net.stratum-login", HH_SEV_HIGH, 0.95, "T1496", T0);
+	assert_non_null(inc);
+	hh_finding_free(inc);
+	inc = add(c, &w, "miner.randomx-profile", HH_SEV_HIGH, 0.9, "T1496", T0 + 5);
+	assert_non_null(inc);
+	assert_int_equal(inc->severity, HH_SEV_CRITICAL);
+	hh_finding_free(inc);
+	hh_correlator_forget(c, "dddd");
+	assert_int_equal(hh_correlator_count(c), 0);
+	/* the last poll of the dying miner: nothing new */
+	assert_null(add(c, &w, "miner.randomx-profile", HH_SEV_HIGH, 0.9, "T1496", T0 + 10));
+	/* a class not in the incident yet: it grows */
+	inc = add(c, &w, "behavior.cpu-plateau", HH_SEV_MEDIUM, 0.5, "T1496", T0 + 11);
+	assert_non_null(inc);
+	hh_finding_free(inc);
+	/* after the window the mark is gone */
+	hh_correlator_forget(c, "dddd");
+	hh_correlator_expire(c, T0 + 5000);
+	inc = add(c, &w, "miner.randomx-profile", HH_SEV_HIGH, 0.9, "T1496", T0 + 5001);
+	assert_non_null(inc);
+	hh_finding_free(inc);
+	hh_correlator_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +385,7 @@ int main(void)
 		cmocka_unit_test(randomx_profile_and_login),
 		cmocka_unit_test(expiry_and_bounds),
 		cmocka_unit_test(restored_marks),
+		cmocka_unit_test(late_finding_after_forget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
