@@ -112,6 +112,9 @@ wait_for "curl -sf http://127.0.0.1:$amp/-/ready" 60 || { tail "$out/am.log"; fa
 wait_for "curl -sf http://127.0.0.1:$pp/-/ready" 60 || { tail "$out/prometheus.log"; fail "prometheus not ready"; }
 query() { curl -sf "http://127.0.0.1:$pp/api/v1/query" --data-urlencode "query=$1"; }
 wait_for "query 'up{job=\"hashhound\"} == 1' | grep -q '\"value\"'" 60 || fail "prometheus did not scrape the agent"
+# The two jobs are scraped on their own schedules: judge the tokenless one only
+# once it has been scraped (its up series exists, whatever its value).
+wait_for "query 'up{job=\"hashhound-without-token\"}' | grep -q '\"value\"'" 60 || fail "prometheus did not try the scrape without the token"
 python3 - "$pp" <<'PY' || fail "the scrape without the token was not refused"
 import json, sys, urllib.request
 t = json.load(urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/api/v1/targets"))
