@@ -153,3 +153,17 @@ void hh_dir_names_free(char **names, size_t n)
 		free(names[i]);
 	free(names);
 }
+
+bool hh_path_token_ok(const char *s, size_t size)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n >= size || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+		      c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}

@@ -33,6 +33,10 @@ ssize_t hh_read_small(const char *path, char *buf, size_t n);
 size_t hh_dir_names(DIR *d, size_t max, char ***names_out, bool *truncated);
 void hh_dir_names_free(char **names, size_t n);
 
+/* True when s is safe as one path element: 1..size-1 chars of [A-Za-z0-9_.-],
+ * not "." or ".." (ids read from disk or URLs before they name a file). */
+bool hh_path_token_ok(const char *s, size_t size);
+
 /* Joins root and path ("/host/proc" + "/1/cgroup") into out. Returns -1 when it does not fit. */
 int hh_path_join(char *out, size_t n, const char *root, const char *path);
 

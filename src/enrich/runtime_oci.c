@@ -12,16 +12,7 @@
 
 bool hh_rt_id_ok(const char *id)
 {
-	size_t n = id ? strlen(id) : 0;
-	if (n == 0 || n >= HH_ID_LEN || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = id[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-		      c == '.' || c == '-'))
-			return false;
-	}
-	return true;
+	return hh_path_token_ok(id, HH_ID_LEN);
 }
 
 int hh_rt_path(char *out, size_t n, const char *host_root, const char *rel)

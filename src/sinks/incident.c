@@ -9,16 +9,7 @@
 
 bool hh_incident_id_ok(const char *id)
 {
-	size_t n = id ? strlen(id) : 0;
-	if (n == 0 || n >= HH_INCIDENT_ID_LEN)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = id[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-		      c == '.' || c == '-'))
-			return false;
-	}
-	return true;
+	return hh_path_token_ok(id, HH_INCIDENT_ID_LEN);
 }
 
 const json_t *hh_incident_evidence(const struct hh_finding *f, const char *what)
