@@ -108,27 +108,57 @@ static inline bool short_at(const struct hh_mm *mm, const unsigned char *p, size
 	return mm->short_pair[bit >> 3] & (1u << (bit & 7));
 }
 
+static inline unsigned quad_bit(const struct hh_mm *mm, const unsigned char *b)
+{
+	unsigned h = quad_hash(b);
+	return (mm->quad[h >> 3] >> (h & 7)) & 1u;
+}
+
+static inline unsigned short_bit(const struct hh_mm *mm, const unsigned char *b)
+{
+	unsigned bit = (unsigned)b[0] << 8 | b[1];
+	return (mm->short_pair[bit >> 3] >> (bit & 7)) & 1u;
+}
+
+/* The exact test of one position that passed a filter: the quad hash
+ * collides (runs of zeros in binaries...), so the first pair decides. */
+static inline bool cand_at(const struct hh_mm *mm, const unsigned char *p, size_t i)
+{
+	if (quad_bit(mm, p + i)) {
+		unsigned bit = (unsigned)p[i] << 8 | p[i + 1];
+		if (mm->pair[bit >> 3] & (1u << (bit & 7)))
+			return true;
+	}
+	return mm->has_short && short_at(mm, p, i);
+}
+
+#define MM_BLOCK 8
+
 void hh_mm_scan(const struct hh_mm *mm, const char *buf, size_t len,
 		bool (*hit)(size_t pat, size_t off, void *ctx), void *ctx)
 {
 	const unsigned char *p = (const unsigned char *)buf;
 	size_t i = 0;
-	/* four bytes ahead available: one hashed lookup per byte */
-	for (; i + 4 <= len; i++) {
-		unsigned h = quad_hash(p + i);
-		bool cand;
-		if (mm->quad[h >> 3] & (1u << (h & 7))) {
-			/* hash collisions (runs of zeros in binaries...) stop at the exact first pair */
-			unsigned bit = (unsigned)p[i] << 8 | p[i + 1];
-			cand = mm->pair[bit >> 3] & (1u << (bit & 7));
-		} else {
-			cand = mm->has_short && short_at(mm, p, i);
+	/* Blocks of 8 positions: the filter bits of all 8 are gathered first and
+	 * tested with one branch (candidates are rare: a branch per byte cost
+	 * more than the lookups); four bytes ahead of every position available. */
+	for (; i + MM_BLOCK + 3 <= len; i += MM_BLOCK) {
+		unsigned m = 0;
+		for (unsigned k = 0; k < MM_BLOCK; k++)
+			m |= quad_bit(mm, p + i + k) << k;
+		if (mm->has_short)
+			for (unsigned k = 0; k < MM_BLOCK; k++)
+				m |= short_bit(mm, p + i + k) << k;
+		for (; m; m &= m - 1) {
+			size_t at = i + (size_t)__builtin_ctz(m);
+			if (cand_at(mm, p, at) && !check_at(mm, p, len, at, hit, ctx))
+				return;
 		}
-		if (!cand)
-			continue;
-		if (!check_at(mm, p, len, i, hit, ctx))
-			return;
 	}
+	/* four bytes ahead available: one hashed lookup per byte */
+	for (; i + 4 <= len; i++)
+		if (cand_at(mm, p, i) && !check_at(mm, p, len, i, hit, ctx))
+			return;
 	/* the last bytes: only patterns of 2 or 3 bytes fit */
 	for (; mm->has_short && i + 1 < len; i++)
 		if (short_at(mm, p, i) && !check_at(mm, p, len, i, hit, ctx))
