@@ -216,10 +216,16 @@ static void analyze_text(const struct hh_content *c, const char *text, size_t le
 	bool fused = c->has_pass && b64 && c->o.b64_min_run <= 26;
 	if (c->has_pass) {
 		uint64_t seen = 0;
-		r->n_ind = hh_indicators_scan_pass(&c->pass, text, len, r->ind, MAX_IND, !fused, &seen);
+		struct hh_extra_offsets *at = malloc(sizeof(*at)); /* NULL: the dropper search finds them itself */
+		if (at)
+			at->mask = c->drop_mask;
+		r->n_ind = hh_indicators_scan_pass(&c->pass, text, len, r->ind, MAX_IND, !fused, &seen, at);
 		r->yara_may = (seen & c->yara_mask) != 0;
-		/* the dropper words come first among the extras: bit k is hh_dropper_keys[k] */
-		r->dropper = (seen & c->drop_mask) && hh_find_dropper_keys(text, len, (unsigned)(seen & c->drop_mask), &r->drop);
+		/* the pass saw where the dropper words are: only their lines are checked */
+		if (seen & c->drop_mask)
+			r->dropper = at && !at->full ? hh_find_dropper_at(text, len, at->off, at->n, &r->drop)
+						     : hh_find_dropper(text, len, &r->drop);
+		free(at);
 	} else {
 		r->n_ind = hh_indicators_scan(text, len, r->ind, MAX_IND);
 		r->yara_may = hh_yara_pack_text_may_match(c->yara, (const uint8_t *)text, len);
