@@ -59,15 +59,36 @@ long hh_b64_decode(const char *s, size_t len, uint8_t *out)
 	return (long)o;
 }
 
+static inline bool text_byte(uint8_t b)
+{
+	return (b >= 0x20 && b < 0x7f) || b == '\n' || b == '\r' || b == '\t';
+}
+
 static bool mostly_text(const uint8_t *b, size_t n)
 {
 	if (n < 8)
 		return false;
 	size_t good = 0;
 	for (size_t i = 0; i < n; i++)
-		if ((b[i] >= 0x20 && b[i] < 0x7f) || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')
-			good++;
+		good += text_byte(b[i]);
 	return good * 100 >= n * 95;
+}
+
+/* mostly_text of the 12 bytes the 16 characters at s decode to, which asks
+ * all 12 to be text: quad by quad, stopping at the first that is not (most
+ * runs are identifiers or hashes and fail on the first quad). */
+static bool head_is_text(const char *s)
+{
+	for (int q = 0; q < 16; q += 4) {
+		int8_t v0 = b64_val((unsigned char)s[q]), v1 = b64_val((unsigned char)s[q + 1]);
+		int8_t v2 = b64_val((unsigned char)s[q + 2]), v3 = b64_val((unsigned char)s[q + 3]);
+		if ((v0 | v1 | v2 | v3) < 0)
+			return false;
+		uint32_t w = (uint32_t)v0 << 18 | (uint32_t)v1 << 12 | (uint32_t)v2 << 6 | (uint32_t)v3;
+		if (!text_byte((uint8_t)(w >> 16)) || !text_byte((uint8_t)(w >> 8)) || !text_byte((uint8_t)w))
+			return false;
+	}
+	return true;
 }
 
 size_t hh_b64_scan(const char *text, size_t len, const struct hh_b64_limits *lim, hh_b64_cb cb, void *user)
@@ -127,8 +148,7 @@ size_t hh_b64_scan(const char *text, size_t len, const struct hh_b64_limits *lim
 			size_t n = (run - (size_t)a) & ~(size_t)3; /* whole quads only */
 			/* Most runs are identifiers or hashes: the first 16 characters
 			 * decide before the whole run is decoded. */
-			uint8_t head[12];
-			if (n >= 16 && (hh_b64_decode(text + start + a, 16, head) != 12 || !mostly_text(head, 12)))
+			if (n >= 16 && !head_is_text(text + start + a))
 				continue;
 			long d = hh_b64_decode(text + start + a, n, dec);
 			if (d <= 0 || !mostly_text(dec, (size_t)d))
