@@ -41,7 +41,7 @@ size_t hh_intel_scan_text(const struct hh_intel *in, const char *t, size_t len, 
 			char ch2 = t[e - 1 - k];
 			alpha = (ch2 >= 'a' && ch2 <= 'z') || (ch2 >= 'A' && ch2 <= 'Z');
 		}
-		if (!alpha)
+		if (!alpha || !hh_intel_domain_may_match(in, t + s, l))
 			continue;
 		char name[256], norm[256];
 		memcpy(name, t + s, l);
