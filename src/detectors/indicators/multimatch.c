@@ -48,6 +48,19 @@ static inline unsigned quad_hash(const unsigned char *b)
 	return (unsigned)((w * 2654435761u) >> 16);
 }
 
+/* Three bytes, case bit set as in quad_hash. */
+static inline unsigned tri_hash(const unsigned char *b)
+{
+	uint32_t w = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16;
+	w |= 0x202020u;
+	return (unsigned)((w * 2654435761u) >> 16);
+}
+
+static void set_hash(uint8_t *set, unsigned h)
+{
+	set[h >> 3] |= (uint8_t)(1u << (h & 7));
+}
+
 void hh_mm_build(struct hh_mm *mm, const struct hh_mm_pattern *pats, size_t n)
 {
 	memset(mm, 0, sizeof(*mm));
@@ -66,8 +79,9 @@ void hh_mm_build(struct hh_mm *mm, const struct hh_mm_pattern *pats, size_t n)
 		if (len < 4) {
 			mm->has_short = true;
 		} else {
-			unsigned h = quad_hash(t);
-			mm->quad[h >> 3] |= (uint8_t)(1u << (h & 7));
+			set_hash(mm->quad, quad_hash(t));
+			set_hash(mm->tri, tri_hash(t));
+			set_hash(mm->tri, tri_hash(t + 1));
 		}
 		if (pats[i].nocase) {
 			unsigned char a[2] = { (unsigned char)tolower(t[0]), (unsigned char)toupper(t[0]) };
@@ -132,21 +146,66 @@ static inline bool cand_at(const struct hh_mm *mm, const unsigned char *p, size_
 	return mm->has_short && short_at(mm, p, i);
 }
 
+static inline unsigned tri_bit(const struct hh_mm *mm, const unsigned char *b)
+{
+	unsigned h = tri_hash(b);
+	return (mm->tri[h >> 3] >> (h & 7)) & 1u;
+}
+
 #define MM_BLOCK 8
+
+/* Every pattern has 4+ bytes: an occurrence at s shows its bytes 0-2 at s (s
+ * even) or its bytes 1-3 at s + 1 (s odd), so the three-byte filter runs on
+ * even positions only; each one it lets through stands for itself and the
+ * position before it. Returns where the positions left to look at start
+ * (false in *stop when hit asked to stop). */
+static size_t scan_even(const struct hh_mm *mm, const unsigned char *p, size_t len,
+			bool (*hit)(size_t pat, size_t off, void *ctx), void *ctx, bool *stop)
+{
+	size_t i = 0;
+	/* 8 even positions a block: their filter bits gathered, then one branch;
+	 * the last one needs four bytes ahead for the quad filter */
+	for (; i + 2 * MM_BLOCK + 2 <= len; i += 2 * MM_BLOCK) {
+		unsigned m = 0;
+#pragma GCC unroll 8
+		for (unsigned k = 0; k < MM_BLOCK; k++)
+			m |= tri_bit(mm, p + i + 2 * k) << k;
+		for (; m; m &= m - 1) {
+			size_t e = i + 2 * (size_t)__builtin_ctz(m);
+			if (e > 0 && cand_at(mm, p, e - 1) && !check_at(mm, p, len, e - 1, hit, ctx))
+				goto stopped;
+			if (cand_at(mm, p, e) && !check_at(mm, p, len, e, hit, ctx))
+				goto stopped;
+		}
+	}
+	/* position i - 1 stood for by nothing yet: the rest goes one by one */
+	return i ? i - 1 : 0;
+stopped:
+	*stop = true;
+	return len;
+}
 
 void hh_mm_scan(const struct hh_mm *mm, const char *buf, size_t len,
 		bool (*hit)(size_t pat, size_t off, void *ctx), void *ctx)
 {
 	const unsigned char *p = (const unsigned char *)buf;
 	size_t i = 0;
+	if (!mm->has_short) {
+		bool stop = false;
+		i = scan_even(mm, p, len, hit, ctx, &stop);
+		if (stop)
+			return;
+	}
 	/* Blocks of 8 positions: the filter bits of all 8 are gathered first and
 	 * tested with one branch (candidates are rare: a branch per byte cost
 	 * more than the lookups); four bytes ahead of every position available. */
 	for (; i + MM_BLOCK + 3 <= len; i += MM_BLOCK) {
 		unsigned m = 0;
+#pragma GCC unroll 8
 		for (unsigned k = 0; k < MM_BLOCK; k++)
 			m |= quad_bit(mm, p + i + k) << k;
 		if (mm->has_short)
+#pragma GCC unroll 8
 			for (unsigned k = 0; k < MM_BLOCK; k++)
 				m |= short_bit(mm, p + i + k) << k;
 		for (; m; m &= m - 1) {
