@@ -4,6 +4,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Value of each byte in the (standard or URL-safe) alphabet, -1 outside it. */
 static int8_t b64_table[256];
@@ -91,6 +94,32 @@ static bool head_is_text(const char *s)
 	return true;
 }
 
+#ifdef __SSE2__
+/* Bit q: p[q] lies in '+'..'z' (q < 16), which holds the whole alphabet
+ * (A-Z a-z 0-9 + - / _) and a little more: a superset is enough to pass
+ * over bytes where no run can start, and costs three operations. */
+static inline unsigned alpha16(const char *p)
+{
+	__m128i c = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), _mm_set1_epi8('+'));
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(c, _mm_set1_epi8('z' - '+')), c));
+}
+
+/* Some position of p[0 .. 65 - n) may start n alphabet characters in a row
+ * (p has 64 bytes; n <= 32); false means none does. */
+static bool window_has_run(const char *p, size_t n)
+{
+	uint64_t m = (uint64_t)alpha16(p) | (uint64_t)alpha16(p + 16) << 16 | (uint64_t)alpha16(p + 32) << 32 |
+		     (uint64_t)alpha16(p + 48) << 48;
+	/* bit q of m: q..q+have-1 all in the superset */
+	for (size_t have = 1; have < n;) {
+		size_t s = have < n - have ? have : n - have;
+		m &= m >> s;
+		have += s;
+	}
+	return (m & ((1ull << (65 - n)) - 1)) != 0;
+}
+#endif
+
 size_t hh_b64_scan(const char *text, size_t len, const struct hh_b64_limits *lim, hh_b64_cb cb, void *user)
 {
 	b64_init();
@@ -105,6 +134,13 @@ size_t hh_b64_scan(const char *text, size_t len, const struct hh_b64_limits *lim
 		 * can start before it (Boyer-Moore-style). */
 		if (i + min_run > len)
 			break;
+#ifdef __SSE2__
+		/* 64 bytes at a time while no run can start in them (prose, code) */
+		if (min_run <= 32 && i + 64 <= len && !window_has_run(text + i, min_run)) {
+			i += 65 - min_run;
+			continue;
+		}
+#endif
 		size_t j = i + min_run - 1;
 		if (b64_val((unsigned char)text[j]) < 0) {
 			i = j + 1;
