@@ -120,6 +120,23 @@ static bool window_has_run(const char *p, size_t n)
 }
 #endif
 
+/* A position >= i such that no n characters in a row from '+'..'z' start in
+ * text[i..returned): what the search for runs may pass over. 64 bytes at a
+ * time with SSE2 (n <= 32); i itself without it. */
+static size_t pass_over(const char *text, size_t len, size_t i, size_t n)
+{
+#ifdef __SSE2__
+	if (n >= 1 && n <= 32)
+		while (i + 64 <= len && !window_has_run(text + i, n))
+			i += 65 - n;
+#else
+	(void)text;
+	(void)len;
+	(void)n;
+#endif
+	return i;
+}
+
 size_t hh_b64_scan(const char *text, size_t len, const struct hh_b64_limits *lim, hh_b64_cb cb, void *user)
 {
 	b64_init();
@@ -134,13 +151,12 @@ size_t hh_b64_scan(const char *text, size_t len, const struct hh_b64_limits *lim
 		 * can start before it (Boyer-Moore-style). */
 		if (i + min_run > len)
 			break;
-#ifdef __SSE2__
-		/* 64 bytes at a time while no run can start in them (prose, code) */
-		if (min_run <= 32 && i + 64 <= len && !window_has_run(text + i, min_run)) {
-			i += 65 - min_run;
+		/* prose and code: many bytes at a time where no run can start */
+		size_t far = pass_over(text, len, i, min_run);
+		if (far > i) {
+			i = far;
 			continue;
 		}
-#endif
 		size_t j = i + min_run - 1;
 		if (b64_val((unsigned char)text[j]) < 0) {
 			i = j + 1;
