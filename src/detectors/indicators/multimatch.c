@@ -146,9 +146,17 @@ static inline bool cand_at(const struct hh_mm *mm, const unsigned char *p, size_
 	return mm->has_short && short_at(mm, p, i);
 }
 
+/* b[3] readable too: one load where the byte order allows */
 static inline unsigned tri_bit(const struct hh_mm *mm, const unsigned char *b)
 {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t w;
+	memcpy(&w, b, 4);
+	w = (w & 0xffffffu) | 0x202020u;
+	unsigned h = (unsigned)((w * 2654435761u) >> 16);
+#else
 	unsigned h = tri_hash(b);
+#endif
 	return (mm->tri[h >> 3] >> (h & 7)) & 1u;
 }
 
