@@ -199,6 +199,9 @@ static size_t find_b64(const uint8_t *d, size_t len, size_t max_decoded, struct 
 		const uint8_t *nl = memchr(d + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - d) : len;
 		size_t a = pos, b = end;
+		/* a line shorter than a base64 line is neither one nor holds a run */
+		if (end - pos < B64_MIN_LINE)
+			a = b;
 		while (a < b && (d[a] == ' ' || d[a] == '\t'))
 			a++;
 		while (b > a && (d[b - 1] == '\r' || d[b - 1] == ' ' || d[b - 1] == '\t'))
