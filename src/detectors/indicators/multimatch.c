@@ -2,7 +2,6 @@
 
 #include <ctype.h>
 #include <string.h>
-#include <strings.h>
 
 static void add_bucket(struct hh_mm *mm, unsigned char b, size_t idx)
 {
@@ -98,6 +97,20 @@ void hh_mm_build(struct hh_mm *mm, const struct hh_mm_pattern *pats, size_t n)
 	}
 }
 
+/* strncasecmp in the C locale (the one hashhound runs in: it never calls
+ * setlocale), without the locale lookups: A-Z fold to a-z. */
+static inline bool eq_nocase(const unsigned char *a, const char *b, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		unsigned char x = a[k], y = (unsigned char)b[k];
+		x = x >= 'A' && x <= 'Z' ? (unsigned char)(x | 0x20) : x;
+		y = y >= 'A' && y <= 'Z' ? (unsigned char)(y | 0x20) : y;
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
 /* Every pattern whose first byte is p[i], compared in full. */
 static inline bool check_at(const struct hh_mm *mm, const unsigned char *p, size_t len, size_t i,
 			    bool (*hit)(size_t pat, size_t off, void *ctx), void *ctx)
@@ -108,8 +121,7 @@ static inline bool check_at(const struct hh_mm *mm, const unsigned char *p, size
 		size_t plen = mm->plen[bk[k]];
 		if (plen > len - i)
 			continue;
-		int eq = pat->nocase ? strncasecmp((const char *)p + i, pat->text, plen) == 0
-				     : memcmp(p + i, pat->text, plen) == 0;
+		bool eq = pat->nocase ? eq_nocase(p + i, pat->text, plen) : memcmp(p + i, pat->text, plen) == 0;
 		if (eq && !hit(bk[k], i, ctx))
 			return false;
 	}
