@@ -223,8 +223,8 @@ static void analyze_text(const struct hh_content *c, const char *text, size_t le
 		r->yara_may = (seen & c->yara_mask) != 0;
 		/* the pass saw where the dropper words are: only their lines are checked */
 		if (seen & c->drop_mask)
-			r->dropper = at && !at->full ? hh_find_dropper_at(text, len, at->off, at->n, &r->drop)
-						     : hh_find_dropper(text, len, &r->drop);
+			r->dropper = at ? hh_find_dropper_at(text, len, at->off, at->n, !at->full, &r->drop)
+					: hh_find_dropper(text, len, &r->drop);
 		free(at);
 	} else {
 		r->n_ind = hh_indicators_scan(text, len, r->ind, MAX_IND);

@@ -220,7 +220,8 @@ bool hh_find_dropper(const char *text, size_t len, struct hh_dropper *out)
 	return true;
 }
 
-bool hh_find_dropper_at(const char *text, size_t len, const size_t *at, size_t n, struct hh_dropper *out)
+bool hh_find_dropper_at(const char *text, size_t len, const size_t *at, size_t n, bool complete,
+			struct hh_dropper *out)
 {
 	size_t last_end = 0;
 	bool checked = false;
@@ -242,7 +243,13 @@ bool hh_find_dropper_at(const char *text, size_t len, const size_t *at, size_t n
 		checked = true;
 		last_end = end;
 	}
-	return false;
+	/* only the first occurrences were listed: the lines after the last one
+	 * listed are searched */
+	size_t from = checked ? last_end + 1 : 0;
+	if (complete || from >= len || !hh_find_dropper(text + from, len - from, out))
+		return false;
+	out->offset += from;
+	return true;
 }
 
 size_t hh_persist_commands(enum hh_persist_kind kind, const char *text, size_t len, hh_cmd_cb cb, void *user)
