@@ -62,12 +62,14 @@ static bool sfx2_hash(const char *s, size_t n, uint32_t *h)
 		i--;
 	if (!dots)
 		return false;
-	uint64_t x = FNV_SEED;
+	/* rotate and xor per byte (a one-cycle step; a multiply per byte was a
+	 * visible part of scanning text), one multiply at the end to mix */
+	uint64_t x = n - i;
 	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		x = (x ^ (c >= 'A' && c <= 'Z' ? c | 0x20 : c)) * 0x100000001b3ull;
+		x = (x << 7 | x >> 57) ^ (c >= 'A' && c <= 'Z' ? c | 0x20 : c);
 	}
-	*h = (uint32_t)(x >> 32) & (SFX2_BITS - 1);
+	*h = (uint32_t)((x * 0x9e3779b97f4a7c15ull) >> 48) & (SFX2_BITS - 1);
 	return true;
 }
 
