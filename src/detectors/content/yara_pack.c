@@ -398,11 +398,11 @@ static int scan_cb(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *user)
 	return CALLBACK_CONTINUE;
 }
 
-static int scan(const YR_RULES *rules, const uint8_t *buf, size_t len, struct hh_yara_hit *hits, size_t max,
+static int scan(YR_RULES *rules, const uint8_t *buf, size_t len, struct hh_yara_hit *hits, size_t max,
 		uint64_t *traits, char *err, size_t errlen)
 {
 	struct scan_state st = { hits, max, 0, traits };
-	int rc = yr_rules_scan_mem((YR_RULES *)rules, buf, len, 0, scan_cb, &st, 30);
+	int rc = yr_rules_scan_mem(rules, buf, len, 0, scan_cb, &st, 30);
 	if (rc != ERROR_SUCCESS) {
 		snprintf(err, errlen, "YARA scan failed (libyara error %d%s)", rc,
 			 rc == ERROR_SCAN_TIMEOUT ? ", timeout" : "");

@@ -178,7 +178,7 @@ static inline unsigned tri_bit(const struct hh_mm *mm, const unsigned char *b)
  * even) or its bytes 1-3 at s + 1 (s odd), so the three-byte filter runs on
  * even positions only; each one it lets through stands for itself and the
  * position before it. Returns where the positions left to look at start
- * (false in *stop when hit asked to stop). */
+ * (*stop set when hit asked to stop). */
 static size_t scan_even(const struct hh_mm *mm, const unsigned char *p, size_t len,
 			bool (*hit)(size_t pat, size_t off, void *ctx), void *ctx, bool *stop)
 {
