@@ -216,10 +216,16 @@ static void analyze_text(const struct hh_content *c, const char *text, size_t le
 	bool fused = c->has_pass && b64 && c->o.b64_min_run <= 26;
 	if (c->has_pass) {
 		uint64_t seen = 0;
-		r->n_ind = hh_indicators_scan_pass(&c->pass, text, len, r->ind, MAX_IND, !fused, &seen);
+		struct hh_extra_offsets *at = malloc(sizeof(*at)); /* NULL: the dropper search finds them itself */
+		if (at)
+			at->mask = c->drop_mask;
+		r->n_ind = hh_indicators_scan_pass(&c->pass, text, len, r->ind, MAX_IND, !fused, &seen, at);
 		r->yara_may = (seen & c->yara_mask) != 0;
-		/* the dropper words come first among the extras: bit k is hh_dropper_keys[k] */
-		r->dropper = (seen & c->drop_mask) && hh_find_dropper_keys(text, len, (unsigned)(seen & c->drop_mask), &r->drop);
+		/* the pass saw where the dropper words are: only their lines are checked */
+		if (seen & c->drop_mask)
+			r->dropper = at ? hh_find_dropper_at(text, len, at->off, at->n, !at->full, &r->drop)
+					: hh_find_dropper(text, len, &r->drop);
+		free(at);
 	} else {
 		r->n_ind = hh_indicators_scan(text, len, r->ind, MAX_IND);
 		r->yara_may = hh_yara_pack_text_may_match(c->yara, (const uint8_t *)text, len);
@@ -397,12 +403,17 @@ static void check_text(struct hh_content *c, const char *fs_path, const char *di
 	free(r);
 }
 
+/* traits: the trait strings the YARA pass saw (NULL: that pass did not run
+ * or failed, so they are looked for here). */
 static void check_exe(struct hh_content *c, const char *display, const uint8_t *data, size_t len,
-		      const struct hh_exe_info *x, bool yara_miner, struct hh_findings *out)
+		      const struct hh_exe_info *x, bool yara_miner, const uint64_t *traits, struct hh_findings *out)
 {
 	struct hh_traits t;
 	hh_traits_init(&t);
-	hh_traits_feed(&t, data, len);
+	if (traits)
+		t.seen = *traits;
+	else
+		hh_traits_feed(&t, data, len);
 	char fam[256];
 	int nfam = hh_traits_result(&t, fam, sizeof(fam));
 	const char *kind = x->kind == HH_EXE_ELF ? "ELF" : "PE";
@@ -526,8 +537,16 @@ size_t hh_content_scan_flags(struct hh_content *c, const char *fs_path, const ch
 		analyze_text(c, (const char *)data, len, 0, tr);
 	bool skip_yara = ((flags & HH_CONTENT_OPENED_STREAM) && hh_content_is_compressed(data, len)) ||
 			 (text && !(tr ? tr->yara_may : hh_yara_pack_text_may_match(c->yara, data, len)));
-	int nh = skip_yara ? 0
-			 : hh_yara_pack_scan_kind(c->yara, data, len, text, hits, MAX_HITS, yerr, sizeof(yerr));
+	/* executables: the trait strings come out of the same YARA pass */
+	uint64_t traits = 0;
+	bool traits_known = false;
+	int nh = 0;
+	if (exe && !skip_yara) {
+		nh = hh_yara_pack_scan_traits(c->yara, data, len, hits, MAX_HITS, &traits, yerr, sizeof(yerr));
+		traits_known = !yerr[0];
+	} else if (!skip_yara) {
+		nh = hh_yara_pack_scan_kind(c->yara, data, len, text, hits, MAX_HITS, yerr, sizeof(yerr));
+	}
 	if (nh < 0) {
 		if (err)
 			snprintf(err, errlen, "%s", yerr);
@@ -562,7 +581,7 @@ size_t hh_content_scan_flags(struct hh_content *c, const char *fs_path, const ch
 	struct hh_exe_info x;
 	struct hh_wasm_info w;
 	if (hh_exe_parse(data, len, &x) != HH_EXE_NONE) {
-		check_exe(c, display, data, len, &x, yara_miner, out);
+		check_exe(c, display, data, len, &x, yara_miner, traits_known ? &traits : NULL, out);
 		if (err && x.error[0] && x.kind == HH_EXE_ELF && !err[0])
 			snprintf(err, errlen, "malformed ELF: %s", x.error);
 	} else if (hh_wasm_parse(data, len, &w)) {

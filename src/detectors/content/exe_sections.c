@@ -9,9 +9,20 @@ double hh_entropy(const uint8_t *buf, size_t len)
 {
 	if (!len)
 		return 0.0;
-	size_t counts[256] = { 0 };
-	for (size_t i = 0; i < len; i++)
-		counts[buf[i]]++;
+	/* four histograms: a run of one byte value (zero padding) would make
+	 * every increment wait for the previous one to the same counter */
+	size_t c4[4][256] = { { 0 } }, counts[256];
+	size_t i = 0;
+	for (; i + 4 <= len; i += 4) {
+		c4[0][buf[i]]++;
+		c4[1][buf[i + 1]]++;
+		c4[2][buf[i + 2]]++;
+		c4[3][buf[i + 3]]++;
+	}
+	for (; i < len; i++)
+		c4[0][buf[i]]++;
+	for (int v = 0; v < 256; v++)
+		counts[v] = c4[0][v] + c4[1][v] + c4[2][v] + c4[3][v];
 	double e = 0.0;
 	for (int i = 0; i < 256; i++) {
 		if (!counts[i])

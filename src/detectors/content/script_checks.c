@@ -182,18 +182,11 @@ const char *const hh_dropper_keys[HH_DROPPER_N_KEYS] = { "curl", "wget", "fetch"
 
 bool hh_find_dropper(const char *text, size_t len, struct hh_dropper *out)
 {
-	return hh_find_dropper_keys(text, len, (1u << HH_DROPPER_N_KEYS) - 1, out);
-}
-
-bool hh_find_dropper_keys(const char *text, size_t len, unsigned key_mask, struct hh_dropper *out)
-{
 	const char *const *keys = hh_dropper_keys;
 	size_t best = SIZE_MAX;
 	const char *best_kind = NULL;
 	size_t best_start = 0, best_end = 0;
 	for (size_t k = 0; k < HH_DROPPER_N_KEYS; k++) {
-		if (!(key_mask & (1u << k)))
-			continue;
 		size_t kl = strlen(keys[k]), pos = 0, checked_end = 0;
 		while (pos < len) {
 			const char *hit = memmem(text + pos, len - pos, keys[k], kl);
@@ -224,6 +217,38 @@ bool hh_find_dropper_keys(const char *text, size_t len, unsigned key_mask, struc
 	out->offset = best_start;
 	out->kind = best_kind;
 	copy_line(out, text + best_start, best_end - best_start);
+	return true;
+}
+
+bool hh_find_dropper_at(const char *text, size_t len, const size_t *at, size_t n, bool complete,
+			struct hh_dropper *out)
+{
+	size_t last_end = 0;
+	bool checked = false;
+	for (size_t i = 0; i < n; i++) {
+		if (at[i] >= len || (checked && at[i] <= last_end))
+			continue; /* on the line just checked */
+		size_t start = at[i];
+		while (start > 0 && text[start - 1] != '\n')
+			start--;
+		const char *nl = memchr(text + at[i], '\n', len - at[i]);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		const char *kind;
+		if (end - start >= 8 && line_is_dropper(text + start, end - start, &kind)) {
+			out->offset = start;
+			out->kind = kind;
+			copy_line(out, text + start, end - start);
+			return true;
+		}
+		checked = true;
+		last_end = end;
+	}
+	/* only the first occurrences were listed: the lines after the last one
+	 * listed are searched */
+	size_t from = checked ? last_end + 1 : 0;
+	if (complete || from >= len || !hh_find_dropper(text + from, len - from, out))
+		return false;
+	out->offset += from;
 	return true;
 }
 

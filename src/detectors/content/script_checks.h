@@ -28,10 +28,12 @@ bool hh_find_dropper(const char *text, size_t len, struct hh_dropper *out);
  * them has no dropper, so a combined pass can skip hh_find_dropper. */
 #define HH_DROPPER_N_KEYS 5
 extern const char *const hh_dropper_keys[HH_DROPPER_N_KEYS];
-/* hh_find_dropper looking only for the keys whose bit is set in keys (bit i:
- * hh_dropper_keys[i]), e.g. those a combined pass saw: the same answer when
- * the others do not occur. */
-bool hh_find_dropper_keys(const char *text, size_t len, unsigned keys, struct hh_dropper *out);
+/* hh_find_dropper given where the keys occur: at[0..n), ascending, every
+ * occurrence of every key (as a combined pass found them; complete false:
+ * the first ones only, the text after them is searched): the lines holding
+ * them are checked. The same answer as hh_find_dropper. */
+bool hh_find_dropper_at(const char *text, size_t len, const size_t *at, size_t n, bool complete,
+			struct hh_dropper *out);
 
 /* For cron and systemd files: the commands they start (cron entry command
  * field, ExecStart= and kin). Calls cb for each; returns the count. */

@@ -148,6 +148,29 @@ static size_t span_b64(const uint8_t *s, size_t n)
 	return i;
 }
 
+/* s[0..n) holds min characters in a row from the alphabet or '=' (what a
+ * span_b64 run is made of). Looks at every min-th byte and only backs up
+ * over the characters before one that could belong to such a stretch:
+ * prose is passed over without a look at each word. */
+static bool has_run(const uint8_t *s, size_t n, size_t min)
+{
+	size_t pos = 0;
+	while (pos + min <= n) {
+		size_t j = pos + min - 1;
+		if (b64v(s[j]) < 0 && s[j] != '=') {
+			pos = j + 1;
+			continue;
+		}
+		size_t k = j;
+		while (k > pos && (b64v(s[k - 1]) >= 0 || s[k - 1] == '='))
+			k--;
+		if (k == pos)
+			return true;
+		pos = k;
+	}
+	return false;
+}
+
 /* Decodes a candidate block [s, s+n) when its start reads as a payload. */
 static bool take_b64(const uint8_t *base, const uint8_t *s, size_t n, size_t max_decoded, struct hh_wrapped *w)
 {
@@ -176,6 +199,9 @@ static size_t find_b64(const uint8_t *d, size_t len, size_t max_decoded, struct 
 		const uint8_t *nl = memchr(d + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - d) : len;
 		size_t a = pos, b = end;
+		/* a line shorter than a base64 line is neither one nor holds a run */
+		if (end - pos < B64_MIN_LINE)
+			a = b;
 		while (a < b && (d[a] == ' ' || d[a] == '\t'))
 			a++;
 		while (b > a && (d[b - 1] == '\r' || d[b - 1] == ' ' || d[b - 1] == '\t'))
@@ -192,7 +218,8 @@ static size_t find_b64(const uint8_t *d, size_t len, size_t max_decoded, struct 
 				found++;
 			blk = NULL;
 		}
-		if (!whole && found < max && b - a >= B64_MIN_INLINE) {
+		/* no stretch of B64_MIN_INLINE: no run below can be that long */
+		if (!whole && found < max && b - a >= B64_MIN_INLINE && has_run(d + a, b - a, B64_MIN_INLINE)) {
 			/* a long run inside a command: echo '...' | base64 -d */
 			for (size_t i = a; i + B64_MIN_INLINE <= b && found < max;) {
 				size_t r = span_b64(d + i, b - i);

@@ -11,6 +11,7 @@
 #include <yara.h>
 
 #include "core/fileio.h"
+#include "detectors/indicators/exe_traits.h"
 #include "detectors/indicators/multimatch.h"
 #include "embed/rules_yara_algorithms_yar.h"
 #include "embed/rules_yara_browser_yar.h"
@@ -43,6 +44,13 @@ static const struct {
 	{ "rules/yara/browser.yar", hh_embed_rules_yara_browser_yar, true },
 	{ "rules/yara/algorithms.yar", hh_embed_rules_yara_algorithms_yar, false },
 };
+
+/* The executable trait strings (exe_traits.h) ride along in the full rule
+ * set as one more rule: YARA passes over every executable anyway, so the
+ * traits come out of that pass instead of a second one over the same bytes.
+ * Never reported as a hit; $t<i> is trait pattern i. */
+#define TRAITS_RULE "hh__exe_traits"
+#define TRAITS_RULE_MAX 8192
 
 #define MAX_USER_FILES 1024
 #define MAX_RULE_FILE (16u << 20)
@@ -123,6 +131,27 @@ static int add_path(YR_COMPILER *c, struct compile_err *ce, const char *path)
 	return rc;
 }
 
+/* "rule hh__exe_traits { strings: $t0 = "..." ... condition: any of them }" */
+static int traits_rule(char *out, size_t n)
+{
+	const char *t[64];
+	size_t nt = hh_traits_patterns(t, 64);
+	size_t used = (size_t)snprintf(out, n, "rule %s\n{\n    strings:\n", TRAITS_RULE);
+	for (size_t i = 0; i < nt && used < n; i++) {
+		used += (size_t)snprintf(out + used, n - used, "        $t%zu = \"", i);
+		for (const char *c = t[i]; *c && used + 2 < n; c++) {
+			if (*c == '"' || *c == '\\')
+				out[used++] = '\\';
+			out[used++] = *c;
+		}
+		if (used < n)
+			used += (size_t)snprintf(out + used, n - used, "\"\n");
+	}
+	if (used < n)
+		used += (size_t)snprintf(out + used, n - used, "    condition:\n        any of them\n}\n");
+	return nt && used < n ? 0 : -1;
+}
+
 /* Compiles the built-in files (all, or those for text) plus the user paths. */
 static YR_RULES *compile(const char *const *user_paths, size_t n_paths, bool text_only, char *err, size_t errlen)
 {
@@ -139,6 +168,16 @@ static YR_RULES *compile(const char *const *user_paths, size_t n_paths, bool tex
 			continue;
 		ce.file = builtin[i].name;
 		if (yr_compiler_add_string(c, builtin[i].text, NULL))
+			goto out;
+	}
+	if (!text_only) {
+		char tr[TRAITS_RULE_MAX];
+		ce.file = TRAITS_RULE;
+		if (traits_rule(tr, sizeof(tr)) < 0) {
+			snprintf(err, errlen, "%s: trait strings do not fit %d bytes", TRAITS_RULE, TRAITS_RULE_MAX);
+			goto out;
+		}
+		if (yr_compiler_add_string(c, tr, NULL))
 			goto out;
 	}
 	for (size_t i = 0; i < n_paths; i++)
@@ -262,7 +301,7 @@ struct hh_yara_pack *hh_yara_pack_new(const char *const *user_paths, size_t n_pa
 	if (!p->text_rules)
 		goto fail;
 	YR_RULE *r;
-	yr_rules_foreach(p->rules, r) p->n_rules++;
+	yr_rules_foreach(p->rules, r) p->n_rules += strcmp(r->identifier, TRAITS_RULE) != 0;
 	if (!n_paths)
 		build_prefilter(p);
 	return p;
@@ -299,14 +338,28 @@ size_t hh_yara_pack_rule_count(const struct hh_yara_pack *p)
 struct scan_state {
 	struct hh_yara_hit *hits;
 	size_t max, n;
+	uint64_t *traits;           /* trait strings seen (NULL: not asked) */
 };
 
 static int scan_cb(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *user)
 {
 	struct scan_state *st = user;
-	if (msg != CALLBACK_MSG_RULE_MATCHING || st->n >= st->max)
+	if (msg != CALLBACK_MSG_RULE_MATCHING)
 		return CALLBACK_CONTINUE;
 	YR_RULE *rule = data;
+	if (!strcmp(rule->identifier, TRAITS_RULE)) {
+		YR_STRING *s;
+		if (st->traits)
+			yr_rule_strings_foreach(rule, s)
+			{
+				unsigned long i = strtoul(s->identifier + 2, NULL, 10);
+				if (ctx->matches[s->idx].head && i < 64)
+					*st->traits |= 1ull << i;
+			}
+		return CALLBACK_CONTINUE;
+	}
+	if (st->n >= st->max)
+		return CALLBACK_CONTINUE;
 	struct hh_yara_hit *h = &st->hits[st->n++];
 	memset(h, 0, sizeof(*h));
 	h->severity = HH_SEV_MEDIUM;
@@ -345,17 +398,31 @@ static int scan_cb(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *user)
 	return CALLBACK_CONTINUE;
 }
 
-int hh_yara_pack_scan_kind(struct hh_yara_pack *p, const uint8_t *buf, size_t len, bool text,
-			   struct hh_yara_hit *hits, size_t max, char *err, size_t errlen)
+static int scan(YR_RULES *rules, const uint8_t *buf, size_t len, struct hh_yara_hit *hits, size_t max,
+		uint64_t *traits, char *err, size_t errlen)
 {
-	struct scan_state st = { hits, max, 0 };
-	int rc = yr_rules_scan_mem(text ? p->text_rules : p->rules, buf, len, 0, scan_cb, &st, 30);
+	struct scan_state st = { hits, max, 0, traits };
+	int rc = yr_rules_scan_mem(rules, buf, len, 0, scan_cb, &st, 30);
 	if (rc != ERROR_SUCCESS) {
 		snprintf(err, errlen, "YARA scan failed (libyara error %d%s)", rc,
 			 rc == ERROR_SCAN_TIMEOUT ? ", timeout" : "");
 		return st.n ? (int)st.n : -1;
 	}
 	return (int)st.n;
+}
+
+int hh_yara_pack_scan_kind(struct hh_yara_pack *p, const uint8_t *buf, size_t len, bool text,
+			   struct hh_yara_hit *hits, size_t max, char *err, size_t errlen)
+{
+	return scan(text ? p->text_rules : p->rules, buf, len, hits, max, NULL, err, errlen);
+}
+
+int hh_yara_pack_scan_traits(struct hh_yara_pack *p, const uint8_t *buf, size_t len, struct hh_yara_hit *hits,
+			     size_t max, uint64_t *traits, char *err, size_t errlen)
+{
+	*traits = 0;
+	err[0] = 0;
+	return scan(p->rules, buf, len, hits, max, traits, err, errlen);
 }
 
 int hh_yara_pack_scan(struct hh_yara_pack *p, const uint8_t *buf, size_t len, struct hh_yara_hit *hits, size_t max,

@@ -39,6 +39,11 @@ int hh_yara_pack_scan(struct hh_yara_pack *p, const uint8_t *buf, size_t len, st
  * for executables and binary constants. */
 int hh_yara_pack_scan_kind(struct hh_yara_pack *p, const uint8_t *buf, size_t len, bool text,
 			   struct hh_yara_hit *hits, size_t max, char *err, size_t errlen);
+/* Every rule, as hh_yara_pack_scan; *traits: the executable trait strings
+ * seen in the same pass (hh_traits.seen bits, exe_traits.h), complete only
+ * when err is left empty (on a scan error the caller looks for them itself). */
+int hh_yara_pack_scan_traits(struct hh_yara_pack *p, const uint8_t *buf, size_t len, struct hh_yara_hit *hits,
+			     size_t max, uint64_t *traits, char *err, size_t errlen);
 
 /* False when buf (plain text) holds none of the strings the text rules need,
  * so a text scan cannot match (built-in rules only: with user rules always

@@ -54,6 +54,15 @@ void hh_traits_init(struct hh_traits *t)
 	memset(t, 0, sizeof(*t));
 }
 
+size_t hh_traits_patterns(const char **out, size_t max)
+{
+	pthread_once(&once, build);
+	size_t n = n_pats < max ? n_pats : max;
+	for (size_t i = 0; i < n; i++)
+		out[i] = pats[i].text;
+	return n;
+}
+
 static bool on_hit(size_t pat, size_t off, void *ctx)
 {
 	(void)off;

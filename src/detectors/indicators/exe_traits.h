@@ -26,6 +26,11 @@ void hh_traits_feed(struct hh_traits *t, const void *buf, size_t len);
  * Returns the number of families matched. */
 int hh_traits_result(const struct hh_traits *t, char *out, size_t n);
 
+/* The trait strings in pattern order (bit i of hh_traits.seen is out[i]), for
+ * a matcher that already passes over the bytes (the YARA pass of the image
+ * scanner) to set seen instead of feeding. Returns how many (<= max). */
+size_t hh_traits_patterns(const char **out, size_t max);
+
 /* Reads up to max_bytes of path and reports its families as above.
  * Returns families matched, or -1 with err naming the file and the problem. */
 int hh_traits_scan_file(const char *path, size_t max_bytes, char *out, size_t n, char *err, size_t errlen);

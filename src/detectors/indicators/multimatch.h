@@ -1,6 +1,9 @@
 /* A small multi-pattern matcher shared by the text and executable scanners:
- * one pass over the input; at each byte a filter on the hash of the next four
- * bytes, case-folded (patterns under four bytes: on the next two), then exact
+ * one pass over the input; a filter on the hash of the three bytes at every
+ * other position (when every pattern has four bytes or more: an occurrence
+ * shows its bytes 0-2 or 1-3 there), then at the one or two positions it
+ * lets through a filter on the hash of the next four bytes, case-folded
+ * (patterns under four bytes: every position, on the next two), then exact
  * comparison of the candidates. Case-insensitive per pattern. For a few dozen patterns this
  * beats one memmem() pass per pattern; YARA remains the tool for rule packs. */
 #ifndef HH_MULTIMATCH_H
@@ -26,6 +29,7 @@ struct hh_mm {
 	uint8_t pair2[8192];                      /* bit per (third, fourth) byte pair */
 	uint8_t short_pair[8192];                 /* first pairs of patterns under 4 bytes: no pair2 test */
 	uint8_t quad[8192];                       /* bit per hash of a pattern's first 4 bytes, ASCII-case-folded */
+	uint8_t tri[8192];                        /* bit per hash of a pattern's bytes 0-2 and 1-3, likewise */
 	bool has_short;                           /* some pattern has 2 or 3 bytes */
 	uint8_t bucket_len[256];
 	uint8_t bucket[256][HH_MM_MAX_PATTERNS];  /* pattern indices by first byte */

@@ -121,6 +121,7 @@ struct scan_ctx {
 	size_t max, n;
 	bool pools_key, url_key;
 	uint64_t *seen;             /* extras of a combined pass (NULL: none) */
+	struct hh_extra_offsets *offs; /* where some extras occur (NULL: not asked) */
 };
 
 static bool is_word(unsigned char c) { return isalnum(c) != 0; }
@@ -203,7 +204,15 @@ static bool on_hit(size_t pat, size_t off, void *ctx)
 {
 	struct scan_ctx *c = ctx;
 	if (pat >= N_PATTERNS) {
-		*c->seen |= 1ull << (pat - N_PATTERNS);
+		size_t x = pat - N_PATTERNS;
+		*c->seen |= 1ull << x;
+		struct hh_extra_offsets *o = c->offs;
+		if (o && (o->mask >> x & 1)) {
+			if (o->n < HH_IND_MAX_OFFSETS)
+				o->off[o->n++] = off;
+			else
+				o->full = true;
+		}
 		return true;
 	}
 	/* with extras the pass goes on to the end even when the indicators are full */
@@ -252,19 +261,24 @@ void hh_indicator_pass_free(struct hh_indicator_pass *p)
 }
 
 static size_t scan_with(const struct hh_mm *mm, const char *text, size_t len, struct hh_indicator *out, size_t max,
-			bool wallets, uint64_t *seen);
+			bool wallets, uint64_t *seen, struct hh_extra_offsets *offs);
 
 size_t hh_indicators_scan(const char *text, size_t len, struct hh_indicator *out, size_t max)
 {
 	pthread_once(&matcher_once, build_matcher);
-	return scan_with(&matcher, text, len, out, max, true, NULL);
+	return scan_with(&matcher, text, len, out, max, true, NULL, NULL);
 }
 
 size_t hh_indicators_scan_pass(const struct hh_indicator_pass *p, const char *text, size_t len,
-			       struct hh_indicator *out, size_t max, bool wallets, uint64_t *seen)
+			       struct hh_indicator *out, size_t max, bool wallets, uint64_t *seen,
+			       struct hh_extra_offsets *offs)
 {
 	*seen = 0;
-	return scan_with(p->mm, text, len, out, max, wallets, seen);
+	if (offs) {
+		offs->n = 0;
+		offs->full = false;
+	}
+	return scan_with(p->mm, text, len, out, max, wallets, seen, offs);
 }
 
 static void add_wallets(struct scan_ctx *c, const struct hh_wallet_match *w, size_t nw)
@@ -290,9 +304,9 @@ size_t hh_indicators_add_wallets(const char *text, size_t len, struct hh_indicat
 }
 
 static size_t scan_with(const struct hh_mm *mm, const char *text, size_t len, struct hh_indicator *out, size_t max,
-			bool wallets, uint64_t *seen)
+			bool wallets, uint64_t *seen, struct hh_extra_offsets *offs)
 {
-	struct scan_ctx c = { .text = text, .len = len, .out = out, .max = max, .seen = seen };
+	struct scan_ctx c = { .text = text, .len = len, .out = out, .max = max, .seen = seen, .offs = offs };
 	hh_mm_scan(mm, text, len, on_hit, &c);
 	/* "pools" is a common word in JSON; it means a miner config only next to
 	 * url and user keys, as in XMRig's config.json. */

@@ -46,12 +46,23 @@ struct hh_indicator_pass {
 /* Returns -1 (pass unusable) when there are too many extras or no memory. */
 int hh_indicator_pass_build(struct hh_indicator_pass *p, const struct hh_mm_pattern *extra, size_t n);
 void hh_indicator_pass_free(struct hh_indicator_pass *p);
+/* Where the extras picked by mask occur (offsets in text order), for a check
+ * that looks at each occurrence instead of searching for it again. */
+#define HH_IND_MAX_OFFSETS 512
+struct hh_extra_offsets {
+	uint64_t mask;                    /* bit i: record extra[i] */
+	size_t off[HH_IND_MAX_OFFSETS];
+	size_t n;
+	bool full;                        /* more occurrences than off holds: n is not all */
+};
 /* hh_indicators_scan through p; bit i of *seen set when extra[i] occurs.
  * wallets false: wallet addresses are left to the caller, who finds the
  * candidate tokens in a pass of its own and adds them with
- * hh_indicators_add_wallets (same result as with wallets true). */
+ * hh_indicators_add_wallets (same result as with wallets true).
+ * offs (NULL: none wanted): filled as above. */
 size_t hh_indicators_scan_pass(const struct hh_indicator_pass *p, const char *text, size_t len,
-			       struct hh_indicator *out, size_t max, bool wallets, uint64_t *seen);
+			       struct hh_indicator *out, size_t max, bool wallets, uint64_t *seen,
+			       struct hh_extra_offsets *offs);
 struct hh_wallet_match;
 /* Adds the wallets w[0..nw) (offsets into text, in text order) to out[0..n)
  * as hh_indicators_scan does; returns the new count. */

@@ -17,6 +17,8 @@ struct entry_box {
 	char value[];
 };
 
+#define SFX2_BITS (1u << 16)
+
 struct hh_intel {
 	struct entry_box **all;
 	size_t n_all, cap_all;
@@ -24,6 +26,10 @@ struct hh_intel {
 	/* Domains: open addressing on the normalized name. */
 	struct entry_box **dom;
 	size_t dom_cap;
+	/* Bit per hash of every domain's last two labels: a name whose own last
+	 * two labels have no bit here matches no domain (each domain has two
+	 * labels or more and matches by suffix), so a text scan skips it. */
+	uint64_t sfx2[SFX2_BITS / 64];
 	/* IPs and CIDRs: open addressing on (family, prefix, masked address);
 	 * a match tries each prefix length in use, longest first. */
 	struct entry_box **ip;
@@ -46,6 +52,32 @@ static uint64_t fnv1a(const void *p, size_t n, uint64_t h)
 	return h;
 }
 #define FNV_SEED 0xcbf29ce484222325ull
+
+/* Hash of the last two labels of s[0..n), ASCII case folded; false when s
+ * has a single label. */
+static bool sfx2_hash(const char *s, size_t n, uint32_t *h)
+{
+	size_t dots = 0, i = n;
+	while (i > 0 && !(s[i - 1] == '.' && ++dots == 2))
+		i--;
+	if (!dots)
+		return false;
+	/* rotate and xor per byte (a one-cycle step; a multiply per byte was a
+	 * visible part of scanning text), one multiply at the end to mix */
+	uint64_t x = n - i;
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		x = (x << 7 | x >> 57) ^ (c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+	}
+	*h = (uint32_t)((x * 0x9e3779b97f4a7c15ull) >> 48) & (SFX2_BITS - 1);
+	return true;
+}
+
+bool hh_intel_domain_may_match(const struct hh_intel *in, const char *name, size_t len)
+{
+	uint32_t h;
+	return sfx2_hash(name, len, &h) && (in->sfx2[h / 64] >> (h % 64) & 1);
+}
 
 const char *hh_intel_kind_name(enum hh_intel_kind kind)
 {
@@ -454,6 +486,9 @@ int hh_intel_add(struct hh_intel *in, const char *text, const char *source, cons
 		return -2;
 	}
 	*slot = b;
+	uint32_t h;
+	if (sfx2_hash(name, nlen, &h))
+		in->sfx2[h / 64] |= 1ull << (h % 64);
 	return 1;
 }
 

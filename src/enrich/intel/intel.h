@@ -84,6 +84,9 @@ int hh_intel_add(struct hh_intel *in, const char *text, const char *source, cons
  * it at the matching entry (the longest matching domain suffix). */
 bool hh_intel_match_domain(const struct hh_intel *in, const char *name,
 			   const struct hh_intel_entry **entry);
+/* False when name[0..len) (as it stands in a text, any case) can match no
+ * domain: its last two labels are those of none (cheap; no normalizing). */
+bool hh_intel_domain_may_match(const struct hh_intel *in, const char *name, size_t len);
 /* family AF_INET (addr: 4 bytes) or AF_INET6 (16 bytes). */
 bool hh_intel_match_ip(const struct hh_intel *in, int family, const void *addr,
 		       const struct hh_intel_entry **entry);
