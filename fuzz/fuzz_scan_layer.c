@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hh_walk_budget b = { 0 };
 	struct hh_hidden h;
 	hh_hidden_init(&h);
-	struct hh_walk_cb cb = { on_entry, on_error, &h };
+	struct hh_walk_cb cb = { on_entry, on_error, &h, NULL };
 	hh_walk_blob(&src, 0, size, "fuzz", &lim, &b, &cb);
 	hh_hidden_free(&h);
 	return 0;

@@ -310,7 +310,7 @@ static void zip_bomb_in_layer(void **state)
 	};
 	struct hh_walk_budget b = { 0 };
 	struct bomb_seen s = { 0 };
-	struct hh_walk_cb cb = { bomb_entry, bomb_error, &s };
+	struct hh_walk_cb cb = { bomb_entry, bomb_error, &s, NULL };
 	struct hh_blob_src src = { -1, layer, tlen };
 	hh_walk_blob(&src, 0, tlen, "layer", &lim, &b, &cb);
 	free(layer);

@@ -23,6 +23,7 @@
 #include "detectors/content/exe_sections.h"
 #include "detectors/content/image_scan.h"
 #include "detectors/content/script_checks.h"
+#include "detectors/content/seen_archives.h"
 #include "detectors/content/wasm_module.h"
 #include "sources/image/dir_walk.h"
 #include "sources/image/layer_walk.h"
@@ -132,7 +133,7 @@ static int walk_buf(const uint8_t *buf, size_t len, const struct hh_scan_limits 
 {
 	memset(s, 0, sizeof(*s));
 	struct hh_walk_budget b = { 0 };
-	struct hh_walk_cb cb = { seen_entry, seen_error, s };
+	struct hh_walk_cb cb = { seen_entry, seen_error, s, NULL };
 	struct hh_blob_src src = { -1, buf, len };
 	return hh_walk_blob(&src, 0, len, "test-layer", lim, &b, &cb);
 }
@@ -756,6 +757,158 @@ static void nested_archives(void **state)
 	free(ot);
 }
 
+
+/* ---------- copies of archives: scanned once when clean ---------- */
+
+static void seen_table(void **state)
+{
+	(void)state;
+	struct hh_seen_archives *s = hh_seen_new();
+	assert_non_null(s);
+	uint8_t a[32], b[32];
+	hh_seen_digest((const uint8_t *)"a", 1, a);
+	hh_seen_digest((const uint8_t *)"b", 1, b);
+	uint64_t files = 99;
+	assert_int_equal(hh_seen_get(s, a, &files), HH_SEEN_NONE);
+	assert_true(hh_seen_begin(s, a));
+	assert_false(hh_seen_begin(s, a));
+	assert_int_equal(hh_seen_get(s, a, NULL), HH_SEEN_PENDING);
+	hh_seen_end(s, a, true, 7);
+	assert_int_equal(hh_seen_get(s, a, &files), HH_SEEN_CLEAN);
+	assert_int_equal(files, 7);
+	assert_true(hh_seen_begin(s, b));
+	hh_seen_end(s, b, false, 3);
+	assert_int_equal(hh_seen_get(s, b, NULL), HH_SEEN_DIRTY);
+	hh_seen_end(s, b, true, 3); /* a verdict is given once */
+	assert_int_equal(hh_seen_get(s, b, NULL), HH_SEEN_DIRTY);
+	/* full: later digests are not kept, nothing is evicted */
+	size_t kept = 2;
+	for (uint32_t i = 0; i < HH_SEEN_MAX + 10; i++) {
+		uint8_t d[32];
+		hh_seen_digest((const uint8_t *)&i, sizeof(i), d);
+		if (hh_seen_begin(s, d))
+			kept++;
+	}
+	assert_int_equal(kept, HH_SEEN_MAX);
+	assert_int_equal(hh_seen_get(s, a, NULL), HH_SEEN_CLEAN);
+	hh_seen_free(s);
+}
+
+/* Text that gzip cannot shrink much (an archive over the digest threshold). */
+static void noisy_text(char *out, size_t n, uint32_t seed)
+{
+	for (size_t i = 0; i + 1 < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		out[i] = (i % 61 == 60) ? '\n' : (char)('a' + (seed >> 16) % 26);
+	}
+	out[n - 1] = 0;
+}
+
+struct copies_run {
+	size_t files, errors, findings;
+	uint64_t bytes;
+	char paths[8][256];
+	size_t n_paths;
+};
+
+/* Scans a docker-archive holding one layer made of ents (threads: scan.threads). */
+static void scan_layer_image(const struct ent *ents, size_t n, int threads, struct copies_run *out)
+{
+	size_t llen;
+	uint8_t *lt = build_archive(ents, n, NULL, &llen);
+	struct ent img[] = { { "l.tar", (const char *)lt, llen, NULL, NULL },
+			     { "manifest.json", "[{\"Config\":\"c.json\",\"Layers\":[\"l.tar\"]}]", 0, NULL, NULL },
+			     { "c.json", "{\"config\":{},\"rootfs\":{\"type\":\"layers\"}}", 0, NULL, NULL } };
+	size_t ilen;
+	uint8_t *it = build_archive(img, 3, NULL, &ilen);
+	char path[] = "/tmp/hh-scan-unit-copies.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, it, ilen), (ssize_t)ilen);
+	close(fd);
+	struct hh_content *c = content();
+	struct hh_scan_limits lim;
+	default_limits(&lim);
+	lim.scan_threads = threads;
+	struct hh_scan_result res;
+	assert_int_equal(hh_scan_target(path, c, &lim, &res), 0);
+	memset(out, 0, sizeof(*out));
+	out->files = res.files;
+	out->errors = res.errors;
+	out->bytes = res.bytes;
+	for (size_t i = 0; i < res.findings.n; i++) {
+		const char *p = json_string_value(json_object_get(res.findings.items[i]->fields, "image.path"));
+		if (!p || strncmp(res.findings.items[i]->rule, "miner.", 6))
+			continue;
+		out->findings++;
+		if (out->n_paths < 8)
+			snprintf(out->paths[out->n_paths++], 256, "%s", p);
+	}
+	hh_findings_clear(&res.findings);
+	free(res.findings.items);
+	hh_content_free(c);
+	unlink(path);
+	free(it);
+	free(lt);
+}
+
+static bool run_has_path(const struct copies_run *r, const char *prefix)
+{
+	for (size_t i = 0; i < r->n_paths; i++)
+		if (!strncmp(r->paths[i], prefix, strlen(prefix)))
+			return true;
+	return false;
+}
+
+static void archive_copies(void **state)
+{
+	(void)state;
+	static char clean_txt[6000], miner_txt[6000];
+	noisy_text(clean_txt, sizeof(clean_txt), 1);
+	noisy_text(miner_txt, sizeof(miner_txt), 2);
+	const char *cfg = "{\"pools\":[{\"url\":\"stratum+tcp://pool.minexmr.com:4444\",\"user\":\"x\"}],\"algo\":\"rx/0\"}\n";
+	memcpy(miner_txt, cfg, strlen(cfg));
+	struct ent ci[] = { { "notes.txt", clean_txt, 0, NULL, NULL } };
+	struct ent mi[] = { { "xmrig/config.json", miner_txt, 0, NULL, NULL } };
+	size_t clen, mlen;
+	uint8_t *cz = build_archive(ci, 1, "gzip", &clen);
+	uint8_t *mz = build_archive(mi, 1, "gzip", &mlen);
+	assert_true(clen >= 1024 && mlen >= 1024);
+	size_t blen = clen - 200; /* a cut copy: an input error each time it is opened */
+	for (int threads = 0; threads <= 2; threads += 2) {
+		struct ent one[] = { { "a/clean.tar.gz", (const char *)cz, clen, NULL, NULL } };
+		struct ent three[] = { { "a/clean.tar.gz", (const char *)cz, clen, NULL, NULL },
+				       { "b/clean.tar.gz", (const char *)cz, clen, NULL, NULL },
+				       { "c/clean.tar.gz", (const char *)cz, clen, NULL, NULL } };
+		struct copies_run r1, r3;
+		scan_layer_image(one, 1, threads, &r1);
+		scan_layer_image(three, 3, threads, &r3);
+		assert_int_equal(r1.files, 2);
+		assert_int_equal(r3.files, 3 * r1.files); /* the copies' files still count */
+		assert_int_equal(r3.errors, 0);
+		assert_true(r3.bytes < 2 * r1.bytes);    /* the copies were not opened */
+
+		/* copies with findings or errors are opened each time: every copy is reported */
+		struct ent mixed[] = { { "a/miner.tar.gz", (const char *)mz, mlen, NULL, NULL },
+				       { "a/clean.tar.gz", (const char *)cz, clen, NULL, NULL },
+				       { "b/miner.tar.gz", (const char *)mz, mlen, NULL, NULL },
+				       { "a/cut.tar.gz", (const char *)cz, blen, NULL, NULL },
+				       { "b/cut.tar.gz", (const char *)cz, blen, NULL, NULL },
+				       { "b/clean.tar.gz", (const char *)cz, clen, NULL, NULL } };
+		struct copies_run rm;
+		scan_layer_image(mixed, 6, threads, &rm);
+		assert_true(run_has_path(&rm, "/xmrig/config.json") || rm.findings >= 2);
+		assert_true(rm.findings >= 2);
+		assert_true(rm.errors >= 2);
+		struct ent one_miner[] = { { "a/miner.tar.gz", (const char *)mz, mlen, NULL, NULL } };
+		struct copies_run r1m;
+		scan_layer_image(one_miner, 1, threads, &r1m);
+		assert_int_equal(rm.findings, 2 * r1m.findings);
+	}
+	free(cz);
+	free(mz);
+}
+
 static void dir_symlink_loop(void **state)
 {
 	(void)state;
@@ -780,7 +933,7 @@ static void dir_symlink_loop(void **state)
 	default_limits(&lim);
 	struct seen s = { 0 };
 	struct hh_walk_budget b = { 0 };
-	struct hh_walk_cb cb = { seen_entry, seen_error, &s };
+	struct hh_walk_cb cb = { seen_entry, seen_error, &s, NULL };
 	assert_int_equal(hh_walk_dir(dir, &lim, &b, &cb), 0);
 	assert_true(has_path(&s, "sub/loop"));
 	assert_true(has_path(&s, "sub/file"));
@@ -877,6 +1030,8 @@ int main(void)
 		cmocka_unit_test(hostile_gzip_bomb),
 		cmocka_unit_test(hostile_truncated_gzip),
 		cmocka_unit_test(nested_archives),
+		cmocka_unit_test(seen_table),
+		cmocka_unit_test(archive_copies),
 		cmocka_unit_test(dir_symlink_loop),
 		cmocka_unit_test(malformed_manifest),
 		cmocka_unit_test(algo_outside_executables),

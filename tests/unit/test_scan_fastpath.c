@@ -380,7 +380,7 @@ static void walker_hands_over(void **state)
 	hh_scan_limits_from_config(&lim, NULL);
 	struct hh_walk_budget b = { 0 };
 	struct kept k = { 0 };
-	struct hh_walk_cb cb = { keep_entry, NULL, &k };
+	struct hh_walk_cb cb = { keep_entry, NULL, &k, NULL };
 	assert_int_equal(hh_walk_memory(outer, used, "test", "", 0, &lim, &b, &cb), 0);
 	assert_int_equal(k.n, 4);
 	assert_string_equal(k.path[0], "a.txt");

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "detectors/content/image_config_check.h"
 #include "detectors/content/script_checks.h"
+#include "detectors/content/seen_archives.h"
 #include "detectors/content/split_payload.h"
 #include "detectors/content/unwrap_payload.h"
 #include "detectors/content/unwrap_scan.h"
@@ -25,6 +26,13 @@ struct qitem {
 	struct hh_findings found;   /* from scan_entry, until committed */
 	struct hh_split_plan *plans; /* reassembly commands in this script (owned) */
 	size_t n_plans;
+	bool warned;                /* the content checks logged a warning */
+	/* archives already scanned (seen_archives.h) */
+	bool tagged;                /* opened, its verdict to be recorded */
+	bool marker;                /* not an entry: the end of a tagged archive's walk */
+	int marker_errors;          /* input errors of that walk */
+	uint64_t known_files;       /* left closed as a clean copy: the files it holds */
+	uint8_t digest[32];
 	struct qitem *next;
 	char *path, *link;
 	uint8_t *data;
@@ -57,7 +65,20 @@ struct run {
 	struct hh_merged *merged;
 	struct split_cmd *splits;
 	size_t n_splits;
+	/* archives in layers already scanned clean: not opened again. The
+	 * verdict of the one being scanned builds up in commit order. */
+	struct hh_seen_archives *seen;
+	pthread_cond_t verdict;     /* a pending digest got its verdict */
+	struct {
+		bool active, clean;
+		uint8_t digest[32];
+		uint64_t files;
+	} trk;
 };
+
+/* Archives smaller than this are opened every time: the digest would cost
+ * about what it saves. */
+#define SEEN_MIN_BYTES 1024
 
 #define MAX_SPLITS 64
 
@@ -129,7 +150,7 @@ struct unwrap_ctx {
 	int layer;
 };
 
-static void scan_entry(const struct run *r, const struct hh_walk_entry *e, int layer, struct hh_findings *found);
+static bool scan_entry(const struct run *r, const struct hh_walk_entry *e, int layer, struct hh_findings *found);
 
 static void scan_unwrapped(void *user, const struct hh_walk_entry *e, struct hh_findings *found)
 {
@@ -139,11 +160,12 @@ static void scan_unwrapped(void *user, const struct hh_walk_entry *e, struct hh_
 
 /* Content part: runs on any scanner thread; touches only its own list.
  * Payloads wrapped in the file (shell stubs, base64, carved ELF, SFX) are
- * scanned in turn, bounded by scan.max_depth (unwrap_scan.h). */
-static void scan_entry(const struct run *r, const struct hh_walk_entry *e, int layer, struct hh_findings *found)
+ * scanned in turn, bounded by scan.max_depth (unwrap_scan.h). Returns
+ * whether the checks logged a warning. */
+static bool scan_entry(const struct run *r, const struct hh_walk_entry *e, int layer, struct hh_findings *found)
 {
 	if (e->type != HH_WALK_FILE || !e->len)
-		return;
+		return false;
 	char display[4300], fs_path[4200], label[96];
 	fs_path_of(e->path, fs_path, sizeof(fs_path));
 	if (r->image) {
@@ -159,6 +181,71 @@ static void scan_entry(const struct run *r, const struct hh_walk_entry *e, int l
 		hh_warn("scan: %s: %s: %s", r->target, display, err);
 	struct unwrap_ctx u = { r, layer };
 	hh_unwrap_scan(e, display, r->lim, scan_unwrapped, &u, found);
+	return err[0] != 0;
+}
+
+/* ---- archives already scanned (seen_archives.h): only archives of the
+ * layer itself (depth 0), whole (not cut at scan.max_file_bytes). ---- */
+
+/* Reader side, before the entry is queued (under r->mu when threaded): an
+ * archive known clean is left closed (*known_files: what it holds); a new one
+ * is tagged so that its verdict is recorded when its walk is committed. */
+static void seen_decide(struct run *r, const struct hh_walk_entry *e, const uint8_t d[32], bool threaded,
+			bool *tagged, uint64_t *known_files)
+{
+	*tagged = false;
+	for (;;) {
+		uint64_t files = 0;
+		enum hh_seen_state st = hh_seen_get(r->seen, d, &files);
+		if (st == HH_SEEN_PENDING && threaded) {
+			/* an earlier copy's walk is queued in full (its end marker too):
+			 * its verdict comes with the scanner threads' next commits */
+			pthread_cond_wait(&r->verdict, &r->mu);
+			continue;
+		}
+		if (st == HH_SEEN_CLEAN) {
+			*e->skip_open = true;
+			*known_files = files;
+		} else if (st == HH_SEEN_NONE) {
+			*tagged = hh_seen_begin(r->seen, d);
+		}
+		return;
+	}
+}
+
+static bool seen_wanted(const struct run *r, const struct hh_walk_entry *e)
+{
+	return r->seen && e->skip_open && e->depth == 0 && !e->cut && e->len >= SEEN_MIN_BYTES;
+}
+
+/* Commit side, in reader order: a tagged archive starts a verdict, the
+ * entries of its walk (depth > 0) keep it clean only without a finding or a
+ * warning. */
+static void seen_track(struct run *r, bool tagged, const uint8_t d[32], const struct hh_walk_entry *e,
+		       size_t n_found, bool warned)
+{
+	if (tagged) {
+		r->trk.active = true;
+		r->trk.clean = true;
+		r->trk.files = 0;
+		memcpy(r->trk.digest, d, 32);
+		return;
+	}
+	if (!r->trk.active || e->depth == 0)
+		return;
+	if (n_found || warned)
+		r->trk.clean = false;
+	if (e->type == HH_WALK_FILE && e->len)
+		r->trk.files++;
+}
+
+/* The tagged archive's walk ended (errors: its input errors). */
+static void seen_close(struct run *r, int errors)
+{
+	if (!r->trk.active)
+		return;
+	hh_seen_end(r->seen, r->trk.digest, r->trk.clean && !errors, r->trk.files);
+	r->trk.active = false;
 }
 
 /* A script of the image (#! line, *.sh, or a cron/systemd/rc/profile file)
@@ -282,7 +369,16 @@ static void on_entry(void *user, const struct hh_walk_entry *e)
 	struct hh_findings found = { 0 };
 	struct hh_split_plan *plans;
 	size_t n_plans = find_plans(r, e, &plans);
-	scan_entry(r, e, r->walk_layer < 0 ? 0 : r->walk_layer, &found);
+	bool tagged = false;
+	uint64_t known_files = 0;
+	uint8_t d[32];
+	if (seen_wanted(r, e)) {
+		hh_seen_digest(e->data, e->len, d);
+		seen_decide(r, e, d, false, &tagged, &known_files);
+	}
+	bool warned = scan_entry(r, e, r->walk_layer < 0 ? 0 : r->walk_layer, &found);
+	seen_track(r, tagged, d, e, found.n, warned);
+	r->res->files += known_files;
 	commit_entry(r, e, r->walk_layer < 0 ? 0 : r->walk_layer, &found, plans, n_plans);
 	free(plans);
 	hh_findings_clear(&found);
@@ -357,7 +453,7 @@ static void split_findings(struct run *r, const struct split_cmd *sc, const char
 		snprintf(prefix, sizeof(prefix), "%s!/", path);
 		struct hh_walk_budget budget = { 0 };
 		struct split_inner si = { r, sc->layer, &found };
-		struct hh_walk_cb cb = { on_split_inner, NULL, &si };
+		struct hh_walk_cb cb = { on_split_inner, NULL, &si, NULL };
 		hh_walk_memory(buf, len, r->target, prefix, 2, r->lim, &budget, &cb);
 	}
 	const char *fmt = hh_payload_format(buf, len);
@@ -478,7 +574,7 @@ static void follow_splits(struct run *r)
 			continue;
 		pp.layer = (int)L;
 		struct hh_walk_budget budget = { 0 };
-		struct hh_walk_cb cb = { on_pick, NULL, &pp };
+		struct hh_walk_cb cb = { on_pick, NULL, &pp, NULL };
 		hh_walk_blob(&src, off, size, r->img->layers[L].digest, &lim0, &budget, &cb);
 		if (fd >= 0)
 			close(fd);
@@ -660,7 +756,13 @@ static void on_entry_async(void *user, const struct hh_walk_entry *e)
 	it->e.link = it->link;
 	it->e.data = it->data;
 	it->e.take = NULL;
+	it->e.skip_open = NULL;
+	bool want_seen = seen_wanted(r, e);
+	if (want_seen)
+		hh_seen_digest(e->data, e->len, it->digest);
 	pthread_mutex_lock(&r->mu);
+	if (want_seen)
+		seen_decide(r, e, it->digest, true, &it->tagged, &it->known_files);
 	/* A file larger than the queue budget still goes through, alone. */
 	while (r->q_items && (r->q_bytes + e->len > Q_MAX_BYTES || r->q_items >= Q_MAX_ITEMS))
 		pthread_cond_wait(&r->nonfull, &r->mu);
@@ -675,6 +777,44 @@ static void on_entry_async(void *user, const struct hh_walk_entry *e)
 	r->q_items++;
 	pthread_cond_signal(&r->nonempty);
 	pthread_mutex_unlock(&r->mu);
+}
+
+/* Reader side: the walk of an archive opened at depth 0 ended; a marker in
+ * the queue closes its verdict in commit order. */
+static void on_opened_done_async(void *user, const char *path, int depth, int errors)
+{
+	struct run *r = user;
+	if (depth != 0 || !r->seen)
+		return;
+	struct qitem *it = calloc(1, sizeof(*it));
+	if (!it || !(it->path = strdup(path))) {
+		/* no marker: the verdict stays pending, so copies are opened */
+		free(it);
+		return;
+	}
+	it->marker = true;
+	it->marker_errors = errors;
+	it->e.path = it->path;
+	it->e.type = HH_WALK_OTHER; /* taken by a scanner like an entry (nothing to scan) */
+	pthread_mutex_lock(&r->mu);
+	if (r->tail)
+		r->tail->next = it;
+	else
+		r->head = it;
+	r->tail = it;
+	if (!r->next_scan)
+		r->next_scan = it;
+	r->q_items++;
+	pthread_cond_signal(&r->nonempty);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void on_opened_done(void *user, const char *path, int depth, int errors)
+{
+	(void)path;
+	struct run *r = user;
+	if (depth == 0)
+		seen_close(r, errors);
 }
 
 static void free_item(struct qitem *it)
@@ -703,8 +843,10 @@ static void *scanner_main(void *arg)
 			break;
 		r->next_scan = it->next;
 		pthread_mutex_unlock(&r->mu);
-		it->n_plans = find_plans(r, &it->e, &it->plans);
-		scan_entry(r, &it->e, it->layer, &it->found);
+		if (!it->marker) {
+			it->n_plans = find_plans(r, &it->e, &it->plans);
+			it->warned = scan_entry(r, &it->e, it->layer, &it->found);
+		}
 		pthread_mutex_lock(&r->mu);
 		it->scanned = true;
 		while (r->head && r->head->scanned) {
@@ -712,6 +854,15 @@ static void *scanner_main(void *arg)
 			r->head = h->next;
 			if (!r->head)
 				r->tail = NULL;
+			if (h->marker) {
+				seen_close(r, h->marker_errors);
+				pthread_cond_broadcast(&r->verdict);
+				r->q_items--;
+				free_item(h);
+				continue;
+			}
+			seen_track(r, h->tagged, h->digest, &h->e, h->found.n, h->warned);
+			r->res->files += h->known_files;
 			commit_entry(r, &h->e, h->layer, &h->found, h->plans, h->n_plans);
 			r->q_bytes -= h->e.len;
 			r->q_items--;
@@ -736,7 +887,9 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.nonempty, NULL);
 	pthread_cond_init(&r.nonfull, NULL);
-	struct hh_walk_cb cb = { on_entry_async, on_error, &r };
+	pthread_cond_init(&r.verdict, NULL);
+	r.seen = hh_seen_new(); /* NULL: every archive is opened */
+	struct hh_walk_cb cb = { on_entry_async, on_error, &r, on_opened_done_async };
 	pthread_t scanners[HH_SCAN_MAX_THREADS];
 	int n_threads = 0;
 	bool threaded = false;
@@ -745,6 +898,7 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 	if (hh_image_open(target, lim, &img, on_image_error, &r, err, sizeof(err)) < 0) {
 		res->errors++;
 		hh_err("scan: %s", err);
+		hh_seen_free(r.seen);
 		return -1;
 	}
 	r.img = &img;
@@ -772,8 +926,10 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 			if (pthread_create(&scanners[n_threads], NULL, scanner_main, &r) == 0)
 				n_threads++;
 		threaded = n_threads > 0;
-		if (!threaded)
+		if (!threaded) {
 			cb.entry = on_entry;
+			cb.opened_done = on_opened_done;
+		}
 		for (size_t i = 0; i < img.n_layers && !r.budget.exhausted; i++) {
 			struct hh_blob_src src;
 			uint64_t off, size;
@@ -804,15 +960,18 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 		break;
 	case HH_TARGET_TAR:
 		cb.entry = on_entry;
+		cb.opened_done = on_opened_done;
 		res->layers = 1;
 		hh_walk_blob(&img.src, 0, img.src.size, target, lim, &r.budget, &cb);
 		break;
 	case HH_TARGET_DIR:
 		cb.entry = on_entry;
+		cb.opened_done = on_opened_done;
 		hh_walk_dir(target, lim, &r.budget, &cb);
 		break;
 	case HH_TARGET_FILE:
 		cb.entry = on_entry;
+		cb.opened_done = on_opened_done;
 		hh_walk_file(target, target, lim, &r.budget, &cb);
 		break;
 	}
@@ -825,5 +984,7 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 	pthread_mutex_destroy(&r.mu);
 	pthread_cond_destroy(&r.nonempty);
 	pthread_cond_destroy(&r.nonfull);
+	pthread_cond_destroy(&r.verdict);
+	hh_seen_free(r.seen);
 	return 0;
 }

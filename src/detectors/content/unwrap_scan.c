@@ -61,7 +61,7 @@ size_t hh_unwrap_scan(const struct hh_walk_entry *e, const char *display, const 
 			char prefix[4500];
 			snprintf(prefix, sizeof(prefix), "%s!/", path);
 			struct hh_walk_budget budget = { 0 };
-			struct hh_walk_cb cb = { on_inner_entry, on_inner_error, &in };
+			struct hh_walk_cb cb = { on_inner_entry, on_inner_error, &in, NULL };
 			hh_walk_memory(w[i].data, w[i].len, display, prefix, e->depth + 1, lim, &budget, &cb);
 		} else {
 			struct hh_walk_entry ie = { .path = path, .type = HH_WALK_FILE, .depth = e->depth + 1,

@@ -401,6 +401,8 @@ static int walk_archive(struct archive *a, struct walk *w)
 		bool archive = we.type == HH_WALK_FILE && we.len && hh_looks_archive(we.data, we.len);
 		bool nested = archive && w->depth < w->lim->max_depth;
 		we.opened = nested;
+		bool skip_open = false;
+		we.skip_open = nested ? &skip_open : NULL;
 		we.take = we.type == HH_WALK_FILE && we.len && !nested ? &w->buf : NULL;
 		if (we.take && w->cap - we.len > (1u << 20)) {
 			/* a declared size far over the bytes read: keep no idle megabytes */
@@ -415,7 +417,7 @@ static int walk_archive(struct archive *a, struct walk *w)
 			w->cb->entry(w->cb->user, &we);
 		if (!w->buf)
 			w->cap = 0; /* the callback kept the buffer */
-		if (nested) {
+		if (nested && !skip_open) {
 			/* The nested walk needs its own buffer: hand ours over. */
 			uint8_t *inner = w->buf;
 			size_t inner_len = we.len;
@@ -423,9 +425,12 @@ static int walk_archive(struct archive *a, struct walk *w)
 			w->cap = 0;
 			char nprefix[4200];
 			snprintf(nprefix, sizeof(nprefix), "%s!/", path);
-			w->errors += hh_walk_memory(inner, inner_len, w->label, nprefix, w->depth + 1, w->lim, w->b, w->cb);
+			int inner_errors = hh_walk_memory(inner, inner_len, w->label, nprefix, w->depth + 1, w->lim, w->b, w->cb);
+			w->errors += inner_errors;
 			free(inner);
-		} else if (archive && w->lim->max_depth > 0) {
+			if (w->cb->opened_done)
+				w->cb->opened_done(w->cb->user, path, w->depth, inner_errors);
+		} else if (archive && !nested && w->lim->max_depth > 0) {
 			werr(w, raw, "nested archive deeper than scan.max_depth (%d): not opened", w->lim->max_depth);
 		}
 		if (w->b->exhausted)

@@ -59,6 +59,9 @@ struct hh_walk_entry {
 	 * sets *take to NULL and owns data from then on (free()). NULL when the
 	 * walker still needs the bytes (e.g. to open them as an archive). */
 	uint8_t **take;
+	/* Set when opened: the callback may set *skip_open to leave the archive
+	 * closed (its content is known already); NULL otherwise. */
+	bool *skip_open;
 };
 
 struct hh_walk_cb {
@@ -66,6 +69,9 @@ struct hh_walk_cb {
 	/* label: the archive; path: the entry ("" for the archive itself) */
 	void (*error)(void *user, const char *label, const char *path, const char *msg);
 	void *user;
+	/* Optional: the walk of an archive the walker opened (e->opened, not
+	 * skipped) ended; path names it, errors counts what that walk reported. */
+	void (*opened_done)(void *user, const char *path, int depth, int errors);
 };
 
 /* Walks the archive held in src[off, off+size). label names it in errors.
