@@ -2,6 +2,7 @@
  * carved ELF images and data appended to an ELF, and what must not unwrap. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,88 @@ static void test_base64_heredoc_and_inline(void **st)
 	free(text);
 }
 
+
+/* Base64 payloads among prose, paths and code lines, at random places and
+ * wrap widths (16..76, CRLF, indented, inline, last in the file with or
+ * without a final newline): each is found once, decoded exactly, in order. */
+static uint32_t rnd_state = 12345;
+static uint32_t rnd(void)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return rnd_state >> 8;
+}
+
+static size_t prose_line(char *o)
+{
+	static const char *const words[] = { "the", "install", "/usr/share/doc/abcdefghijklmnopqrs", "configure",
+					     "--prefix=/usr", "x86_64-linux-gnu", "ABCDEFGHabcdefgh0123+/", "é", "if",
+					     "then", "fi", "$(pwd)", "echo", "Copyright", "(C)", "2024" };
+	size_t o0 = 0, nw = 2 + rnd() % 12;
+	for (size_t i = 0; i < nw; i++)
+		o0 += (size_t)sprintf(o + o0, "%s%s", i ? " " : "", words[rnd() % (sizeof(words) / sizeof(words[0]))]);
+	o[o0++] = '\n';
+	return o0;
+}
+
+static void test_base64_among_text(void **st)
+{
+	(void)st;
+	enum { MAXP = 6 };
+	char *text = malloc(1 << 20), *enc = malloc(1 << 16);
+	uint8_t payload[MAXP][700];
+	size_t plen[MAXP];
+	for (int round = 0; round < 300; round++) {
+		size_t o = 0, np = 1 + rnd() % (MAXP - 1);
+		bool last_eof = rnd() % 3 == 0;
+		for (size_t p = 0; p < np; p++) {
+			plen[p] = 120 + rnd() % 500;
+			if (rnd() % 2) {
+				mk_elf(payload[p]);
+				for (size_t i = 120; i < plen[p]; i++)
+					payload[p][i] = (uint8_t)rnd();
+			} else {
+				memcpy(payload[p], gz, sizeof(gz));
+				for (size_t i = sizeof(gz); i < plen[p]; i++)
+					payload[p][i] = (uint8_t)rnd();
+			}
+			for (size_t k = rnd() % 40; k > 0; k--)
+				o += prose_line(text + o);
+			size_t el = b64enc(payload[p], plen[p], enc, 0);
+			bool at_end = last_eof && p == np - 1;
+			if (!at_end && rnd() % 3 == 0) {
+				/* inline: echo '...' | base64 -d */
+				o += (size_t)sprintf(text + o, "echo '%s' | base64 -d > /tmp/.p%zu\n", enc, p);
+				continue;
+			}
+			size_t width = 16 + rnd() % 61;
+			const char *indent = rnd() % 4 == 0 ? "\t" : "";
+			const char *eol = rnd() % 5 == 0 ? "\r\n" : "\n";
+			o += (size_t)sprintf(text + o, "base64 -d > /tmp/.p%zu <<'EOF'\n", p);
+			for (size_t i = 0; i < el; i += width) {
+				size_t n = el - i < width ? el - i : width;
+				o += (size_t)sprintf(text + o, "%s%.*s%s", indent, (int)n, enc + i, eol);
+			}
+			if (!at_end)
+				o += (size_t)sprintf(text + o, "EOF\n");
+			else if (rnd() % 2)
+				o -= strlen(eol); /* no final newline */
+		}
+		struct hh_wrapped w[HH_UNWRAP_MAX];
+		size_t n = hh_unwrap_find((uint8_t *)text, o, 1 << 20, w, HH_UNWRAP_MAX);
+		size_t want = np < HH_UNWRAP_MAX ? np : HH_UNWRAP_MAX;
+		if (n != want)
+			print_error("round %d: %zu payloads found, %zu hidden\n", round, n, np);
+		assert_int_equal(n, want);
+		for (size_t p = 0; p < n; p++) {
+			assert_int_equal(w[p].len, plen[p]);
+			assert_memory_equal(w[p].data, payload[p], plen[p]);
+		}
+		hh_wrapped_free(w, n);
+	}
+	free(text);
+	free(enc);
+}
+
 static void test_carved_and_overlay(void **st)
 {
 	(void)st;
@@ -180,7 +263,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gzexe_stub),           cmocka_unit_test(test_makeself_and_plain_stub),
 		cmocka_unit_test(test_base64_heredoc_and_inline), cmocka_unit_test(test_carved_and_overlay),
-		cmocka_unit_test(test_nothing_wrapped),
+		cmocka_unit_test(test_nothing_wrapped),        cmocka_unit_test(test_base64_among_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -129,10 +129,7 @@ static bool window_has_run(const char *p, size_t n)
 }
 #endif
 
-/* A position >= i such that no n characters in a row from '+'..'z' start in
- * text[i..returned): what the search for runs may pass over. 64 bytes at a
- * time with SSE2 (n <= 32); i itself without it. */
-static size_t pass_over(const char *text, size_t len, size_t i, size_t n)
+size_t hh_b64_pass_over(const char *text, size_t len, size_t i, size_t n)
 {
 #ifdef __SSE2__
 	if (n >= 1 && n <= 32)
@@ -161,7 +158,7 @@ size_t hh_b64_scan(const char *text, size_t len, const struct hh_b64_limits *lim
 		if (i + min_run > len)
 			break;
 		/* prose and code: many bytes at a time where no run can start */
-		size_t far = pass_over(text, len, i, min_run);
+		size_t far = hh_b64_pass_over(text, len, i, min_run);
 		if (far > i) {
 			i = far;
 			continue;

@@ -27,6 +27,12 @@ struct hh_b64_limits {
  * out must hold len*3/4+3 bytes. Returns the decoded length, or -1 when not base64. */
 long hh_b64_decode(const char *s, size_t len, uint8_t *out);
 
+/* A position >= i such that no n characters in a row from '+'..'z' (a
+ * superset of the alphabet, '=' and '-' '_' included) start in
+ * text[i..returned): what a search for runs of n or more may pass over. 64
+ * bytes at a time with SSE2 (n <= 32); i itself without it. */
+size_t hh_b64_pass_over(const char *text, size_t len, size_t i, size_t n);
+
 /* Finds base64 runs in text and reports their text decodings. Returns the
  * number of decodings reported. */
 size_t hh_b64_scan(const char *text, size_t len, const struct hh_b64_limits *lim, hh_b64_cb cb, void *user);

@@ -1,6 +1,8 @@
 /* Wrapped payloads (see unwrap_payload.h). */
 #include "detectors/content/unwrap_payload.h"
 
+#include "detectors/content/base64_runs.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,12 +192,45 @@ static bool take_b64(const uint8_t *base, const uint8_t *s, size_t n, size_t max
 	return true;
 }
 
+/* The line at pos ends a block of base64 lines (blk_chars characters): where
+ * the block ends. A short last line of base64 that makes the block whole
+ * (a multiple of 4 characters: the encoder's remainder, "QQ==") still belongs
+ * to it; a heredoc's "EOF" does not. */
+static const uint8_t *block_end(const uint8_t *d, size_t len, size_t pos, size_t blk_chars)
+{
+	const uint8_t *nl = memchr(d + pos, '\n', len - pos);
+	size_t a = pos, b = nl ? (size_t)(nl - d) : len;
+	while (a < b && (d[a] == ' ' || d[a] == '\t'))
+		a++;
+	while (b > a && (d[b - 1] == '\r' || d[b - 1] == ' ' || d[b - 1] == '\t'))
+		b--;
+	bool rest = b > a && b - a < B64_MIN_LINE && (blk_chars + (b - a)) % 4 == 0 && span_b64(d + a, b - a) == b - a;
+	return rest ? d + b : d + pos;
+}
+
 static size_t find_b64(const uint8_t *d, size_t len, size_t max_decoded, struct hh_wrapped *out, size_t max)
 {
 	size_t found = 0, pos = 0;
 	const uint8_t *blk = NULL; /* start of the current block of base64 lines */
 	size_t blk_chars = 0;
 	while (pos < len && found < max) {
+		/* Lines that end before any B64_MIN_LINE characters in a row can
+		 * start are neither base64 lines nor hold an inline run: pass them
+		 * over many bytes at a time (they still end an open block). */
+		size_t far = hh_b64_pass_over((const char *)d, len, pos, B64_MIN_LINE);
+		if (far > pos) {
+			const uint8_t *last = memrchr(d + pos, '\n', far - pos);
+			if (last) {
+				if (blk) {
+					if (blk_chars >= B64_MIN_BLOCK &&
+					    take_b64(d, blk, (size_t)(block_end(d, len, pos, blk_chars) - blk), max_decoded, &out[found]))
+						found++;
+					blk = NULL;
+				}
+				pos = (size_t)(last - d) + 1;
+				continue;
+			}
+		}
 		const uint8_t *nl = memchr(d + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - d) : len;
 		size_t a = pos, b = end;
@@ -214,7 +249,7 @@ static size_t find_b64(const uint8_t *d, size_t len, size_t max_decoded, struct 
 		}
 		if ((!whole || end == len) && blk) {
 			if (blk_chars >= B64_MIN_BLOCK &&
-			    take_b64(d, blk, (size_t)((whole ? d + b : d + pos) - blk), max_decoded, &out[found]))
+			    take_b64(d, blk, (size_t)((whole ? d + b : block_end(d, len, pos, blk_chars)) - blk), max_decoded, &out[found]))
 				found++;
 			blk = NULL;
 		}
@@ -230,6 +265,9 @@ static size_t find_b64(const uint8_t *d, size_t len, size_t max_decoded, struct 
 		}
 		pos = end + 1;
 	}
+	/* a block that runs to the end of the text (its last line ends in '\n') */
+	if (blk && found < max && blk_chars >= B64_MIN_BLOCK && take_b64(d, blk, (size_t)(d + len - blk), max_decoded, &out[found]))
+		found++;
 	return found;
 }
 
