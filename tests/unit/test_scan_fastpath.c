@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "core/finding.h"
+#include "detectors/content/base64_runs.h"
 #include "detectors/content/content_scan.h"
 #include "detectors/content/yara_pack.h"
 #include "detectors/indicators/multimatch.h"
@@ -95,6 +96,37 @@ static uint8_t *sample(size_t len)
 		d[i] = (i / 4096) % 2 ? (uint8_t)(x >> 16) : (uint8_t)("the quick brown fox "[i % 20]);
 	}
 	return d;
+}
+
+
+/* hh_b64_pass_over never passes over the start of a run of n bytes from
+ * '+'..'z' (checked byte by byte on random text dense in such runs). */
+static void b64_pass_over(void **state)
+{
+	(void)state;
+	static char t[4096];
+	uint32_t x = 7;
+	for (int round = 0; round < 400; round++) {
+		for (size_t i = 0; i < sizeof(t); i++) {
+			x = x * 1103515245u + 12345u;
+			unsigned r = (x >> 16) % 100;
+			t[i] = r < 3u + (unsigned)round % 5 ? ' ' : r < 6 ? '\n' : (char)('A' + (x >> 8) % 26);
+		}
+		static const size_t ns[] = { 8, 16, 20, 24, 32 };
+		for (size_t k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
+			size_t n = ns[k];
+			for (size_t i = 0; i < sizeof(t); i += 1 + (x >> 20) % 97) {
+				size_t far = hh_b64_pass_over(t, sizeof(t), i, n);
+				assert_true(far >= i && far <= sizeof(t));
+				for (size_t s0 = i; s0 < far; s0++) {
+					size_t run = 0;
+					while (s0 + run < sizeof(t) && t[s0 + run] >= '+' && t[s0 + run] <= 'z')
+						run++;
+					assert_true(run < n);
+				}
+			}
+		}
+	}
 }
 
 static void gz_roundtrip(void **state)
@@ -445,7 +477,7 @@ static void opened_stream_flags(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(gz_roundtrip),	    cmocka_unit_test(gz_hostile),
+		cmocka_unit_test(b64_pass_over), cmocka_unit_test(gz_roundtrip),	    cmocka_unit_test(gz_hostile),
 		cmocka_unit_test(multimatch_pairs),  cmocka_unit_test(wallet_skip),
 		cmocka_unit_test(yara_text_prefilter), cmocka_unit_test(walker_hands_over),
 		cmocka_unit_test(opened_stream_flags),
