@@ -12,7 +12,9 @@
  * (Groestl T table, JH E8 round constants, Skein-512-256 IV), the CryptoNight
  * scratchpad mask (2 MiB pad, 16-byte cells: and 0x1ffff0), libethash's DAG
  * and cache size tables, KawPow's "rAVENCOINKAWPOW" padding words and the
- * Keccak-f800 round constants of ProgPoW, the KISS99 multipliers. */
+ * Keccak-f800 round constants of ProgPoW, the KISS99 multipliers.
+ * meta prefilter names strings of which one must occur for the condition
+ * to hold (the scanner skips YARA on executables holding none of them). */
 
 rule hh_algo_randomx
 {
@@ -49,6 +51,7 @@ rule hh_algo_cryptonight
         id = "miner.algo.cryptonight"
         severity = "high"
         title = "CryptoNight proof-of-work code (Keccak state, 2 MiB AES scratchpad loop or its final-hash set)"
+        prefilter = "$keccak_head"
     strings:
         /* Keccak-f1600 round constants 0..3 as a 64-bit table */
         $keccak_head = { 01 00 00 00 00 00 00 00 82 80 00 00 00 00 00 00 8A 80 00 00 00 00 00 80 00 80 00 80 00 00 00 80 }
@@ -76,6 +79,7 @@ rule hh_algo_kawpow
         id = "miner.algo.kawpow"
         severity = "high"
         title = "KawPow / ProgPoW proof-of-work code (Keccak-f800 with KawPow padding or KISS99/FNV mixing)"
+        prefilter = "$kawpow_pad,$f800_rc"
     strings:
         /* rAVENCOINKAWPOW as 32-bit words, the Keccak-f800 input padding of KawPow */
         $kawpow_pad = { 72 00 00 00 41 00 00 00 56 00 00 00 45 00 00 00 4E 00 00 00 43 00 00 00 4F 00 00 00 49 00 00 00 4E 00 00 00 4B 00 00 00 41 00 00 00 57 00 00 00 50 00 00 00 4F 00 00 00 57 00 00 00 }

@@ -1,7 +1,10 @@
 /* hashhound rule pack: miner executables found by content, whatever their name.
  * Each rule needs several strings of one family, so a tool that merely mentions
  * a miner does not match. meta: id (stable rule id), severity, title.
- * Kept to strings and counts so ClamAV's YARA subset loads them too (bench). */
+ * Kept to strings and counts so ClamAV's YARA subset loads them too (bench).
+ * meta prefilter names strings of which one must occur for the condition to
+ * hold: for "N of them" over M strings, any M - N + 1 of them (the least
+ * common); the scanner skips YARA on executables holding none of them. */
 
 rule hh_miner_xmrig
 {
@@ -9,6 +12,7 @@ rule hh_miner_xmrig
         id = "miner.exe.xmrig"
         severity = "high"
         title = "XMRig (or fork) miner executable"
+        prefilter = "$a1,$a2,$a3,$a4,$a5,$a6,$a9,$a10,$a11"
     strings:
         $a1 = "xmrig" nocase
         $a2 = "donate-level"
@@ -32,6 +36,7 @@ rule hh_miner_xmr_stak
         id = "miner.exe.xmr-stak"
         severity = "high"
         title = "xmr-stak miner executable"
+        prefilter = "$a1,$a4,$a5,$a6"
     strings:
         $a1 = "xmr-stak" nocase
         $a2 = "pool.txt"
@@ -50,6 +55,7 @@ rule hh_miner_cpuminer
         id = "miner.exe.cpuminer"
         severity = "high"
         title = "cpuminer / minerd executable"
+        prefilter = "$a1,$a3,$a4,$a5,$a8"
     strings:
         $a1 = "cpuminer" nocase
         $a2 = "minerd"
@@ -69,6 +75,7 @@ rule hh_miner_gpu
         id = "miner.exe.gpu"
         severity = "high"
         title = "GPU miner executable (ccminer, lolMiner, T-Rex, SRBMiner, NBMiner, ethminer, GMiner)"
+        prefilter = "$n1,$n2,$n3,$n4,$n5,$n6,$n7"
     strings:
         $n1 = "ccminer" nocase
         $n2 = "lolMiner" nocase
@@ -95,6 +102,7 @@ rule hh_miner_randomx_impl
         id = "miner.exe.randomx"
         severity = "high"
         title = "RandomX / CryptoNight hashing implementation with a stratum client"
+        prefilter = "$r1,$r2,$r3,$r4,$r5"
     strings:
         $r1 = "RandomX" nocase
         $r2 = "randomx_init_dataset"

@@ -5,6 +5,7 @@
  * around 26 characters), the YARA text prefilter (browser rules still match,
  * user rules disable it), the walker handing its buffer to the callback, and
  * compressed files opened as archives not being run through YARA. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@
 #include "detectors/content/base64_runs.h"
 #include "detectors/content/content_scan.h"
 #include "detectors/content/yara_pack.h"
+#include "detectors/indicators/exe_traits.h"
 #include "detectors/indicators/multimatch.h"
 #include "detectors/indicators/wallet.h"
 #include "sources/image/gz_stream.h"
@@ -225,7 +227,7 @@ static void multimatch_pairs(void **state)
 {
 	(void)state;
 	static const struct hh_mm_pattern pats[] = {
-		{ "H/s", false }, { "rx", false }, { "stratum+tcp", false }, { "XMRig", true }, { "abcd", false },
+		{ "H/s", false, 0 }, { "rx", false, 0 }, { "stratum+tcp", false, 0 }, { "XMRig", true, 0 }, { "abcd", false, 0 },
 	};
 	struct hh_mm *mm = calloc(1, sizeof(*mm));
 	hh_mm_build(mm, pats, 5);
@@ -284,6 +286,153 @@ static void wallet_skip(void **state)
 }
 
 /* ---------- YARA text prefilter ---------- */
+
+
+/* ---------- YARA executable prefilter ---------- */
+
+/* The literal strings of the built-in pack (quoted, and hex without
+ * wildcards or jumps), and the trait strings. */
+static size_t pack_strings(uint8_t out[][128], size_t *lens, size_t max)
+{
+	char *txt = NULL;
+	size_t tl = 0, n = 0;
+	FILE *f = open_memstream(&txt, &tl);
+	assert_non_null(f);
+	hh_yara_pack_write_builtin(f);
+	fclose(f);
+	for (char *line = strtok(txt, "\n"); line && n < max; line = strtok(NULL, "\n")) {
+		char *q = strstr(line, "= \"");
+		char *h = strstr(line, "= {");
+		if (!strchr(line, '$') || (!q && !h))
+			continue;
+		size_t l = 0;
+		if (q) {
+			for (char *c = q + 3; *c && *c != '"' && l < 127; c++) {
+				if (*c == '\\' && c[1])
+					c++;
+				out[n][l++] = (uint8_t)*c;
+			}
+		} else {
+			if (strpbrk(h, "?[") != NULL)
+				continue;
+			for (char *c = h + 3; *c && *c != '}' && l < 127;) {
+				unsigned v;
+				int used;
+				if (sscanf(c, " %2x%n", &v, &used) != 1)
+					break;
+				out[n][l++] = (uint8_t)v;
+				c += used;
+			}
+		}
+		lens[n++] = l;
+	}
+	free(txt);
+	const char *t[64];
+	size_t nt = hh_traits_patterns(t, 64);
+	for (size_t i = 0; i < nt && n < max; i++) {
+		lens[n] = strlen(t[i]);
+		memcpy(out[n], t[i], lens[n]);
+		n++;
+	}
+	return n;
+}
+
+static void random_exe(uint8_t *b, size_t n, uint32_t *x)
+{
+	for (size_t i = 0; i < n; i++) {
+		*x = *x * 1103515245u + 12345u;
+		b[i] = (uint8_t)(*x >> 16);
+	}
+	memcpy(b, "\x7f" "ELF\x02\x01\x01", 7);
+}
+
+/* Skipping YARA never loses a hit or a trait: every string of the pack that
+ * does not pass the prefilter on its own, all of them in one executable,
+ * still match no rule and make no trait family; real programs and
+ * libraries the prefilter turns away have no hit and no trait either. */
+static void yara_exe_prefilter(void **state)
+{
+	(void)state;
+	char err[256];
+	struct hh_yara_pack *p = hh_yara_pack_new(NULL, 0, err, sizeof(err));
+	assert_non_null(p);
+	static uint8_t strs[256][128];
+	static size_t lens[256];
+	size_t ns = pack_strings(strs, lens, 256);
+	assert_true(ns > 100);
+	static uint8_t buf[1 << 16];
+	uint32_t x = 99;
+	bool outside[256] = { false };
+	size_t n_out = 0, n_in = 0;
+	for (size_t i = 0; i < ns; i++) {
+		random_exe(buf, 4096, &x);
+		memcpy(buf + 1000, strs[i], lens[i]);
+		outside[i] = !hh_yara_pack_exe_may_match(p, buf, 4096);
+		n_out += outside[i];
+		n_in += !outside[i];
+	}
+	/* some strings are left to the others of their rule (e.g. "rx/0", "scrypt", "H/s") */
+	assert_true(n_out >= 10);
+	assert_true(n_in >= 60);
+	for (int round = 0; round < 50; round++) {
+		random_exe(buf, sizeof(buf), &x);
+		size_t at = 64;
+		for (size_t k = 0; k < ns; k++) {
+			size_t i = (k + (size_t)round * 7) % ns;
+			if (!outside[i])
+				continue;
+			memcpy(buf + at, strs[i], lens[i]);
+			at += lens[i] + 1 + (size_t)round % 5;
+		}
+		assert_false(hh_yara_pack_exe_may_match(p, buf, sizeof(buf)));
+		struct hh_yara_hit hits[8];
+		uint64_t traits = 0;
+		assert_int_equal(hh_yara_pack_scan_traits(p, buf, sizeof(buf), hits, 8, &traits, err, sizeof(err)), 0);
+		struct hh_traits t;
+		hh_traits_init(&t);
+		t.seen = traits;
+		char fam[256];
+		assert_int_equal(hh_traits_result(&t, fam, sizeof(fam)), 0);
+	}
+	/* real executables: the ones turned away have nothing */
+	static const char *const dirs[] = { "/usr/bin", "/usr/lib/x86_64-linux-gnu" };
+	size_t skipped = 0, checked = 0;
+	for (size_t d = 0; d < 2; d++) {
+		DIR *dir = opendir(dirs[d]);
+		if (!dir)
+			continue;
+		struct dirent *de;
+		size_t taken = 0;
+		while ((de = readdir(dir)) && taken < 150) {
+			char path[600];
+			snprintf(path, sizeof(path), "%s/%s", dirs[d], de->d_name);
+			FILE *fp = fopen(path, "rb");
+			if (!fp)
+				continue;
+			size_t got = fread(buf, 1, sizeof(buf), fp);
+			fclose(fp);
+			if (got < 64 || memcmp(buf, "\x7f" "ELF", 4))
+				continue;
+			taken++;
+			checked++;
+			if (hh_yara_pack_exe_may_match(p, buf, got))
+				continue;
+			skipped++;
+			struct hh_yara_hit hits[8];
+			uint64_t traits = 0;
+			assert_int_equal(hh_yara_pack_scan_traits(p, buf, got, hits, 8, &traits, err, sizeof(err)), 0);
+			struct hh_traits t;
+			hh_traits_init(&t);
+			t.seen = traits;
+			char fam[256];
+			assert_int_equal(hh_traits_result(&t, fam, sizeof(fam)), 0);
+		}
+		closedir(dir);
+	}
+	assert_true(checked >= 50);
+	assert_true(skipped * 2 >= checked); /* most programs never reach YARA */
+	hh_yara_pack_free(p);
+}
 
 static void yara_text_prefilter(void **state)
 {
@@ -477,7 +626,7 @@ static void opened_stream_flags(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(b64_pass_over), cmocka_unit_test(gz_roundtrip),	    cmocka_unit_test(gz_hostile),
+		cmocka_unit_test(b64_pass_over), cmocka_unit_test(yara_exe_prefilter), cmocka_unit_test(gz_roundtrip),	    cmocka_unit_test(gz_hostile),
 		cmocka_unit_test(multimatch_pairs),  cmocka_unit_test(wallet_skip),
 		cmocka_unit_test(yara_text_prefilter), cmocka_unit_test(walker_hands_over),
 		cmocka_unit_test(opened_stream_flags),

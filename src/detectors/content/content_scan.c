@@ -36,7 +36,7 @@ static void build_pass(struct hh_content *c)
 	struct hh_mm_pattern extra[HH_IND_MAX_EXTRA];
 	size_t n = 0;
 	for (size_t i = 0; i < HH_DROPPER_N_KEYS; i++)
-		extra[n++] = (struct hh_mm_pattern){ hh_dropper_keys[i], false };
+		extra[n++] = (struct hh_mm_pattern){ hh_dropper_keys[i], false, 0 };
 	c->drop_mask = (1ull << n) - 1;
 	const struct hh_mm_pattern *yp;
 	size_t ny = hh_yara_pack_text_patterns(c->yara, &yp);
@@ -541,7 +541,10 @@ size_t hh_content_scan_flags(struct hh_content *c, const char *fs_path, const ch
 	uint64_t traits = 0;
 	bool traits_known = false;
 	int nh = 0;
-	if (exe && !skip_yara) {
+	if (exe && !skip_yara && !hh_yara_pack_exe_may_match(c->yara, data, len)) {
+		/* none of the rules' strings nor a needed trait string: nothing to find */
+		traits_known = true;
+	} else if (exe && !skip_yara) {
 		nh = hh_yara_pack_scan_traits(c->yara, data, len, hits, MAX_HITS, &traits, yerr, sizeof(yerr));
 		traits_known = !yerr[0];
 	} else if (!skip_yara) {

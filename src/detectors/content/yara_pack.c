@@ -11,11 +11,14 @@
 #include <yara.h>
 
 #include "core/fileio.h"
+#include "core/log.h"
 #include "detectors/indicators/exe_traits.h"
 #include "detectors/indicators/multimatch.h"
 #include "embed/rules_yara_algorithms_yar.h"
 #include "embed/rules_yara_browser_yar.h"
 #include "embed/rules_yara_miners_yar.h"
+
+#define EXE_ATOM 8
 
 struct hh_yara_pack {
 	YR_RULES *rules;
@@ -32,6 +35,17 @@ struct hh_yara_pack {
 	struct hh_mm_pattern pre_pats[HH_MM_MAX_PATTERNS];
 	char *pre_text[HH_MM_MAX_PATTERNS];
 	size_t n_pre;
+	/* Executable prefilter, the same idea for the full rule set: an atom
+	 * (a stretch of up to EXE_ATOM bytes) of every string a rule may need,
+	 * plus the trait strings one of which hh_traits_result needs. An
+	 * executable holding none of them matches no rule and has no traits:
+	 * YARA's pass over it is skipped (most programs and libraries: its
+	 * automaton costs several times this pass per byte). Off with user rules. */
+	bool has_exe_pre;
+	struct hh_mm exe_pre;
+	struct hh_mm_pattern exe_pats[HH_MM_MAX_PATTERNS];
+	uint8_t exe_atoms[HH_MM_MAX_PATTERNS][EXE_ATOM + 1];
+	size_t n_exe;
 };
 
 /* for_text: the file's rules can match plain text (the others look for
@@ -247,7 +261,7 @@ static void build_prefilter(struct hh_yara_pack *p)
 				return;
 			}
 			p->pre_text[p->n_pre] = t;
-			p->pre_pats[p->n_pre++] = (struct hh_mm_pattern){ t, STRING_IS_NO_CASE(s) != 0 };
+			p->pre_pats[p->n_pre++] = (struct hh_mm_pattern){ t, STRING_IS_NO_CASE(s) != 0, 0 };
 		}
 		if (!strings) {
 			free_prefilter(p);
@@ -256,6 +270,91 @@ static void build_prefilter(struct hh_yara_pack *p)
 	}
 	hh_mm_build(&p->pre, p->pre_pats, p->n_pre);
 	p->has_pre = true;
+}
+
+/* Where in s[0..n) (n > EXE_ATOM) an atom of EXE_ATOM bytes starts: the
+ * first four bytes (what the matcher filters on) as varied as possible and
+ * free of 00 and FF (runs of those fill executables). */
+static size_t atom_start(const uint8_t *s, size_t n)
+{
+	size_t best = 0;
+	int best_score = -100;
+	for (size_t k = 0; k + EXE_ATOM <= n; k++) {
+		int score = 0;
+		for (int i = 0; i < 4; i++) {
+			bool fresh = true;
+			for (int j = 0; j < i; j++)
+				fresh &= s[k + (size_t)j] != s[k + (size_t)i];
+			score += fresh ? 2 : 0;
+			score -= s[k + (size_t)i] == 0x00 || s[k + (size_t)i] == 0xff ? 3 : 0;
+		}
+		if (score > best_score)
+			best = k, best_score = score;
+	}
+	return best;
+}
+
+/* Adds an atom of s[0..n) unless the same is there; false when it cannot
+ * (under 4 bytes: the matcher would look at every byte; or full). */
+static bool add_exe_atom(struct hh_yara_pack *p, const uint8_t *s, size_t n, bool nocase)
+{
+	if (n < 4)
+		return false;
+	size_t k = n > EXE_ATOM ? atom_start(s, n) : 0, len = n > EXE_ATOM ? EXE_ATOM : n;
+	for (size_t i = 0; i < p->n_exe; i++)
+		if (p->exe_pats[i].len == len && p->exe_pats[i].nocase == nocase && !memcmp(p->exe_atoms[i], s + k, len))
+			return true;
+	if (p->n_exe >= HH_MM_MAX_PATTERNS)
+		return false;
+	memcpy(p->exe_atoms[p->n_exe], s + k, len);
+	p->exe_atoms[p->n_exe][len] = 0;
+	p->exe_pats[p->n_exe] = (struct hh_mm_pattern){ (const char *)p->exe_atoms[p->n_exe], nocase, len };
+	p->n_exe++;
+	return true;
+}
+
+/* Every rule of the full set but the traits rule: the strings of its meta
+ * prefilter, or all of them; each a plain literal of 4+ bytes (not wide,
+ * xor or base64), else no prefilter. The traits rule: the strings
+ * hh_traits_necessary names. */
+static void build_exe_prefilter(struct hh_yara_pack *p)
+{
+	p->n_exe = 0;
+	YR_RULE *rule;
+	yr_rules_foreach(p->rules, rule)
+	{
+		if (!strcmp(rule->identifier, TRAITS_RULE))
+			continue;
+		const char *only = NULL;
+		YR_META *m;
+		yr_rule_metas_foreach(rule, m)
+		{
+			if (m->type == META_TYPE_STRING && !strcmp(m->identifier, "prefilter"))
+				only = m->string;
+		}
+		size_t strings = 0;
+		YR_STRING *str;
+		yr_rule_strings_foreach(rule, str)
+		{
+			if (only && !listed(only, str->identifier))
+				continue;
+			strings++;
+			if (!STRING_IS_LITERAL(str) || STRING_IS_WIDE(str) || STRING_IS_XOR(str) || STRING_IS_BASE64(str) ||
+			    STRING_IS_BASE64_WIDE(str) ||
+			    !add_exe_atom(p, str->string, (size_t)str->length, STRING_IS_NO_CASE(str) != 0))
+				return;
+		}
+		if (!strings)
+			return;
+	}
+	const char *t[64];
+	size_t nt = hh_traits_necessary(t, 64);
+	for (size_t i = 0; i < nt; i++)
+		if (!add_exe_atom(p, (const uint8_t *)t[i], strlen(t[i]), false))
+			return;
+	hh_mm_build(&p->exe_pre, p->exe_pats, p->n_exe);
+	p->has_exe_pre = true;
+	hh_debug("yara: executable prefilter of %zu atoms", p->n_exe);
 }
 
 static bool pre_hit(size_t pat, size_t off, void *ctx)
@@ -272,6 +371,15 @@ bool hh_yara_pack_text_may_match(const struct hh_yara_pack *p, const uint8_t *bu
 		return true;
 	bool hit = false;
 	hh_mm_scan(&p->pre, (const char *)buf, len, pre_hit, &hit);
+	return hit;
+}
+
+bool hh_yara_pack_exe_may_match(const struct hh_yara_pack *p, const uint8_t *buf, size_t len)
+{
+	if (!p->has_exe_pre)
+		return true;
+	bool hit = false;
+	hh_mm_scan(&p->exe_pre, (const char *)buf, len, pre_hit, &hit);
 	return hit;
 }
 
@@ -302,8 +410,10 @@ struct hh_yara_pack *hh_yara_pack_new(const char *const *user_paths, size_t n_pa
 		goto fail;
 	YR_RULE *r;
 	yr_rules_foreach(p->rules, r) p->n_rules += strcmp(r->identifier, TRAITS_RULE) != 0;
-	if (!n_paths)
+	if (!n_paths) {
 		build_prefilter(p);
+		build_exe_prefilter(p);
+	}
 	return p;
 fail:
 	if (!err[0])

@@ -49,6 +49,12 @@ int hh_yara_pack_scan_traits(struct hh_yara_pack *p, const uint8_t *buf, size_t 
  * so a text scan cannot match (built-in rules only: with user rules always
  * true). One multi-pattern pass, cheaper than YARA's. */
 bool hh_yara_pack_text_may_match(const struct hh_yara_pack *p, const uint8_t *buf, size_t len);
+/* False when buf (an executable) holds none of the strings the full rule set
+ * needs nor any trait string hh_traits_result needs: no rule can match and
+ * the traits are none, so hh_yara_pack_scan_traits would find nothing
+ * (built-in rules only: with user rules, or a rule whose strings cannot be
+ * prefiltered, always true). */
+bool hh_yara_pack_exe_may_match(const struct hh_yara_pack *p, const uint8_t *buf, size_t len);
 /* The prefilter's patterns (*pats, valid while p lives), to look for them in
  * another pass over the same text; 0 when there is no prefilter. */
 struct hh_mm_pattern;

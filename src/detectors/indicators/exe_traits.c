@@ -43,7 +43,7 @@ static void build(void)
 	for (size_t f = 0; f < N_FAMILIES; f++)
 		for (size_t s = 0; families[f].strings[s] && n_pats < 64; s++) {
 			pat_family[n_pats] = (uint8_t)f;
-			pats[n_pats++] = (struct hh_mm_pattern){ families[f].strings[s], false };
+			pats[n_pats++] = (struct hh_mm_pattern){ families[f].strings[s], false, 0 };
 		}
 	hh_mm_build(&matcher, pats, n_pats);
 }
@@ -60,6 +60,19 @@ size_t hh_traits_patterns(const char **out, size_t max)
 	size_t n = n_pats < max ? n_pats : max;
 	for (size_t i = 0; i < n; i++)
 		out[i] = pats[i].text;
+	return n;
+}
+
+size_t hh_traits_necessary(const char **out, size_t max)
+{
+	pthread_once(&once, build);
+	size_t n = 0;
+	for (size_t p = 0; p < n_pats && n < max; p++) {
+		const char *fam = families[pat_family[p]].name;
+		/* hh_traits_result: a miner program family (the first four) or stratum */
+		if (pat_family[p] < 4 || !strcmp(fam, "stratum"))
+			out[n++] = pats[p].text;
+	}
 	return n;
 }
 

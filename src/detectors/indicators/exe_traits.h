@@ -30,6 +30,10 @@ int hh_traits_result(const struct hh_traits *t, char *out, size_t n);
  * a matcher that already passes over the bytes (the YARA pass of the image
  * scanner) to set seen instead of feeding. Returns how many (<= max). */
 size_t hh_traits_patterns(const char **out, size_t max);
+/* The trait strings one of which must occur for hh_traits_result to report
+ * anything (those of the miner program families and of stratum): bytes with
+ * none of them have no traits worth reporting. Returns how many (<= max). */
+size_t hh_traits_necessary(const char **out, size_t max);
 
 /* Reads up to max_bytes of path and reports its families as above.
  * Returns families matched, or -1 with err naming the file and the problem. */

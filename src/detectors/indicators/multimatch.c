@@ -67,7 +67,7 @@ void hh_mm_build(struct hh_mm *mm, const struct hh_mm_pattern *pats, size_t n)
 	mm->n = n > HH_MM_MAX_PATTERNS ? HH_MM_MAX_PATTERNS : n;
 	for (size_t i = 0; i < mm->n; i++) {
 		const unsigned char *t = (const unsigned char *)pats[i].text;
-		size_t len = strlen(pats[i].text);
+		size_t len = pats[i].len ? pats[i].len : strlen(pats[i].text);
 		mm->plen[i] = (uint16_t)len;
 		if (len < 2)
 			continue;

@@ -18,6 +18,7 @@
 struct hh_mm_pattern {
 	const char *text;
 	bool nocase;
+	size_t len;     /* bytes of text (binary patterns may hold NUL); 0: strlen(text) */
 };
 
 struct hh_mm {

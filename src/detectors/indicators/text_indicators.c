@@ -97,7 +97,7 @@ static pthread_once_t matcher_once = PTHREAD_ONCE_INIT;
 static void build_matcher(void)
 {
 	for (size_t i = 0; i < N_PATTERNS; i++)
-		mm_patterns[i] = (struct hh_mm_pattern){ patterns[i].text, true };
+		mm_patterns[i] = (struct hh_mm_pattern){ patterns[i].text, true, 0 };
 	hh_mm_build(&matcher, mm_patterns, N_PATTERNS);
 }
 
@@ -245,7 +245,7 @@ int hh_indicator_pass_build(struct hh_indicator_pass *p, const struct hh_mm_patt
 		return -1;
 	}
 	for (size_t i = 0; i < N_PATTERNS; i++)
-		p->pats[i] = (struct hh_mm_pattern){ patterns[i].text, true };
+		p->pats[i] = (struct hh_mm_pattern){ patterns[i].text, true, 0 };
 	for (size_t i = 0; i < n; i++)
 		p->pats[N_PATTERNS + i] = extra[i];
 	p->n_extra = n;
