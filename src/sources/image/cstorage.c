@@ -126,7 +126,7 @@ int hh_cstorage_export(const char *root, const char *name, uint64_t max_bytes, s
 	const char *top = json_string_value(json_object_get(im, "layer"));
 	const char *first_name = json_string_value(json_array_get(json_object_get(im, "names"), 0));
 	snprintf(ref_out, ref_len, "%s", first_name ? first_name : name);
-	json_t *layers = NULL, *manifest = NULL;
+	json_t *layers = NULL;
 	int rc = -1;
 	if (!id || !is_hex_id(id, 64)) {
 		snprintf(err, errlen, "%s: image without a valid id", p);
@@ -190,51 +190,34 @@ int hh_cstorage_export(const char *root, const char *name, uint64_t max_bytes, s
 		goto out;
 	}
 	free(cbuf);
-	manifest = json_pack("{s:i, s:s, s:{s:s, s:s, s:I}, s:[]}", "schemaVersion", 2, "mediaType",
-			     "application/vnd.oci.image.manifest.v1+json", "config", "mediaType",
-			     "application/vnd.oci.image.config.v1+json", "digest", cfg_digest, "size", (json_int_t)cn,
-			     "layers");
-	if (!manifest) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
+	static __thread struct hh_layout_layer ll[MAX_LAYERS];
 	for (size_t k = n; k-- > 0;) {
 		const char *lid = json_string_value(json_object_get(chain[k], "id"));
 		const char *want = json_string_value(json_object_get(chain[k], "diff-digest"));
-		char dg[80], lerr[1400];
-		uint64_t sz = 0;
+		char lerr[1400];
+		struct hh_layout_layer *d = &ll[n - 1 - k];
 		hh_info("scan: %s: reading layer %zu/%zu %.12s from %s", name, n - k, n, lid, root);
 		char split[1200], files[1200];
 		snprintf(split, sizeof(split), "%s/overlay-layers/%s.tar-split.gz", root, lid);
 		snprintf(files, sizeof(files), "%s/overlay/%s/diff", root, lid);
-		if (hh_tarsplit_rebuild(split, files, max_bytes, out, dg, sizeof(dg), &sz, lerr, sizeof(lerr)) < 0) {
+		if (hh_tarsplit_rebuild(split, files, max_bytes, out, d->digest, sizeof(d->digest), &d->size, lerr,
+					sizeof(lerr)) < 0) {
 			snprintf(err, errlen, "layer %.12s: %.900s", lid, lerr);
 			goto out;
 		}
-		if (want && strcmp(want, dg)) {
+		if (want && strcmp(want, d->digest)) {
 			(*errors)++;
 			hh_err("scan: %s: layer %.12s: digest mismatch: the store records %s, the layer on disk is %s "
 			       "(changed after it was pulled or committed); scanned as it is on disk",
-			       name, lid, want, dg);
+			       name, lid, want, d->digest);
 		}
-		json_array_append_new(json_object_get(manifest, "layers"),
-				      json_pack("{s:s, s:s, s:I}", "mediaType", "application/vnd.oci.image.layer.v1.tar",
-						"digest", dg, "size", (json_int_t)sz));
 	}
-	char *mtext = json_dumps(manifest, JSON_COMPACT);
-	char mdg[80];
-	if (!mtext || hh_layout_put(out, mtext, strlen(mtext), NULL, mdg, sizeof(mdg), err, errlen) < 0 ||
-	    hh_layout_write_index(out, mdg, strlen(mtext), "application/vnd.oci.image.manifest.v1+json", ref_out, err,
-				  errlen) < 0) {
-		free(mtext);
+	if (hh_layout_write_image(out, cfg_digest, cn, ll, n, ref_out, err, errlen) < 0)
 		goto out;
-	}
-	free(mtext);
 	rc = 0;
 out:
 	if (rc < 0)
 		hh_layout_remove(out);
-	json_decref(manifest);
 	json_decref(layers);
 	json_decref(images);
 	return rc;

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# hashhound scan IMAGE_REF from containerd's and Docker's stores, read in
+# place (no ctr export, no docker save, no daemon running at scan time):
+#  - a miner and a clean image built with buildah, `podman save`d to
+#    docker-archive tars only to feed the daemons;
+#  - a private containerd (own root, state and socket; CRI off) imports both
+#    into namespace k8s.io and stops; the scan reads meta.db and the content
+#    store under scan.containerd_root: miner high (exit 1), clean below
+#    (exit 0); then one byte of a layer blob changed: digest mismatch, exit 2;
+#  - a private dockerd (vfs driver, no networking) loads both and stops; the
+#    scan reads repositories.json, imagedb, layerdb and vfs/dir under
+#    scan.docker_root: the same three assertions.
+. "$(dirname "$0")/../lib.sh"
+need_root
+need_cmd buildah podman containerd ctr dockerd python3 timeout
+[ -x /bin/busybox ] || skip "needs busybox-static (/bin/busybox)"
+[ -x "$HH_BIN" ] || fail "$HH_BIN not built"
+rxsim=$HH_ROOT/build/hh-rxsim
+[ -x "$rxsim" ] || rxsim=$HH_BUILD/hh-rxsim
+[ -x "$rxsim" ] || fail "hh-rxsim not built (make tools)"
+# the Debian docker.io client: a newer one on PATH may refuse an older daemon's API
+docker=/usr/bin/docker
+[ -x "$docker" ] || docker=$(command -v docker) || skip "needs docker (docker.io)"
+
+tag=hh-stores-$$
+miner=localhost/$tag-miner:test clean=localhost/$tag-clean:test
+work=$(mktemp -d /tmp/hh-stores.XXXXXX)
+cd_pid="" dk_pid=""
+stop_daemon() { # PID: TERM, then KILL after 20 s
+	local pid=$1 t=0
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null
+	while kill -0 "$pid" 2>/dev/null && [ $t -lt 200 ]; do sleep 0.1; t=$((t + 1)); done
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+cleanup() {
+	stop_daemon "$cd_pid"
+	stop_daemon "$dk_pid"
+	# dockerd's own containerd, should it outlive dockerd (by its pid file)
+	[ -f "$work/dkx/containerd/containerd.pid" ] && kill -9 "$(cat "$work/dkx/containerd/containerd.pid")" 2>/dev/null
+	# anything dockerd or containerd mounted under the work directory
+	grep -o " $work[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
+	podman rmi -f "$miner" "$clean" >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+[ -n "${HH_SCAN_KEEP:-}" ] && trap "" EXIT
+
+mk_image() { # NAME DIR
+	local c
+	c=$(buildah from scratch) || fail "buildah from"
+	buildah copy --quiet "$c" "$2" / >/dev/null || fail "buildah copy"
+	buildah config --cmd /bin/sh "$c"
+	buildah commit --quiet --rm "$c" "$1" >/dev/null || fail "buildah commit $1"
+}
+mkdir -p "$work/clean/bin" "$work/miner/usr/bin" "$work/miner/bin"
+cp /bin/busybox "$work/clean/bin/busybox"
+cp /bin/busybox "$work/miner/bin/busybox"
+cp "$rxsim" "$work/miner/usr/bin/kswapd" && strip --strip-all "$work/miner/usr/bin/kswapd"
+mk_image "$clean" "$work/clean"
+mk_image "$miner" "$work/miner"
+podman save --quiet --format docker-archive -o "$work/miner.tar" "$miner" || fail "podman save $miner"
+podman save --quiet --format docker-archive -o "$work/clean.tar" "$clean" || fail "podman save $clean"
+podman rmi -f "$miner" "$clean" >/dev/null 2>&1  # from here on only the daemons' stores hold them
+
+cfg() { # FILE KEY VALUE: a hashhound config naming one store root
+	printf 'scan:\n  %s: "%s"\n' "$2" "$3" >"$1"
+}
+scan() { # CONFIG IMAGE OUT: exit status of hashhound scan --image-src local
+	"$HH_BIN" scan -c "$1" -q --format json --image-src local "$2" >"$3.jsonl" 2>"$3.err"
+}
+check_store() { # LABEL CONFIG
+	local label=$1 c=$2 rc
+	scan "$c" "$miner" "$work/$label-miner"; rc=$?
+	[ "$rc" = 1 ] || { cat "$work/$label-miner.err"; fail "$label: scan of $miner: exit $rc (want 1)"; }
+	grep '"rule":"miner.algo.randomx"' "$work/$label-miner.jsonl" | grep -q '"severity":"\(high\|critical\)"' ||
+		{ cat "$work/$label-miner.err"; fail "$label: RandomX kernel not reported high"; }
+	grep -q "found in $label" "$work/$label-miner.err" || { cat "$work/$label-miner.err"; fail "$label: no info line naming the store"; }
+	scan "$c" "$clean" "$work/$label-clean"; rc=$?
+	[ "$rc" = 0 ] || { cat "$work/$label-clean.err"; fail "$label: scan of $clean: exit $rc (want 0)"; }
+	! grep -q '"severity":"\(high\|critical\)"' "$work/$label-clean.jsonl" || fail "$label: clean image reported high"
+	ok "$label: miner high, clean image below high"
+}
+
+# ---- containerd: a private daemon fills the store, then stops
+mkdir -p "$work/cd"
+cat >"$work/cd/config.toml" <<TOML
+version = 2
+root = "$work/cd/root"
+state = "$work/cd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$work/cd/sock"
+TOML
+containerd --config "$work/cd/config.toml" >"$work/cd/log" 2>&1 &
+cd_pid=$!
+wait_for "[ -S '$work/cd/sock' ] && ctr -a '$work/cd/sock' version" 30 ||
+	{ tail -20 "$work/cd/log"; fail "containerd did not start"; }
+for t in miner clean; do
+	timeout 120 ctr -a "$work/cd/sock" -n k8s.io images import --no-unpack "$work/$t.tar" >"$work/cd/import-$t" 2>&1 ||
+		timeout 120 ctr -a "$work/cd/sock" -n k8s.io images import "$work/$t.tar" >"$work/cd/import-$t" 2>&1 ||
+		{ cat "$work/cd/import-$t"; fail "ctr images import $t"; }
+done
+ctr -a "$work/cd/sock" -n k8s.io images ls -q | grep -q "$miner" || fail "containerd: $miner not imported"
+stop_daemon "$cd_pid"; cd_pid=""
+[ -n "${HH_RECORD_METADB:-}" ] && cp "$work/cd/root/io.containerd.metadata.v1.bolt/meta.db" "$HH_RECORD_METADB"
+cfg "$work/cd.yaml" containerd_root "$work/cd/root"
+check_store containerd "$work/cd.yaml"
