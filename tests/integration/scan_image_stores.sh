@@ -69,7 +69,7 @@ cfg() { # FILE KEY VALUE: a hashhound config naming one store root
 	printf 'scan:\n  %s: "%s"\n' "$2" "$3" >"$1"
 }
 scan() { # CONFIG IMAGE OUT: exit status of hashhound scan --image-src local
-	"$HH_BIN" scan -c "$1" -q --format json --image-src local "$2" >"$3.jsonl" 2>"$3.err"
+	"$HH_BIN" scan -c "$1" --format json --image-src local "$2" >"$3.jsonl" 2>"$3.err"
 }
 check_store() { # LABEL CONFIG
 	local label=$1 c=$2 rc
@@ -103,8 +103,29 @@ for t in miner clean; do
 		timeout 120 ctr -a "$work/cd/sock" -n k8s.io images import "$work/$t.tar" >"$work/cd/import-$t" 2>&1 ||
 		{ cat "$work/cd/import-$t"; fail "ctr images import $t"; }
 done
-ctr -a "$work/cd/sock" -n k8s.io images ls -q | grep -q "$miner" || fail "containerd: $miner not imported"
+ctr -a "$work/cd/sock" -n k8s.io images ls >"$work/cd/images" 2>&1
+grep -q "^$miner " "$work/cd/images" || { cat "$work/cd/images"; fail "containerd: $miner not imported"; }
 stop_daemon "$cd_pid"; cd_pid=""
 [ -n "${HH_RECORD_METADB:-}" ] && cp "$work/cd/root/io.containerd.metadata.v1.bolt/meta.db" "$HH_RECORD_METADB"
 cfg "$work/cd.yaml" containerd_root "$work/cd/root"
 check_store containerd "$work/cd.yaml"
+tamper() { # LABEL CONFIG FILE: one byte of FILE changed, the clean image is an input error
+	local label=$1 c=$2 f=$3 rc
+	[ -f "$f" ] || fail "$label: $f missing"
+	printf 'X' | dd of="$f" bs=1 seek=$(($(stat -c %s "$f") / 2)) conv=notrunc status=none
+	scan "$c" "$clean" "$work/$label-tamper"; rc=$?
+	[ "$rc" = 2 ] || { cat "$work/$label-tamper.err"; fail "$label: changed layer: exit $rc (want 2)"; }
+	grep -q "digest mismatch" "$work/$label-tamper.err" || { cat "$work/$label-tamper.err"; fail "$label: no digest mismatch message"; }
+	ok "$label: layer changed on disk: digest mismatch, exit 2"
+}
+# the clean image's layer blob: its manifest (the image's target) names it
+blobs=$work/cd/root/io.containerd.content.v1.content/blobs/sha256
+mdg=$(awk -v n="$clean" '$1 == n { print $3 }' "$work/cd/images")
+layer=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][-1]["digest"].split(":")[1])' "$blobs/${mdg#sha256:}") ||
+	fail "containerd: manifest $mdg of $clean not readable"
+tamper containerd "$work/cd.yaml" "$blobs/$layer"
+rm -f "$blobs/$layer"
+scan "$work/cd.yaml" "$clean" "$work/containerd-gone"; rc=$?
+[ "$rc" = 2 ] && grep -q "layer 1/1 sha256:$layer is not in the content store" "$work/containerd-gone.err" ||
+	{ cat "$work/containerd-gone.err"; fail "containerd: missing layer blob: exit $rc, want 2 naming the layer"; }
+ok "containerd: a missing layer blob is an error naming the layer"
