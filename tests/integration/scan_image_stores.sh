@@ -129,3 +129,26 @@ scan "$work/cd.yaml" "$clean" "$work/containerd-gone"; rc=$?
 [ "$rc" = 2 ] && grep -q "layer 1/1 sha256:$layer is not in the content store" "$work/containerd-gone.err" ||
 	{ cat "$work/containerd-gone.err"; fail "containerd: missing layer blob: exit $rc, want 2 naming the layer"; }
 ok "containerd: a missing layer blob is an error naming the layer"
+
+# ---- Docker: a private dockerd (vfs, no networking) fills the store, then stops
+echo '{}' >"$work/daemon.json"
+dockerd --config-file "$work/daemon.json" --data-root "$work/dk" --exec-root "$work/dkx" \
+	--pidfile "$work/dk.pid" -H "unix://$work/dk.sock" --storage-driver vfs \
+	--iptables=false --ip6tables=false --bridge=none --ip-forward=false --ip-masq=false \
+	>"$work/dk.log" 2>&1 &
+dk_pid=$!
+D() { timeout 120 "$docker" -H "unix://$work/dk.sock" "$@"; }
+wait_for "D version" 60 || { tail -20 "$work/dk.log"; fail "dockerd did not start"; }
+for t in miner clean; do
+	D load -q -i "$work/$t.tar" >"$work/dk-load-$t" 2>&1 || { cat "$work/dk-load-$t"; fail "docker load $t"; }
+done
+D image inspect "$miner" >/dev/null 2>&1 || { D images; fail "docker: $miner not loaded"; }
+clean_id=$(D image inspect -f '{{.Id}}' "$clean") || fail "docker: $clean not loaded"
+stop_daemon "$dk_pid"; dk_pid=""
+cfg "$work/dk.yaml" docker_root "$work/dk"
+check_store Docker "$work/dk.yaml"
+# the clean image's only layer, by its chain id (= its diff_id) and cache-id
+diff=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rootfs"]["diff_ids"][0].split(":")[1])' \
+	"$work/dk/image/vfs/imagedb/content/sha256/${clean_id#sha256:}") || fail "docker: config of $clean not readable"
+cache=$(cat "$work/dk/image/vfs/layerdb/sha256/$diff/cache-id") || fail "docker: cache-id of layer $diff missing"
+tamper Docker "$work/dk.yaml" "$work/dk/vfs/dir/$cache/bin/busybox"
