@@ -255,6 +255,38 @@ static void test_corrupt_pages(void **st)
 	free(b);
 }
 
+/* A branch page (the recorded file has none): fuzz/corpus/boltdb/branch.db,
+ * written by tests/data/containerd/mkbolt.py, a branch over two leaves. */
+static void test_branch(void **st)
+{
+	(void)st;
+	const char *r = getenv("HH_ROOT");
+	char p[1024], err[400], dg[128];
+	snprintf(p, sizeof(p), "%s/fuzz/corpus/boltdb/branch.db", r ? r : ".");
+	struct hh_bolt db;
+	if (hh_bolt_open(&db, p, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(db.psize, 512);
+	assert_int_equal(target_of(&db, MINER, dg, sizeof(dg), err, sizeof(err)), 1);
+	assert_string_equal(dg, MINER_TARGET);
+	struct hh_bolt_bucket root;
+	hh_bolt_root(&db, &root);
+	const uint8_t *v;
+	size_t vl;
+	bool isb;
+	assert_int_equal(hh_bolt_get(&db, &root, "zz", 2, &v, &vl, &isb, err, sizeof(err)), 1);
+	assert_int_equal(vl, 4);
+	assert_memory_equal(v, "last", 4);
+	/* before the first key, between and after: looked for in the right leaf, absent */
+	assert_int_equal(hh_bolt_get(&db, &root, "a", 1, &v, &vl, &isb, err, sizeof(err)), 0);
+	assert_int_equal(hh_bolt_get(&db, &root, "x", 1, &v, &vl, &isb, err, sizeof(err)), 0);
+	assert_int_equal(hh_bolt_get(&db, &root, "zzz", 3, &v, &vl, &isb, err, sizeof(err)), 0);
+	struct count c;
+	assert_int_equal(walk_all(&db, &c, err), 0);
+	assert_int_equal(c.keys, 19);
+	hh_bolt_close(&db);
+}
+
 /* Random damage: every outcome is an answer or an error, never a crash,
  * overrun or hang (the sanitizer build checks the first two). */
 static void test_random_damage(void **st)
@@ -291,7 +323,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_file),     cmocka_unit_test(test_meta_pick),
 		cmocka_unit_test(test_truncated),     cmocka_unit_test(test_corrupt_pages),
-		cmocka_unit_test(test_random_damage),
+		cmocka_unit_test(test_branch),        cmocka_unit_test(test_random_damage),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	free(real);
