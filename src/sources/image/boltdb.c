@@ -4,13 +4,13 @@
 #include "sources/image/boltdb.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
+
+#include "core/fileio.h"
 
 #define MAGIC 0xED0CDAEDu
 #define VERSION 2u
@@ -128,36 +128,19 @@ int hh_bolt_open(struct hh_bolt *db, const char *path, char *err, size_t errlen)
 {
 	memset(db, 0, sizeof(*db));
 	snprintf(db->name, sizeof(db->name), "%s", path);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		fail(db, err, errlen, "%s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (stat(path, &st) < 0)
+		return fail(db, err, errlen, "%s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return fail(db, err, errlen, "not a regular file");
+	struct hh_buf buf;
+	char inner[300];
+	if (hh_read_file(path, HH_BOLT_MAX_FILE, &buf, inner, sizeof(inner)) < 0) {
+		snprintf(err, errlen, "%s", inner);
 		return -1;
 	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > HH_BOLT_MAX_FILE) {
-		close(fd);
-		return fail(db, err, errlen, "not a regular file of at most %llu bytes",
-			    (unsigned long long)HH_BOLT_MAX_FILE);
-	}
-	db->size = (size_t)st.st_size;
-	db->data = malloc(db->size ? db->size : 1);
-	size_t got = 0;
-	while (db->data && got < db->size) {
-		ssize_t k = pread(fd, db->data + got, db->size - got, (off_t)got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-	}
-	close(fd);
-	if (!db->data || got < db->size) {
-		hh_bolt_close(db);
-		snprintf(db->name, sizeof(db->name), "%s", path);
-		return fail(db, err, errlen, "%s", db->data ? "short read" : "out of memory");
-	}
+	db->data = (uint8_t *)buf.data;
+	db->size = buf.len;
 	if (pick_meta(db, err, errlen) < 0) {
 		hh_bolt_close(db);
 		return -1;

@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "core/fileio.h"
 #include "core/log.h"
 #include "sources/image/boltdb.h"
 #include "sources/image/registry.h"
@@ -120,34 +121,15 @@ static json_t *read_json_blob(const struct cd *c, const char *what, const char *
 	*raw = NULL;
 	if (blob_path(c, digest, p, sizeof(p)) < 0)
 		return NULL;
-	int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat st;
-	if (fd < 0) {
+	struct hh_buf buf;
+	if (access(p, F_OK) != 0) {
 		missing(c, what, digest, p);
 		return NULL;
 	}
-	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size > c->o->max_json) {
-		snprintf(c->err, c->errlen, "%.600s: %s larger than %llu bytes (scan.max_json_bytes)", p, what,
-			 (unsigned long long)c->o->max_json);
-		close(fd);
+	if (hh_read_file(p, c->o->max_json, &buf, c->err, c->errlen) < 0)
 		return NULL;
-	}
-	char *b = malloc((size_t)st.st_size + 1);
-	size_t got = 0;
-	while (b && got < (size_t)st.st_size) {
-		ssize_t k = read(fd, b + got, (size_t)st.st_size - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-	}
-	close(fd);
-	if (!b || got < (size_t)st.st_size) {
-		snprintf(c->err, c->errlen, "%.600s: short read", p);
-		free(b);
-		return NULL;
-	}
+	char *b = buf.data;
+	size_t got = buf.len;
 	uint8_t md[32];
 	unsigned mdl = 0;
 	char hex[72] = "sha256:";
@@ -356,7 +338,7 @@ static int lookup(const struct hh_bolt *db, const char *name, const char *cfg_ns
 			memcpy(mt, v, vl);
 			mt[vl] = 0;
 		}
-		snprintf(ns_out, nslen, "%s", L.names[i]);
+		snprintf(ns_out, nslen, "%.400s in namespace %s", name, L.names[i]);
 		return 1;
 	}
 	return 0;

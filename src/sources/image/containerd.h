@@ -32,7 +32,7 @@ struct hh_containerd_opts {
 /* Finds the image named name (as containerd records it, e.g.
  * "docker.io/library/busybox:latest") and writes it into a new layout (out).
  * Returns 0 when written (*errors counts digest mismatches, each logged; where
- * says "NAMESPACE"), 1 when the store has no such image (or there is no
+ * says "NAME in namespace NS"), 1 when the store has no such image (or there is no
  * meta.db under root), -1 on an error (err names the file, page or blob). */
 int hh_containerd_export(const char *root, const char *name, const struct hh_containerd_opts *o,
 			 struct hh_layout *out, size_t *errors, char *where, size_t wlen, char *err, size_t errlen);

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "core/fileio.h"
 #include "core/log.h"
 #include "sources/image/tarsplit.h"
 
@@ -35,33 +36,14 @@ static bool is_sha256(const char *s)
 	return s && !strncmp(s, "sha256:", 7) && is_hex(s + 7, 64, 64);
 }
 
-/* Reads a small file (at most max bytes) into a new NUL-terminated buffer. */
+/* Reads a file of at most max bytes (NUL-terminated, owned), or NULL with err. */
 static char *slurp(const char *path, uint64_t max, size_t *len, char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "re");
-	struct stat st;
-	if (!fp || fstat(fileno(fp), &st) < 0) {
-		snprintf(err, errlen, "%.900s: %s", path, strerror(errno));
-		if (fp)
-			fclose(fp);
+	struct hh_buf b;
+	if (hh_read_file(path, (size_t)max, &b, err, errlen) < 0)
 		return NULL;
-	}
-	if ((uint64_t)st.st_size > max) {
-		snprintf(err, errlen, "%.900s: larger than %llu bytes", path, (unsigned long long)max);
-		fclose(fp);
-		return NULL;
-	}
-	char *b = malloc((size_t)st.st_size + 1);
-	size_t n = b ? fread(b, 1, (size_t)st.st_size, fp) : 0;
-	fclose(fp);
-	if (!b || n != (size_t)st.st_size) {
-		snprintf(err, errlen, "%.900s: short read", path);
-		free(b);
-		return NULL;
-	}
-	b[n] = 0;
-	*len = n;
-	return b;
+	*len = b.len;
+	return b.data;
 }
 
 static int sha256_hex(const void *buf, size_t n, char out[72])
