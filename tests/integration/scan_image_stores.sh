@@ -101,7 +101,17 @@ grep -q "^$miner " "$work/cd/images" || { cat "$work/cd/images"; fail "container
 stop_daemon "$cd_pid"; cd_pid=""
 [ -n "${HH_RECORD_METADB:-}" ] && cp "$work/cd/root/io.containerd.metadata.v1.bolt/meta.db" "$HH_RECORD_METADB"
 cfg "$work/cd.yaml" containerd_root "$work/cd/root"
+"$HH_BIN" config --check "$work/cd.yaml" >/dev/null || fail "config --check refuses scan.containerd_root"
 check_store containerd "$work/cd.yaml"
+# a short name finds localhost/NAME:TAG; another namespace does not have it
+scan "$work/cd.yaml" "$tag-miner:test" "$work/cd-short"; rc=$?
+[ "$rc" = 1 ] || { cat "$work/cd-short.err"; fail "containerd: short name $tag-miner:test: exit $rc (want 1)"; }
+printf 'scan:\n  containerd_root: "%s"\n  containerd_namespace: default\n' "$work/cd/root" >"$work/cd-default.yaml"
+"$HH_BIN" config --check "$work/cd-default.yaml" >/dev/null || fail "config --check refuses scan.containerd_namespace"
+scan "$work/cd-default.yaml" "$miner" "$work/cd-ns"; rc=$?
+[ "$rc" = 2 ] && grep -q "not in .*containerd $work/cd/root" "$work/cd-ns.err" ||
+	{ cat "$work/cd-ns.err"; fail "containerd: namespace default: exit $rc (want 2, not found)"; }
+ok "containerd: short name found, scan.containerd_namespace honoured"
 tamper() { # LABEL CONFIG FILE: one byte of FILE changed, the clean image is an input error
 	local label=$1 c=$2 f=$3 rc
 	[ -f "$f" ] || fail "$label: $f missing"
@@ -139,6 +149,7 @@ D image inspect "$miner" >/dev/null 2>&1 || { D images; fail "docker: $miner not
 clean_id=$(D image inspect -f '{{.Id}}' "$clean") || fail "docker: $clean not loaded"
 stop_daemon "$dk_pid"; dk_pid=""
 cfg "$work/dk.yaml" docker_root "$work/dk"
+"$HH_BIN" config --check "$work/dk.yaml" >/dev/null || fail "config --check refuses scan.docker_root"
 check_store Docker "$work/dk.yaml"
 # the clean image's only layer, by its chain id (= its diff_id) and cache-id
 diff=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rootfs"]["diff_ids"][0].split(":")[1])' \
