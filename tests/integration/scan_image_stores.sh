@@ -6,7 +6,10 @@
 #  - a private containerd (own root, state and socket; CRI off) imports both
 #    into namespace k8s.io and stops; the scan reads meta.db and the content
 #    store under scan.containerd_root: miner high (exit 1), clean below
-#    (exit 0); then one byte of a layer blob changed: digest mismatch, exit 2;
+#    (exit 0); a short name; scan.containerd_namespace; a two-platform index
+#    (OCI archive from buildah, imported with --all-platforms) followed to
+#    this host's platform or --platform; one byte of a layer blob changed:
+#    digest mismatch, exit 2; a layer blob removed: an error naming it;
 #  - a private dockerd (vfs driver, no networking) loads both and stops; the
 #    scan reads repositories.json, imagedb, layerdb and vfs/dir under
 #    scan.docker_root: the same three assertions.
@@ -23,7 +26,8 @@ docker=/usr/bin/docker
 [ -x "$docker" ] || docker=$(command -v docker) || skip "needs docker (docker.io)"
 
 tag=hh-stores-$$
-miner=localhost/$tag-miner:test clean=localhost/$tag-clean:test
+miner=localhost/$tag-miner:test clean=localhost/$tag-clean:test multi=localhost/$tag-multi:test
+list=$tag-list
 work=$(mktemp -d /tmp/hh-stores.XXXXXX)
 cd_pid="" dk_pid=""
 stop_daemon() { # PID: TERM, then KILL after 20 s
@@ -42,6 +46,7 @@ cleanup() {
 	[ -f "$work/dkx/containerd/containerd.pid" ] && kill -9 "$(cat "$work/dkx/containerd/containerd.pid")" 2>/dev/null
 	# anything dockerd or containerd mounted under the work directory
 	grep -o " $work[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
+	buildah manifest rm "$list" >/dev/null 2>&1
 	podman rmi -f "$miner" "$clean" >/dev/null 2>&1
 	rm -rf "$work"
 }
@@ -56,6 +61,13 @@ mk_image "$clean" "$work/clean"
 mk_image "$miner" "$work/miner"
 podman save --quiet --format docker-archive -o "$work/miner.tar" "$miner" || fail "podman save $miner"
 podman save --quiet --format docker-archive -o "$work/clean.tar" "$clean" || fail "podman save $clean"
+# a two-platform index (miner as linux/amd64, clean as linux/arm64) in an OCI archive
+buildah manifest create "$list" >/dev/null || fail "manifest create"
+buildah manifest add --os linux --arch amd64 "$list" "containers-storage:$miner" >/dev/null || fail "manifest add amd64"
+buildah manifest add --os linux --arch arm64 "$list" "containers-storage:$clean" >/dev/null || fail "manifest add arm64"
+buildah manifest push --quiet --all "$list" "oci-archive:$work/multi.tar:$multi" >"$work/mpush.log" 2>&1 ||
+	{ cat "$work/mpush.log"; fail "manifest push to oci-archive"; }
+buildah manifest rm "$list" >/dev/null 2>&1
 podman rmi -f "$miner" "$clean" >/dev/null 2>&1  # from here on only the daemons' stores hold them
 
 cfg() { # FILE KEY VALUE: a hashhound config naming one store root
@@ -96,6 +108,8 @@ for t in miner clean; do
 		timeout 120 ctr -a "$work/cd/sock" -n k8s.io images import "$work/$t.tar" >"$work/cd/import-$t" 2>&1 ||
 		{ cat "$work/cd/import-$t"; fail "ctr images import $t"; }
 done
+timeout 120 ctr -a "$work/cd/sock" -n k8s.io images import --all-platforms --no-unpack "$work/multi.tar" \
+	>"$work/cd/import-multi" 2>&1 || { cat "$work/cd/import-multi"; fail "ctr images import (index)"; }
 ctr -a "$work/cd/sock" -n k8s.io images ls >"$work/cd/images" 2>&1
 grep -q "^$miner " "$work/cd/images" || { cat "$work/cd/images"; fail "containerd: $miner not imported"; }
 stop_daemon "$cd_pid"; cd_pid=""
@@ -112,6 +126,18 @@ scan "$work/cd-default.yaml" "$miner" "$work/cd-ns"; rc=$?
 [ "$rc" = 2 ] && grep -q "not in .*containerd $work/cd/root" "$work/cd-ns.err" ||
 	{ cat "$work/cd-ns.err"; fail "containerd: namespace default: exit $rc (want 2, not found)"; }
 ok "containerd: short name found, scan.containerd_namespace honoured"
+# the index: this host's platform (amd64: the miner), or --platform
+[ "$(uname -m)" = x86_64 ] || fail "the index check assumes an x86_64 host (miner as linux/amd64)"
+scan "$work/cd.yaml" "$multi" "$work/cd-multi"; rc=$?
+[ "$rc" = 1 ] || { cat "$work/cd-multi.err"; fail "containerd: index $multi: exit $rc (want 1, the amd64 miner)"; }
+"$HH_BIN" scan -c "$work/cd.yaml" --format json --image-src local --platform linux/arm64 "$multi" \
+	>"$work/cd-arm.jsonl" 2>"$work/cd-arm.err"; rc=$?
+[ "$rc" = 0 ] || { cat "$work/cd-arm.err"; fail "containerd: index $multi --platform linux/arm64: exit $rc (want 0)"; }
+"$HH_BIN" scan -c "$work/cd.yaml" --format json --image-src local --platform linux/s390x "$multi" \
+	>/dev/null 2>"$work/cd-s390x.err"; rc=$?
+[ "$rc" = 2 ] && grep -q "has no manifest for linux/s390x" "$work/cd-s390x.err" ||
+	{ cat "$work/cd-s390x.err"; fail "containerd: index without the platform asked: exit $rc (want 2)"; }
+ok "containerd: index followed to this host's platform or --platform"
 tamper() { # LABEL CONFIG FILE: one byte of FILE changed, the clean image is an input error
 	local label=$1 c=$2 f=$3 rc
 	[ -f "$f" ] || fail "$label: $f missing"
