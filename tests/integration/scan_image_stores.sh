@@ -10,8 +10,9 @@
 #    (OCI archive from buildah, imported with --all-platforms) followed to
 #    this host's platform or --platform; one byte of a layer blob changed:
 #    digest mismatch, exit 2; a layer blob removed: an error naming it;
-#  - a private dockerd (vfs driver, no networking) loads both and stops; the
-#    scan reads repositories.json, imagedb, layerdb and vfs/dir under
+#  - a private dockerd (no networking), once with the overlay2 driver and once
+#    with vfs, loads both and stops; the scan reads repositories.json,
+#    imagedb, layerdb and overlay2/ID/diff or vfs/dir/ID under
 #    scan.docker_root: the same three assertions.
 . "$(dirname "$0")/../lib.sh"
 need_root
@@ -159,26 +160,38 @@ scan "$work/cd.yaml" "$clean" "$work/containerd-gone"; rc=$?
 	{ cat "$work/containerd-gone.err"; fail "containerd: missing layer blob: exit $rc, want 2 naming the layer"; }
 ok "containerd: a missing layer blob is an error naming the layer"
 
-# ---- Docker: a private dockerd (vfs, no networking) fills the store, then stops
+# ---- Docker: a private dockerd (no networking) fills the store, then stops;
+# overlay2 (Docker's default) and vfs, each in its own data root
 echo '{}' >"$work/daemon.json"
-dockerd --config-file "$work/daemon.json" --data-root "$work/dk" --exec-root "$work/dkx" \
-	--pidfile "$work/dk.pid" -H "unix://$work/dk.sock" --storage-driver vfs \
-	--iptables=false --ip6tables=false --bridge=none --ip-forward=false --ip-masq=false \
-	>"$work/dk.log" 2>&1 &
-dk_pid=$!
 D() { timeout 120 "$docker" -H "unix://$work/dk.sock" "$@"; }
-wait_for "D version" 60 || { tail -20 "$work/dk.log"; fail "dockerd did not start"; }
-for t in miner clean; do
-	D load -q -i "$work/$t.tar" >"$work/dk-load-$t" 2>&1 || { cat "$work/dk-load-$t"; fail "docker load $t"; }
-done
-D image inspect "$miner" >/dev/null 2>&1 || { D images; fail "docker: $miner not loaded"; }
-clean_id=$(D image inspect -f '{{.Id}}' "$clean") || fail "docker: $clean not loaded"
-stop_daemon "$dk_pid"; dk_pid=""
-cfg "$work/dk.yaml" docker_root "$work/dk"
-"$HH_BIN" config --check "$work/dk.yaml" >/dev/null || fail "config --check refuses scan.docker_root"
-check_store Docker "$work/dk.yaml"
-# the clean image's only layer, by its chain id (= its diff_id) and cache-id
-diff=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rootfs"]["diff_ids"][0].split(":")[1])' \
-	"$work/dk/image/vfs/imagedb/content/sha256/${clean_id#sha256:}") || fail "docker: config of $clean not readable"
-cache=$(cat "$work/dk/image/vfs/layerdb/sha256/$diff/cache-id") || fail "docker: cache-id of layer $diff missing"
-tamper Docker "$work/dk.yaml" "$work/dk/vfs/dir/$cache/bin/busybox"
+docker_store() { # DRIVER
+	local drv=$1 dk=$work/dk-$1 rc
+	dockerd --config-file "$work/daemon.json" --data-root "$dk" --exec-root "$work/dkx" \
+		--pidfile "$work/dk.pid" -H "unix://$work/dk.sock" --storage-driver "$drv" \
+		--iptables=false --ip6tables=false --bridge=none --ip-forward=false --ip-masq=false \
+		>"$work/dk-$drv.log" 2>&1 &
+	dk_pid=$!
+	wait_for "D version" 60 || { tail -20 "$work/dk-$drv.log"; fail "dockerd ($drv) did not start"; }
+	for t in miner clean; do
+		D load -q -i "$work/$t.tar" >"$work/dk-load-$t" 2>&1 || { cat "$work/dk-load-$t"; fail "docker load $t ($drv)"; }
+	done
+	D image inspect "$miner" >/dev/null 2>&1 || { D images; fail "docker ($drv): $miner not loaded"; }
+	clean_id=$(D image inspect -f '{{.Id}}' "$clean") || fail "docker ($drv): $clean not loaded"
+	stop_daemon "$dk_pid"; dk_pid=""
+	cfg "$work/dk.yaml" docker_root "$dk"
+	"$HH_BIN" config --check "$work/dk.yaml" >/dev/null || fail "config --check refuses scan.docker_root"
+	check_store Docker "$work/dk.yaml"
+	grep -q "found in Docker $dk as $drv " "$work/Docker-miner.err" || fail "Docker: not read through the $drv store"
+	# the clean image's only layer, by its chain id (= its diff_id) and cache-id
+	diff=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rootfs"]["diff_ids"][0].split(":")[1])' \
+		"$dk/image/$drv/imagedb/content/sha256/${clean_id#sha256:}") || fail "docker: config of $clean not readable"
+	cache=$(cat "$dk/image/$drv/layerdb/sha256/$diff/cache-id") || fail "docker: cache-id of layer $diff missing"
+	case $drv in
+	overlay2) files=$dk/overlay2/$cache/diff ;;
+	vfs) files=$dk/vfs/dir/$cache ;;
+	esac
+	tamper Docker "$work/dk.yaml" "$files/bin/busybox"
+	ok "Docker: $drv store"
+}
+docker_store overlay2
+docker_store vfs
