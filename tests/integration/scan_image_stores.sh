@@ -46,7 +46,7 @@ cleanup() {
 	# dockerd's own containerd, should it outlive dockerd (by its pid file)
 	[ -f "$work/dkx/containerd/containerd.pid" ] && kill -9 "$(cat "$work/dkx/containerd/containerd.pid")" 2>/dev/null
 	# anything dockerd or containerd mounted under the work directory
-	grep -o " $work[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
+	grep -o " ${work}[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
 	buildah manifest rm "$list" >/dev/null 2>&1
 	podman rmi -f "$miner" "$clean" >/dev/null 2>&1
 	rm -rf "$work"
@@ -102,7 +102,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 TOML
 containerd --config "$work/cd/config.toml" >"$work/cd/log" 2>&1 &
 cd_pid=$!
-wait_for "[ -S '$work/cd/sock' ] && ctr -a '$work/cd/sock' version" 30 ||
+wait_for "[ -S '$work/cd/sock' ] && timeout 5 ctr -a '$work/cd/sock' version" 30 ||
 	{ tail -20 "$work/cd/log"; fail "containerd did not start"; }
 for t in miner clean; do
 	timeout 120 ctr -a "$work/cd/sock" -n k8s.io images import --no-unpack "$work/$t.tar" >"$work/cd/import-$t" 2>&1 ||
@@ -171,7 +171,7 @@ docker_store() { # DRIVER
 		--iptables=false --ip6tables=false --bridge=none --ip-forward=false --ip-masq=false \
 		>"$work/dk-$drv.log" 2>&1 &
 	dk_pid=$!
-	wait_for "D version" 60 || { tail -20 "$work/dk-$drv.log"; fail "dockerd ($drv) did not start"; }
+	wait_for "timeout 5 $docker -H unix://$work/dk.sock version" 60 || { tail -20 "$work/dk-$drv.log"; fail "dockerd ($drv) did not start"; }
 	for t in miner clean; do
 		D load -q -i "$work/$t.tar" >"$work/dk-load-$t" 2>&1 || { cat "$work/dk-load-$t"; fail "docker load $t ($drv)"; }
 	done
