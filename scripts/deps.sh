@@ -3,6 +3,10 @@
 # One package per line so modules can add theirs without touching others.
 # yara and clamav serve bench/scan.sh only: clamscan runs with our own YARA
 # rules (-d rules.yar); no freshclam signature database is downloaded or used.
+# containerd and docker.io serve tests/integration/scan_image_stores.sh, which
+# runs private daemons of its own (own roots and sockets); the system services
+# are left stopped and disabled so that Docker's iptables rules (FORWARD policy
+# DROP) never get in the way of podman's networks.
 set -eu
 [ "$(id -u)" = 0 ] || { echo "deps.sh: run as root (apt-get)" >&2; exit 2; }
 PKGS="
@@ -36,6 +40,8 @@ libcmocka-dev
 libclang-rt-14-dev
 podman
 buildah
+containerd
+docker.io
 runc
 conmon
 fuse-overlayfs
@@ -91,6 +97,9 @@ if [ -n "$missing" ]; then
 		sleep 5
 	done
 	rm -f "$log"
+fi
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+	systemctl disable --now docker.socket docker.service containerd.service >/dev/null 2>&1 || true
 fi
 # npm (tests/realworld/fp_corpus.sh fetches real npm packages) comes with the
 # machine's Node.js, not from Debian: Debian's npm conflicts with that nodejs.

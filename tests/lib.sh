@@ -43,3 +43,12 @@ json_lines_have() { # FILE RULE-SUBSTRING
 # Removes containers one by one: podman 4.3's `rm -f A B` removes nothing at
 # all when one of the names does not exist.
 podman_rm() { local c; for c in "$@"; do podman rm -f -t 0 "$c" >/dev/null 2>&1; done; return 0; }
+# An image NAME from scratch holding the files of DIR, committed to podman's
+# containers-storage with buildah (no registry is reachable here).
+mk_image() { # NAME DIR
+	local c
+	c=$(buildah from scratch) || fail "buildah from"
+	buildah copy --quiet "$c" "$2" / >/dev/null || fail "buildah copy"
+	buildah config --cmd /bin/sh "$c"
+	buildah commit --quiet --rm "$c" "$1" >/dev/null || fail "buildah commit $1"
+}

@@ -23,7 +23,8 @@ static void scan_usage(FILE *fp)
 		    "TARGET: a docker-archive tar (docker/podman save), an OCI image layout\n"
 		    "directory or OCI archive, a root filesystem directory, or any directory or file;\n"
 		    "or an image reference ([REGISTRY/]NAME[:TAG][@DIGEST]) taken from the local\n"
-		    "containers-storage (podman, buildah, CRI-O) or else pulled from its registry.\n\n"
+		    "containers-storage (podman, buildah, CRI-O), containerd or Docker store (read in\n"
+		    "place, no daemon) or else pulled from its registry.\n\n"
 		    "      --platform OS/ARCH[/VARIANT]  registry images: scan only this platform of a\n"
 		    "                       multi-platform index (default: every platform)\n"
 		    "      --image-src LIST local,remote (default both: the local store first)\n"
@@ -217,6 +218,9 @@ int hh_cmd_scan(int argc, char **argv)
 	size_t errors = 0;
 	struct emit_ctx ec = { &cli, sev_filter ? sev_keep : NULL, hh_now() };
 	ro.storage_root = hh_config_str(&cli.config, NULL, "scan.containers_storage", NULL);
+	ro.containerd_root = hh_config_str(&cli.config, NULL, "scan.containerd_root", NULL);
+	ro.containerd_ns = hh_config_str(&cli.config, NULL, "scan.containerd_namespace", NULL);
+	ro.docker_root = hh_config_str(&cli.config, NULL, "scan.docker_root", NULL);
 	for (int i = optind; i < argc; i++) {
 		long ref_errors = hh_scan_ref(argv[i], content, &lim, &ro, on_result, &ec);
 		if (ref_errors >= 0) {

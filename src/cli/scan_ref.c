@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 
 #include "core/log.h"
+#include "sources/image/containerd.h"
 #include "sources/image/cstorage.h"
+#include "sources/image/docker.h"
 #include "sources/image/image_ref.h"
 #include "sources/image/registry.h"
 
@@ -40,6 +42,89 @@ static bool looks_like_file(const char *t)
 	return false;
 }
 
+/* The names a local store may hold the image under: the canonical name, the
+ * target as typed (an id prefix), podman's localhost/NAME:TAG for a short
+ * name. Returns how many were written. */
+static size_t local_names(const char *target, const struct hh_image_ref *ref, char names[3][760])
+{
+	size_t n = 0;
+	snprintf(names[n++], 760, "%s", ref->name);
+	if (!strchr(target, '/') && !strchr(target, ':') && !strchr(target, '@'))
+		snprintf(names[n++], 760, "%s", target);
+	if (!strchr(target, '/') && ref->tag[0])
+		snprintf(names[n++], 760, "localhost/%.300s:%.128s", ref->repo + 8, ref->tag);
+	return n;
+}
+
+/* Which stores were looked in, for the "not found" message. */
+static __thread char searched[3200];
+
+enum store { CSTORAGE, CONTAINERD, DOCKER, N_STORES };
+static const char *const store_label[N_STORES] = { "containers-storage", "containerd", "Docker" };
+
+/* Exports name from one store. Returns 0 (layout written), 1 not there, -1 error. */
+static int store_export(enum store s, const char *root, const char *name, const struct hh_scan_limits *lim,
+			const struct hh_ref_opts *o, struct hh_layout *l, size_t *e, char *where, size_t wlen,
+			char *err, size_t errlen)
+{
+	if (s == CSTORAGE)
+		return hh_cstorage_export(root, name, lim->max_total_bytes, l, e, where, wlen, err, errlen);
+	if (s == CONTAINERD) {
+		struct hh_containerd_opts co = { o->containerd_ns, o->platform, lim->max_total_bytes,
+						 lim->max_json_bytes };
+		return hh_containerd_export(root, name, &co, l, e, where, wlen, err, errlen);
+	}
+	return hh_docker_export(root, name, lim->max_total_bytes, lim->max_json_bytes, l, e, where, wlen, err,
+				errlen);
+}
+
+/* Looks in containers-storage, containerd and Docker, in that order, each
+ * only when its root exists. Returns 0 when scanned, 1 when in none, -1 on an
+ * error of the store that has the image. */
+static int scan_local(const char *target, const struct hh_image_ref *ref, struct hh_content *content,
+		      const struct hh_scan_limits *lim, const struct hh_ref_opts *o, hh_ref_result_fn on_result,
+		      void *user, long *errors)
+{
+	char names[3][760], roots[N_STORES][1024], err[1200], where[760];
+	size_t nn = local_names(target, ref, names);
+	hh_cstorage_root(o->storage_root, roots[CSTORAGE], sizeof(roots[0]));
+	hh_containerd_root(o->containerd_root, roots[CONTAINERD], sizeof(roots[0]));
+	hh_docker_root(o->docker_root, roots[DOCKER], sizeof(roots[0]));
+	searched[0] = 0;
+	for (int s = 0; s < N_STORES; s++) {
+		struct stat st;
+		if (stat(roots[s], &st) != 0 || !S_ISDIR(st.st_mode))
+			continue;
+		size_t used = strlen(searched);
+		snprintf(searched + used, sizeof(searched) - used, "%s%s %.700s", used ? ", " : "", store_label[s],
+			 roots[s]);
+		int rc = 1;
+		struct hh_layout l;
+		size_t e = 0;
+		for (size_t i = 0; i < nn && rc == 1; i++)
+			rc = store_export((enum store)s, roots[s], names[i], lim, o, &l, &e, where, sizeof(where), err,
+					  sizeof(err));
+		if (rc < 0) {
+			hh_err("scan: %s: %s %s: %s", target, store_label[s], roots[s], err);
+			return -1;
+		}
+		if (rc == 1)
+			continue;
+		hh_info("scan: %s: found in %s %s as %s", target, store_label[s], roots[s], where);
+		*errors += (long)e;
+		if (o->platform && s != CONTAINERD)
+			hh_warn("scan: %s: --platform applies to registry pulls and containerd indexes; "
+				"the %s image is scanned as it is", target, store_label[s]);
+		scan_layout(target, l.dir, NULL, content, lim, on_result, user, errors);
+		hh_layout_remove(&l);
+		return 0;
+	}
+	if (!searched[0])
+		snprintf(searched, sizeof(searched), "any local store (none of %s, %s, %s exists)", roots[CSTORAGE],
+			 roots[CONTAINERD], roots[DOCKER]);
+	return 1;
+}
+
 long hh_scan_ref(const char *target, struct hh_content *content, const struct hh_scan_limits *lim,
 		 const struct hh_ref_opts *o, hh_ref_result_fn on_result, void *user)
 {
@@ -50,39 +135,13 @@ long hh_scan_ref(const char *target, struct hh_content *content, const struct hh
 	long errors = 0;
 	char err[1200];
 	if (o->local) {
-		char root[1024], name[760];
-		hh_cstorage_root(o->storage_root, root, sizeof(root));
-		struct hh_layout l;
-		size_t e = 0;
-		/* names as the store writes them; an id prefix as given */
-		int rc = hh_cstorage_export(root, ref.name, lim->max_total_bytes, &l, &e, name, sizeof(name), err,
-					    sizeof(err));
-		if (rc == 1 && !strchr(target, '/') && !strchr(target, ':') && !strchr(target, '@'))
-			rc = hh_cstorage_export(root, target, lim->max_total_bytes, &l, &e, name, sizeof(name), err,
-						sizeof(err));
-		if (rc == 1 && !strchr(target, '/') && ref.tag[0]) {
-			/* podman's short names: a local build is localhost/NAME:TAG */
-			char local[700];
-			snprintf(local, sizeof(local), "localhost/%.300s:%.128s", ref.repo + 8, ref.tag);
-			rc = hh_cstorage_export(root, local, lim->max_total_bytes, &l, &e, name, sizeof(name), err,
-						sizeof(err));
-		}
-		if (rc == 0) {
-			hh_info("scan: %s: found in containers-storage %s as %s", target, root, name);
-			errors += (long)e;
-			if (o->platform)
-				hh_warn("scan: %s: --platform applies to registry pulls; the local image is scanned as it is",
-					target);
-			scan_layout(target, l.dir, NULL, content, lim, on_result, user, &errors);
-			hh_layout_remove(&l);
+		int rc = scan_local(target, &ref, content, lim, o, on_result, user, &errors);
+		if (rc == 0)
 			return errors;
-		}
-		if (rc < 0) {
-			hh_err("scan: %s: containers-storage %s: %s", target, root, err);
+		if (rc < 0)
 			return errors + 1;
-		}
 		if (!o->remote) {
-			hh_err("scan: %s: not in containers-storage %s (and --image-src excludes remote)", target, root);
+			hh_err("scan: %s: not in %s (and --image-src excludes remote)", target, searched);
 			return errors + 1;
 		}
 	}

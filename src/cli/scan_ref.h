@@ -1,6 +1,7 @@
 /* `hashhound scan IMAGE_REF`: a target that is not a path but an image
- * reference is taken from the local containers-storage (cstorage.h) or, when
- * it is not there, pulled from its registry (registry.h), into temporary OCI
+ * reference is taken from a local store, read in place (containers-storage,
+ * cstorage.h; containerd, containerd.h; Docker, docker.h; in that order) or,
+ * when it is in none, pulled from its registry (registry.h), into temporary OCI
  * layouts that are scanned like any other target and removed afterwards.
  * Findings of a multi-platform pull carry image.platform. */
 #ifndef HH_SCAN_REF_H
@@ -17,6 +18,9 @@ struct hh_ref_opts {
 	bool local, remote;        /* --image-src: where to look (both by default) */
 	bool insecure;             /* --insecure: plain HTTP / no TLS checks for any registry */
 	const char *storage_root;  /* scan.containers_storage (NULL: the default root) */
+	const char *containerd_root; /* scan.containerd_root (NULL: /var/lib/containerd) */
+	const char *containerd_ns; /* scan.containerd_namespace (NULL: k8s.io, moby, default, the rest) */
+	const char *docker_root;   /* scan.docker_root (NULL: /var/lib/docker) */
 };
 
 typedef void (*hh_ref_result_fn)(void *user, const char *label, struct hh_scan_result *res);

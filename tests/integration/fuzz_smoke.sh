@@ -1,7 +1,9 @@
 # Builds every libFuzzer target and runs each over its seed corpus: a parser
 # that crashes on its seeds or on the first mutations fails here. The archive
 # and packet parsers (issue 17: a pax crash that 60 s of fuzzing from a plain
-# tar missed) get a longer run over seeds of every flavour; the rest a short one.
+# tar missed) get a longer run over seeds of every flavour, as does the BoltDB
+# reader (containerd's meta.db: page ids and offsets taken from the file);
+# the rest a short one.
 # Targets build and run one per CPU at a time (they are independent and CPU-bound).
 #   HH_FUZZ_SECONDS      seconds per target (default 6)
 #   HH_FUZZ_RUNS         runs per target (default 8000; seeds first, then mutations)
@@ -12,7 +14,7 @@ need_cmd clang
 cd "$HH_ROOT"
 jobs=$(nproc 2>/dev/null || echo 2)
 make -s -j"$jobs" fuzz >/dev/null 2>&1 || { make fuzz 2>&1 | tail -30; fail "fuzz targets did not build"; }
-LONG_TARGETS=" scan_layer pcap "
+LONG_TARGETS=" scan_layer pcap boltdb "
 
 # One target over its seeds and mutations; its exit status goes to its .rc file.
 run_target() { # name

@@ -34,13 +34,6 @@ cleanup() {
 trap cleanup EXIT
 [ -n "${HH_SCAN_KEEP:-}" ] && trap "" EXIT
 
-mk_image() { # NAME DIR
-	local c
-	c=$(buildah from scratch) || fail "buildah from"
-	buildah copy --quiet "$c" "$2" / >/dev/null || fail "buildah copy"
-	buildah config --cmd /bin/sh "$c"
-	buildah commit --quiet --rm "$c" "$1" >/dev/null || fail "buildah commit $1"
-}
 mkdir -p "$work/clean/bin" "$work/miner/usr/bin"
 cp /bin/busybox "$work/clean/bin/busybox"
 cp "$rxsim" "$work/miner/usr/bin/kswapd" && strip --strip-all "$work/miner/usr/bin/kswapd"

@@ -18,11 +18,11 @@
 #include "core/log.h"
 #include "detectors/content/base64_runs.h"
 #include "sources/image/image_source.h"
+#include "sources/image/tarsplit.h"
 
 #define MAX_META_JSON (64u << 20)   /* images.json, layers.json */
 #define MAX_CONFIG (8u << 20)
 #define MAX_LAYERS 512
-#define MAX_LINE (64u << 20)        /* one tar-split record */
 
 void hh_cstorage_root(const char *cfg_root, char *out, size_t n)
 {
@@ -105,175 +105,6 @@ static json_t *find_image(json_t *images, const char *name)
 	return NULL;
 }
 
-/* Opens rel beneath dirfd, never through a symlink or "..". */
-static int open_beneath(int dirfd, const char *rel)
-{
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW,
-				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
-	long fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
-	if (fd >= 0 || errno != ENOSYS)
-		return (int)fd;
-	/* kernels before 5.6: refuse ".." and absolute names, no symlink at the end */
-	if (rel[0] == '/' || !strcmp(rel, "..") || !strncmp(rel, "../", 3) || strstr(rel, "/../") ||
-	    (strlen(rel) >= 3 && !strcmp(rel + strlen(rel) - 3, "/.."))) {
-		errno = EPERM;
-		return -1;
-	}
-	return openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-}
-
-/* Reads one line (any length up to MAX_LINE) into *buf. Returns its length, 0 at the end, -1 on error. */
-static long read_line(gzFile gz, char **buf, size_t *cap)
-{
-	size_t len = 0;
-	for (;;) {
-		if (*cap - len < 4096) {
-			size_t nc = *cap ? *cap * 2 : 65536;
-			if (nc > MAX_LINE + 4096)
-				return -1;
-			char *n = realloc(*buf, nc);
-			if (!n)
-				return -1;
-			*buf = n;
-			*cap = nc;
-		}
-		if (!gzgets(gz, *buf + len, (int)(*cap - len)))
-			return len ? (long)len : (gzeof(gz) ? 0 : -1);
-		len += strlen(*buf + len);
-		if (len && (*buf)[len - 1] == '\n')
-			return (long)len;
-	}
-}
-
-static int copy_file(struct hh_blob_writer *w, int dirfd, const char *name, uint64_t size, char *err, size_t errlen)
-{
-	int fd = open_beneath(dirfd, name);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", name, strerror(errno));
-		return -1;
-	}
-	static __thread uint8_t buf[1 << 16];
-	uint64_t left = size;
-	while (left) {
-		ssize_t k = read(fd, buf, left < sizeof(buf) ? (size_t)left : sizeof(buf));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			snprintf(err, errlen, "%s: %s", name, k < 0 ? strerror(errno) : "shorter than its tar header says");
-			close(fd);
-			return -1;
-		}
-		if (hh_blob_write(w, buf, (size_t)k, err, errlen) < 0) {
-			close(fd);
-			return -1;
-		}
-		left -= (uint64_t)k;
-	}
-	close(fd);
-	return 0;
-}
-
-/* Rebuilds layer id's tar into the layout. Returns 0 (digest written), -1 on error. */
-static int export_layer(const char *root, const char *id, uint64_t max_bytes, const struct hh_layout *l,
-			char *digest, size_t dlen, uint64_t *size, char *err, size_t errlen)
-{
-	char p[1200];
-	snprintf(p, sizeof(p), "%s/overlay-layers/%s.tar-split.gz", root, id);
-	gzFile gz = gzopen(p, "rb");
-	if (!gz) {
-		snprintf(err, errlen, "%.600s: %s", p, strerror(errno));
-		return -1;
-	}
-	snprintf(p, sizeof(p), "%s/overlay/%s/diff", root, id);
-	int dirfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		snprintf(err, errlen, "%.600s: %s", p, strerror(errno));
-		gzclose(gz);
-		return -1;
-	}
-	struct hh_blob_writer w;
-	if (hh_blob_begin(l, &w, max_bytes, err, errlen) < 0) {
-		close(dirfd);
-		gzclose(gz);
-		return -1;
-	}
-	char *line = NULL;
-	size_t cap = 0, rec = 0;
-	uint8_t *dec = NULL;
-	size_t dec_cap = 0;
-	int rc = 0;
-	long n;
-	char where[64];
-	while (rc == 0 && (n = read_line(gz, &line, &cap)) > 0) {
-		rec++;
-		snprintf(where, sizeof(where), "tar-split record %zu: ", rec);
-		json_error_t je;
-		json_t *e = json_loadb(line, (size_t)n, 0, &je);
-		if (!e) {
-			snprintf(err, errlen, "%s%s", where, je.text);
-			rc = -1;
-			break;
-		}
-		json_int_t type = json_integer_value(json_object_get(e, "type"));
-		if (type == 2) {
-			const char *pl = json_string_value(json_object_get(e, "payload"));
-			size_t pn = pl ? strlen(pl) : 0;
-			if (pn / 4 * 3 + 3 > dec_cap) {
-				dec_cap = pn / 4 * 3 + 3;
-				uint8_t *nd = realloc(dec, dec_cap);
-				if (!nd) {
-					rc = -1;
-					snprintf(err, errlen, "out of memory");
-				}
-				dec = nd ? nd : dec;
-			}
-			long dn = rc == 0 && pn ? hh_b64_decode(pl, pn, dec) : 0;
-			if (dn < 0) {
-				snprintf(err, errlen, "%sbad base64 payload", where);
-				rc = -1;
-			} else if (dn > 0 && hh_blob_write(&w, dec, (size_t)dn, err, errlen) < 0) {
-				rc = -1;
-			}
-		} else if (type == 1) {
-			json_int_t sz = json_integer_value(json_object_get(e, "size"));
-			const char *name = json_string_value(json_object_get(e, "name"));
-			char raw[4096];
-			if (!name) {
-				const char *nr = json_string_value(json_object_get(e, "name_raw"));
-				long rn = nr && strlen(nr) / 4 * 3 + 3 < sizeof(raw) ? hh_b64_decode(nr, strlen(nr), (uint8_t *)raw) : -1;
-				if (rn >= 0) {
-					raw[rn] = 0;
-					name = raw;
-				}
-			}
-			if (sz < 0 || (sz > 0 && !name)) {
-				snprintf(err, errlen, "%sfile entry without a name or with a negative size", where);
-				rc = -1;
-			} else if (sz > 0) {
-				char inner[600];
-				if (copy_file(&w, dirfd, name, (uint64_t)sz, inner, sizeof(inner)) < 0) {
-					snprintf(err, errlen, "%s%s", where, inner);
-					rc = -1;
-				}
-			}
-		}
-		json_decref(e);
-	}
-	if (rc == 0 && n < 0) {
-		snprintf(err, errlen, "tar-split: truncated or corrupt after record %zu", rec);
-		rc = -1;
-	}
-	free(line);
-	free(dec);
-	close(dirfd);
-	gzclose(gz);
-	if (rc < 0) {
-		hh_blob_abort(&w);
-		return -1;
-	}
-	return hh_blob_finish(&w, NULL, digest, dlen, size, err, errlen);
-}
-
 int hh_cstorage_export(const char *root, const char *name, uint64_t max_bytes, struct hh_layout *out,
 		       size_t *errors, char *ref_out, size_t ref_len, char *err, size_t errlen)
 {
@@ -295,7 +126,7 @@ int hh_cstorage_export(const char *root, const char *name, uint64_t max_bytes, s
 	const char *top = json_string_value(json_object_get(im, "layer"));
 	const char *first_name = json_string_value(json_array_get(json_object_get(im, "names"), 0));
 	snprintf(ref_out, ref_len, "%s", first_name ? first_name : name);
-	json_t *layers = NULL, *manifest = NULL;
+	json_t *layers = NULL;
 	int rc = -1;
 	if (!id || !is_hex_id(id, 64)) {
 		snprintf(err, errlen, "%s: image without a valid id", p);
@@ -359,48 +190,34 @@ int hh_cstorage_export(const char *root, const char *name, uint64_t max_bytes, s
 		goto out;
 	}
 	free(cbuf);
-	manifest = json_pack("{s:i, s:s, s:{s:s, s:s, s:I}, s:[]}", "schemaVersion", 2, "mediaType",
-			     "application/vnd.oci.image.manifest.v1+json", "config", "mediaType",
-			     "application/vnd.oci.image.config.v1+json", "digest", cfg_digest, "size", (json_int_t)cn,
-			     "layers");
-	if (!manifest) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
+	static __thread struct hh_layout_layer ll[MAX_LAYERS];
 	for (size_t k = n; k-- > 0;) {
 		const char *lid = json_string_value(json_object_get(chain[k], "id"));
 		const char *want = json_string_value(json_object_get(chain[k], "diff-digest"));
-		char dg[80], lerr[1400];
-		uint64_t sz = 0;
+		char lerr[1400];
+		struct hh_layout_layer *d = &ll[n - 1 - k];
 		hh_info("scan: %s: reading layer %zu/%zu %.12s from %s", name, n - k, n, lid, root);
-		if (export_layer(root, lid, max_bytes, out, dg, sizeof(dg), &sz, lerr, sizeof(lerr)) < 0) {
+		char split[1200], files[1200];
+		snprintf(split, sizeof(split), "%s/overlay-layers/%s.tar-split.gz", root, lid);
+		snprintf(files, sizeof(files), "%s/overlay/%s/diff", root, lid);
+		if (hh_tarsplit_rebuild(split, files, max_bytes, out, d->digest, sizeof(d->digest), &d->size, lerr,
+					sizeof(lerr)) < 0) {
 			snprintf(err, errlen, "layer %.12s: %.900s", lid, lerr);
 			goto out;
 		}
-		if (want && strcmp(want, dg)) {
+		if (want && strcmp(want, d->digest)) {
 			(*errors)++;
 			hh_err("scan: %s: layer %.12s: digest mismatch: the store records %s, the layer on disk is %s "
 			       "(changed after it was pulled or committed); scanned as it is on disk",
-			       name, lid, want, dg);
+			       name, lid, want, d->digest);
 		}
-		json_array_append_new(json_object_get(manifest, "layers"),
-				      json_pack("{s:s, s:s, s:I}", "mediaType", "application/vnd.oci.image.layer.v1.tar",
-						"digest", dg, "size", (json_int_t)sz));
 	}
-	char *mtext = json_dumps(manifest, JSON_COMPACT);
-	char mdg[80];
-	if (!mtext || hh_layout_put(out, mtext, strlen(mtext), NULL, mdg, sizeof(mdg), err, errlen) < 0 ||
-	    hh_layout_write_index(out, mdg, strlen(mtext), "application/vnd.oci.image.manifest.v1+json", ref_out, err,
-				  errlen) < 0) {
-		free(mtext);
+	if (hh_layout_write_image(out, cfg_digest, cn, ll, n, ref_out, err, errlen) < 0)
 		goto out;
-	}
-	free(mtext);
 	rc = 0;
 out:
 	if (rc < 0)
 		hh_layout_remove(out);
-	json_decref(manifest);
 	json_decref(layers);
 	json_decref(images);
 	return rc;

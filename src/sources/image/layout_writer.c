@@ -200,3 +200,31 @@ int hh_layout_write_index(const struct hh_layout *l, const char *manifest_digest
 	free(text);
 	return rc;
 }
+
+int hh_layout_write_image(const struct hh_layout *l, const char *cfg_digest, uint64_t cfg_size,
+			  const struct hh_layout_layer *layers, size_t n, const char *ref_name, char *err,
+			  size_t errlen)
+{
+	json_t *m = json_pack("{s:i, s:s, s:{s:s, s:s, s:I}, s:[]}", "schemaVersion", 2, "mediaType",
+			      "application/vnd.oci.image.manifest.v1+json", "config", "mediaType",
+			      "application/vnd.oci.image.config.v1+json", "digest", cfg_digest, "size",
+			      (json_int_t)cfg_size, "layers");
+	for (size_t i = 0; m && i < n; i++)
+		json_array_append_new(json_object_get(m, "layers"),
+				      json_pack("{s:s, s:s, s:I}", "mediaType", "application/vnd.oci.image.layer.v1.tar",
+						"digest", layers[i].digest, "size", (json_int_t)layers[i].size));
+	char *text = m ? json_dumps(m, JSON_COMPACT) : NULL;
+	json_decref(m);
+	if (!text) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	char dg[80];
+	int rc = hh_layout_put(l, text, strlen(text), NULL, dg, sizeof(dg), err, errlen) < 0 ||
+				 hh_layout_write_index(l, dg, strlen(text), "application/vnd.oci.image.manifest.v1+json",
+						       ref_name, err, errlen) < 0
+			 ? -1
+			 : 0;
+	free(text);
+	return rc;
+}

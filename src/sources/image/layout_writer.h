@@ -47,4 +47,17 @@ int hh_layout_put(const struct hh_layout *l, const void *buf, size_t n, const ch
 int hh_layout_write_index(const struct hh_layout *l, const char *manifest_digest, uint64_t size,
 			  const char *media_type, const char *ref_name, char *err, size_t errlen);
 
+/* A layer blob already in the layout, for hh_layout_write_image. */
+struct hh_layout_layer {
+	char digest[80];          /* "sha256:<hex>" */
+	uint64_t size;
+};
+
+/* Writes an OCI image manifest naming the config blob and n uncompressed tar
+ * layers (bottom first), then index.json naming it with ref_name. For images
+ * rebuilt from a local store, whose own manifest is not kept. Returns 0 or -1. */
+int hh_layout_write_image(const struct hh_layout *l, const char *cfg_digest, uint64_t cfg_size,
+			  const struct hh_layout_layer *layers, size_t n, const char *ref_name, char *err,
+			  size_t errlen);
+
 #endif

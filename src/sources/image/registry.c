@@ -408,7 +408,7 @@ static int get_blob(struct reg *g, const struct hh_layout *l, const char *digest
 	return hh_blob_finish(&w, digest, dg, sizeof(dg), NULL, err, errlen);
 }
 
-static bool platform_matches(json_t *p, const char *want, char *name, size_t n)
+bool hh_platform_matches(json_t *p, const char *want, char *name, size_t n)
 {
 	const char *os = json_string_value(json_object_get(p, "os"));
 	const char *arch = json_string_value(json_object_get(p, "architecture"));
@@ -516,7 +516,7 @@ int hh_registry_pull(const struct hh_image_ref *ref, const struct hh_registry_op
 	for (size_t i = 0; i < json_array_size(ms) && (size_t)got < max; i++) {
 		json_t *d = json_array_get(ms, i);
 		char plat[64];
-		if (!platform_matches(json_object_get(d, "platform"), o->platform, plat, sizeof(plat)))
+		if (!hh_platform_matches(json_object_get(d, "platform"), o->platform, plat, sizeof(plat)))
 			continue;
 		const char *md = json_string_value(json_object_get(d, "digest"));
 		char *mraw = NULL;

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "sources/image/image_ref.h"
 #include "sources/image/layout_writer.h"
 
@@ -49,5 +51,11 @@ struct hh_pulled {
  * or -1 when nothing could be pulled (err). */
 int hh_registry_pull(const struct hh_image_ref *ref, const struct hh_registry_opts *o, struct hh_pulled *out,
 		     size_t max, size_t *errors, char *err, size_t errlen);
+
+/* Whether an index entry's platform object p matches want ("os/arch[/variant]";
+ * "linux/arm64" also matches "linux/arm64/v8"; NULL matches all but the
+ * unknown/unknown attestation entries). name gets "os/arch[/variant]". Shared
+ * with the local stores that keep indexes (containerd.h). */
+bool hh_platform_matches(json_t *p, const char *want, char *name, size_t n);
 
 #endif
