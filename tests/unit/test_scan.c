@@ -860,6 +860,42 @@ static bool run_has_path(const struct copies_run *r, const char *prefix)
 	return false;
 }
 
+/* Scans a directory holding data under each of names. */
+static void scan_dir_copies(const char *const *names, size_t n, const uint8_t *data, size_t len, struct copies_run *out)
+{
+	char root[] = "/tmp/hh-scan-unit-dir.XXXXXX";
+	assert_non_null(mkdtemp(root));
+	for (size_t i = 0; i < n; i++) {
+		char p[512];
+		snprintf(p, sizeof(p), "%s/%s", root, names[i]);
+		char *slash = strrchr(p, '/');
+		*slash = 0;
+		mkdir(p, 0700);
+		*slash = '/';
+		FILE *f = fopen(p, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(data, 1, len, f), len);
+		fclose(f);
+	}
+	struct hh_content *c = content();
+	struct hh_scan_limits lim;
+	default_limits(&lim);
+	struct hh_scan_result res;
+	assert_int_equal(hh_scan_target(root, c, &lim, &res), 0);
+	memset(out, 0, sizeof(*out));
+	out->files = res.files;
+	out->errors = res.errors;
+	out->bytes = res.bytes;
+	for (size_t i = 0; i < res.findings.n; i++)
+		out->findings += !strncmp(res.findings.items[i]->rule, "miner.", 6);
+	hh_findings_clear(&res.findings);
+	free(res.findings.items);
+	hh_content_free(c);
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void archive_copies(void **state)
 {
 	(void)state;
@@ -905,6 +941,18 @@ static void archive_copies(void **state)
 		scan_layer_image(one_miner, 1, threads, &r1m);
 		assert_int_equal(rm.findings, 2 * r1m.findings);
 	}
+	/* a directory (root filesystem) target: the same */
+	struct copies_run d1, d3;
+	const char *names1[] = { "a/clean.tar.gz" }, *names3[] = { "a/clean.tar.gz", "b/clean.tar.gz", "c/clean.tar.gz" };
+	scan_dir_copies(names1, 1, cz, clen, &d1);
+	scan_dir_copies(names3, 3, cz, clen, &d3);
+	assert_int_equal(d1.files, 2);
+	assert_int_equal(d3.files, 3 * d1.files);
+	assert_true(d3.bytes < 2 * d1.bytes);
+	const char *miners[] = { "a/miner.tar.gz", "b/miner.tar.gz" };
+	struct copies_run dm;
+	scan_dir_copies(miners, 2, mz, mlen, &dm);
+	assert_true(dm.findings >= 2 && dm.findings % 2 == 0);
 	free(cz);
 	free(mz);
 }

@@ -57,8 +57,9 @@ static void scan_fd(struct dwalk *w, int fd, const char *rel, uint64_t size)
 		got += (size_t)r;
 	}
 	w->b->bytes += got;
+	bool nested = got && w->lim->max_depth > 0 && hh_looks_archive(w->buf, got), skip_open = false;
 	struct hh_walk_entry e = { .path = rel, .type = HH_WALK_FILE, .size = size, .data = w->buf, .len = got,
-				   .cut = size > want };
+				   .cut = size > want, .opened = nested, .skip_open = nested ? &skip_open : NULL };
 	if (e.cut) {
 		char m[256];
 		snprintf(m, sizeof(m), "file of %llu bytes is larger than scan.max_file_bytes (%llu): only the first part was scanned",
@@ -71,14 +72,17 @@ static void scan_fd(struct dwalk *w, int fd, const char *rel, uint64_t size)
 	}
 	if (w->cb->entry)
 		w->cb->entry(w->cb->user, &e);
-	if (got && w->lim->max_depth > 0 && hh_looks_archive(w->buf, got)) {
+	if (nested && !skip_open) {
 		uint8_t *inner = w->buf;
 		w->buf = NULL;
 		w->cap = 0;
 		char prefix[4200];
 		snprintf(prefix, sizeof(prefix), "%s!/", rel);
-		w->errors += hh_walk_memory(inner, got, w->root, prefix, 1, w->lim, w->b, w->cb);
+		int inner_errors = hh_walk_memory(inner, got, w->root, prefix, 1, w->lim, w->b, w->cb);
+		w->errors += inner_errors;
 		free(inner);
+		if (w->cb->opened_done)
+			w->cb->opened_done(w->cb->user, rel, 0, inner_errors);
 	}
 }
 
