@@ -14,16 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/finding.h"
 #include "core/fileio.h"
 #include "core/log.h"
 #include "core/tuning.h"
-
-static double mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 struct hh_agent *hh_agent_new(const struct hh_config *cfg, const struct hh_agent_opts *opts,
 			      hh_agent_finding_cb cb, void *ctx)
@@ -173,7 +167,7 @@ void hh_agent_banner(struct hh_agent *a, FILE *fp)
 
 int hh_agent_sweep(struct hh_agent *a, double now)
 {
-	double t0 = mono_now();
+	double t0 = hh_mono();
 	a->now = now;
 	int n1 = hh_agent_sweep_containers(a);
 	int n2 = hh_agent_sweep_procs(a);
@@ -181,7 +175,7 @@ int hh_agent_sweep(struct hh_agent *a, double now)
 	hh_correlator_expire(a->correlator, now);
 	hh_agent_state_save(a, false);
 	a->stats.sweeps++;
-	a->stats.last_sweep_ms = (mono_now() - t0) * 1000;
+	a->stats.last_sweep_ms = (hh_mono() - t0) * 1000;
 	if (a->stats.sweeps == 1)
 		a->stats.first_sweep_ms = a->stats.last_sweep_ms;
 	a->stats.total_sweep_ms += a->stats.last_sweep_ms;
@@ -200,7 +194,7 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0)
 		hh_warn("agent: signalfd: %s; SIGINT/SIGTERM end the agent without a final flush", strerror(errno));
-	double start = mono_now(), next = start;
+	double start = hh_mono(), next = start;
 	int rc = 0;
 	a->stop_signal = 0;
 	for (;;) {
@@ -211,7 +205,7 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 		}
 		if (a->opts.once || (should_stop && should_stop(ctx)))
 			break;
-		double t = mono_now();
+		double t = hh_mono();
 		if (a->opts.duration_s > 0 && t - start >= a->opts.duration_s)
 			break;
 		next += a->opts.interval_s;
@@ -222,7 +216,7 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 		/* Wait for the next tick; sensor events are handled as they come. */
 		bool stop = false;
 		for (;;) {
-			double now_m = mono_now();
+			double now_m = hh_mono();
 			if (now_m >= next)
 				break;
 			/* lazily submitted sensor records wake nobody: drain on a timer */
@@ -260,7 +254,7 @@ int hh_agent_run(struct hh_agent *a, bool (*should_stop)(void *ctx), void *ctx)
 			hh_agent_sweep(a, hh_now());
 			break;
 		}
-		if (a->opts.duration_s > 0 && mono_now() - start >= a->opts.duration_s) {
+		if (a->opts.duration_s > 0 && hh_mono() - start >= a->opts.duration_s) {
 			hh_agent_sweep(a, hh_now()); /* the last tick of the duration */
 			break;
 		}

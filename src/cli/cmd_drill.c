@@ -23,6 +23,7 @@
 
 #include "agent/agent.h"
 #include "cli/cli.h"
+#include "core/finding.h"
 #include "core/log.h"
 #include "drill/spawn.h"
 
@@ -77,13 +78,6 @@ static void drill_usage(FILE *fp)
 		"      --name NAME        container name (default kworker-PID)\n"
 		"      --min-severity S   what counts as detected (default medium)\n"
 		HH_COMMON_HELP, hh_cli_format_help("drill"));
-}
-
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* A statically linked ELF (no PT_INTERP): what a scratch image can run. */
@@ -396,8 +390,8 @@ static int drill_run(struct drill *d)
 		hh_err("drill: cannot start %s", pool_bin);
 		return 2;
 	}
-	double until = mono() + 10;
-	while (!port_open(port) && mono() < until) {
+	double until = hh_mono() + 10;
+	while (!port_open(port) && hh_mono() < until) {
 		if (interrupted(d))
 			return 130;
 		usleep(100000);

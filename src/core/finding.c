@@ -37,6 +37,13 @@ double hh_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+double hh_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void hh_format_time(double t, char *buf, size_t n)
 {
 	time_t secs = (time_t)t;

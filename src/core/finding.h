@@ -84,6 +84,8 @@ bool hh_severity_parse(const char *name, enum hh_severity *out);
 /* RFC 3339 UTC with milliseconds: "2026-11-22T03:10:00.123Z". buf >= 32 bytes. */
 void hh_format_time(double t, char *buf, size_t n);
 double hh_now(void);
+/* Seconds on the monotonic clock (for intervals; not a wall time). */
+double hh_mono(void);
 
 /* A growable list of findings; owns them. */
 struct hh_findings {

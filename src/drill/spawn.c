@@ -12,14 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
+#include "core/finding.h"
 
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+extern char **environ;
 
 pid_t hh_spawn(char *const argv[], char *const extra_env[], int *out_fd)
 {
@@ -66,13 +61,13 @@ int hh_spawn_wait(pid_t pid, int out_fd, char *out, size_t n, double timeout_s, 
 		out[0] = '\0';
 	if (signo)
 		*signo = 0;
-	double deadline = mono() + timeout_s;
+	double deadline = hh_mono() + timeout_s;
 	int status = 0;
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 		if (r == pid)
 			break;
-		double left = deadline - mono();
+		double left = deadline - hh_mono();
 		if (left <= 0) {
 			hh_spawn_stop(pid, SIGTERM, 2);
 			if (out_fd >= 0)
@@ -152,8 +147,8 @@ void hh_spawn_stop(pid_t pid, int sig, double grace_s)
 	if (pid <= 0)
 		return;
 	kill(-pid, sig);
-	double end = mono() + grace_s;
-	while (mono() < end) {
+	double end = hh_mono() + grace_s;
+	while (hh_mono() < end) {
 		if (waitpid(pid, NULL, WNOHANG) == pid)
 			return;
 		usleep(50000);

@@ -206,4 +206,14 @@ rc=$?
 "$HH_BIN" scan -q --format json "$work/does-not-exist.tar" >/dev/null 2>&1
 [ $? = 2 ] || fail "missing target: want exit 2"
 ok "input errors without findings at/above --fail-on: exit 2"
+# Progress: a scan running longer than scan.progress_s says how far it got on
+# stderr (here made to report at once); the default says nothing on a short one.
+mkdir -p "$work/many"
+for i in $(seq 1 600); do echo "note $i" >"$work/many/n$i.txt"; done
+printf 'scan:\n  progress_s: 0.000001\n' >"$work/progress.yaml"
+"$HH_BIN" scan -c "$work/progress.yaml" --format json "$work/many" >/dev/null 2>"$work/progress.err"
+grep -q "MB read, 512 entries" "$work/progress.err" || { cat "$work/progress.err"; fail "no progress line"; }
+"$HH_BIN" scan --format json "$work/many" >/dev/null 2>"$work/quiet.err"
+! grep -q "MB read" "$work/quiet.err" || fail "progress line on a short scan"
+ok "progress: a line every scan.progress_s on long scans, none on short ones"
 echo PASS

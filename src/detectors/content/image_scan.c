@@ -73,7 +73,9 @@ struct run {
 		bool active, clean;
 		uint8_t digest[32];
 		uint64_t files;
-	} trk;
+	} trk;	/* progress of long scans (reader side) */
+	double last_report;
+	uint64_t n_read;
 };
 
 /* Archives smaller than this are opened every time: the digest would cost
@@ -362,10 +364,29 @@ static void commit_entry(struct run *r, const struct hh_walk_entry *e, int layer
 	}
 }
 
+/* Reader side: a long scan says how far it got, every lim->progress_s
+ * seconds (the clock is read every 256 entries). */
+static void progress(struct run *r)
+{
+	if (++r->n_read % 256 || r->lim->progress_s <= 0)
+		return;
+	double t = hh_mono();
+	if (t - r->last_report < r->lim->progress_s)
+		return;
+	r->last_report = t;
+	if (r->img && r->walk_layer >= 0)
+		hh_info("scan: %s: layer %d/%zu, %.1f MB read, %llu entries", r->target, r->walk_layer + 1,
+			r->img->n_layers, (double)r->budget.bytes / 1e6, (unsigned long long)r->n_read);
+	else
+		hh_info("scan: %s: %.1f MB read, %llu entries", r->target, (double)r->budget.bytes / 1e6,
+			(unsigned long long)r->n_read);
+}
+
 /* Synchronous path (no threads): scan and commit at once. */
 static void on_entry(void *user, const struct hh_walk_entry *e)
 {
 	struct run *r = user;
+	progress(r);
 	struct hh_findings found = { 0 };
 	struct hh_split_plan *plans;
 	size_t n_plans = find_plans(r, e, &plans);
@@ -728,6 +749,7 @@ static void finish_hidden(struct run *r)
 static void on_entry_async(void *user, const struct hh_walk_entry *e)
 {
 	struct run *r = user;
+	progress(r);
 	struct qitem *it = calloc(1, sizeof(*it));
 	if (!it)
 		return;
@@ -882,7 +904,8 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 	 * the heap instead of mapping and faulting in fresh pages for every file. */
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
-	struct run r = { .target = target, .content = content, .lim = lim, .res = res, .walk_layer = -1 };
+	struct run r = { .target = target, .content = content, .lim = lim, .res = res, .walk_layer = -1,
+			 .last_report = hh_mono() };
 	hh_hidden_init(&r.hidden);
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.nonempty, NULL);

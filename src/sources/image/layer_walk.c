@@ -23,6 +23,7 @@ void hh_scan_limits_from_config(struct hh_scan_limits *l, const struct hh_config
 	l->max_layers = (int)hh_config_int(cfg, NULL, "scan.max_layers", 512);
 	l->max_json_bytes = (uint64_t)hh_config_int(cfg, NULL, "scan.max_json_bytes", 16ll << 20);
 	l->max_dir_depth = (int)hh_config_int(cfg, NULL, "scan.max_dir_depth", 64);
+	l->progress_s = hh_config_num(cfg, NULL, "scan.progress_s", 5.0);
 	/* 0: one per online CPU, at least 1, at most 8 */
 	l->scan_threads = (int)hh_config_int(cfg, NULL, "scan.threads", 0);
 	if (l->scan_threads <= 0) {

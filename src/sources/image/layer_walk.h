@@ -33,6 +33,7 @@ struct hh_scan_limits {
 	uint64_t max_json_bytes;    /* manifest, index, config documents */
 	int max_dir_depth;          /* directory recursion for a root filesystem */
 	int scan_threads;           /* content-check threads beside the reader (image targets) */
+	double progress_s;          /* a progress line on stderr this often during a scan (0: never) */
 };
 
 void hh_scan_limits_from_config(struct hh_scan_limits *l, const struct hh_config *cfg);

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "core/finding.h"
 #include "core/log.h"
 #include "sources/image/image_source.h"
 
@@ -103,19 +104,12 @@ static size_t on_header(char *p, size_t sz, size_t n, void *user)
 	return k;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ut, curl_off_t un)
 {
 	(void)ut;
 	(void)un;
 	struct resp *r = user;
-	double t = now_s();
+	double t = hh_mono();
 	if (r->label && t - r->last_report >= 3.0 && dlnow > 0) {
 		r->last_report = t;
 		if (dltotal > 0)
@@ -396,7 +390,7 @@ static int get_blob(struct reg *g, const struct hh_layout *l, const char *digest
 	struct hh_blob_writer w;
 	if (hh_blob_begin(l, &w, g->o->max_blob, err, errlen) < 0)
 		return -1;
-	struct resp r = { .w = &w, .label = label, .last_report = now_s() };
+	struct resp r = { .w = &w, .label = label, .last_report = hh_mono() };
 	long st = reg_get(g, url, NULL, &r, err, errlen);
 	if (st != 200) {
 		if (st > 0)
