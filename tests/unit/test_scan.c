@@ -81,6 +81,15 @@ static uint8_t *build_archive(const struct ent *e, size_t n, const char *filter,
 	return buf;
 }
 
+/* Writes buf into a new file named from the mkstemp template path. */
+static void write_temp(char *path, const uint8_t *buf, size_t len)
+{
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+}
+
 /* ---------- walker harness ---------- */
 
 struct seen {
@@ -488,6 +497,24 @@ static struct hh_content *content(void)
 	return c;
 }
 
+/* Scans path with the default limits (threads >= 0: scan.threads). */
+static void scan_path(const char *path, int threads, struct hh_scan_result *res)
+{
+	struct hh_content *c = content();
+	struct hh_scan_limits lim;
+	default_limits(&lim);
+	if (threads >= 0)
+		lim.scan_threads = threads;
+	assert_int_equal(hh_scan_target(path, c, &lim, res), 0);
+	hh_content_free(c);
+}
+
+static void free_result(struct hh_scan_result *res)
+{
+	hh_findings_clear(&res->findings);
+	free(res->findings.items);
+}
+
 static bool list_has(const struct hh_findings *l, const char *rule, enum hh_severity min)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -822,16 +849,9 @@ static void scan_layer_image(const struct ent *ents, size_t n, int threads, stru
 	size_t ilen;
 	uint8_t *it = build_archive(img, 3, NULL, &ilen);
 	char path[] = "/tmp/hh-scan-unit-copies.XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, it, ilen), (ssize_t)ilen);
-	close(fd);
-	struct hh_content *c = content();
-	struct hh_scan_limits lim;
-	default_limits(&lim);
-	lim.scan_threads = threads;
+	write_temp(path, it, ilen);
 	struct hh_scan_result res;
-	assert_int_equal(hh_scan_target(path, c, &lim, &res), 0);
+	scan_path(path, threads, &res);
 	memset(out, 0, sizeof(*out));
 	out->files = res.files;
 	out->errors = res.errors;
@@ -844,9 +864,7 @@ static void scan_layer_image(const struct ent *ents, size_t n, int threads, stru
 		if (out->n_paths < 8)
 			snprintf(out->paths[out->n_paths++], 256, "%s", p);
 	}
-	hh_findings_clear(&res.findings);
-	free(res.findings.items);
-	hh_content_free(c);
+	free_result(&res);
 	unlink(path);
 	free(it);
 	free(lt);
@@ -877,20 +895,15 @@ static void scan_dir_copies(const char *const *names, size_t n, const uint8_t *d
 		assert_int_equal(fwrite(data, 1, len, f), len);
 		fclose(f);
 	}
-	struct hh_content *c = content();
-	struct hh_scan_limits lim;
-	default_limits(&lim);
 	struct hh_scan_result res;
-	assert_int_equal(hh_scan_target(root, c, &lim, &res), 0);
+	scan_path(root, -1, &res);
 	memset(out, 0, sizeof(*out));
 	out->files = res.files;
 	out->errors = res.errors;
 	out->bytes = res.bytes;
 	for (size_t i = 0; i < res.findings.n; i++)
 		out->findings += !strncmp(res.findings.items[i]->rule, "miner.", 6);
-	hh_findings_clear(&res.findings);
-	free(res.findings.items);
-	hh_content_free(c);
+	free_result(&res);
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	assert_int_equal(system(cmd), 0);
@@ -1008,21 +1021,13 @@ static void malformed_manifest(void **state)
 		size_t ilen;
 		uint8_t *it = build_archive(img, 3, NULL, &ilen);
 		char path[] = "/tmp/hh-scan-unit-img.XXXXXX";
-		int fd = mkstemp(path);
-		assert_true(fd >= 0);
-		assert_int_equal(write(fd, it, ilen), (ssize_t)ilen);
-		close(fd);
-		struct hh_content *c = content();
-		struct hh_scan_limits lim;
-		default_limits(&lim);
+		write_temp(path, it, ilen);
 		struct hh_scan_result res;
-		assert_int_equal(hh_scan_target(path, c, &lim, &res), 0);
+		scan_path(path, -1, &res);
 		assert_true(res.errors >= 1);
 		assert_int_equal(res.kind, HH_TARGET_DOCKER_ARCHIVE);
 		assert_int_equal(res.layers, 0);
-		hh_findings_clear(&res.findings);
-		free(res.findings.items);
-		hh_content_free(c);
+		free_result(&res);
 		unlink(path);
 		free(it);
 	}

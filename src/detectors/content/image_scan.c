@@ -73,7 +73,11 @@ struct run {
 		bool active, clean;
 		uint8_t digest[32];
 		uint64_t files;
-	} trk;	/* progress of long scans (reader side) */
+	} trk;	/* reader side: the end marker of the tagged archive being walked,
+	 * allocated before it is tagged (so a verdict never waits on memory) */
+	struct qitem *marker;
+	bool tag_open;
+	/* progress of long scans (reader side) */
 	double last_report;
 	uint64_t n_read;
 };
@@ -745,6 +749,24 @@ static void finish_hidden(struct run *r)
 	free(next);
 }
 
+/* Reader side, under r->mu: appends it to the queue, waiting while the queue
+ * is full (a file larger than the queue budget still goes through, alone). */
+static void enqueue_locked(struct run *r, struct qitem *it)
+{
+	while (r->q_items && (r->q_bytes + it->e.len > Q_MAX_BYTES || r->q_items >= Q_MAX_ITEMS))
+		pthread_cond_wait(&r->nonfull, &r->mu);
+	if (r->tail)
+		r->tail->next = it;
+	else
+		r->head = it;
+	r->tail = it;
+	if (!r->next_scan)
+		r->next_scan = it;
+	r->q_bytes += it->e.len;
+	r->q_items++;
+	pthread_cond_signal(&r->nonempty);
+}
+
 /* Reader side: copies the entry into the queue (waits while it is full). */
 static void on_entry_async(void *user, const struct hh_walk_entry *e)
 {
@@ -779,55 +801,36 @@ static void on_entry_async(void *user, const struct hh_walk_entry *e)
 	it->e.data = it->data;
 	it->e.take = NULL;
 	it->e.skip_open = NULL;
-	bool want_seen = seen_wanted(r, e);
+	bool want_seen = seen_wanted(r, e) && (r->marker || (r->marker = calloc(1, sizeof(*r->marker))));
 	if (want_seen)
 		hh_seen_digest(e->data, e->len, it->digest);
 	pthread_mutex_lock(&r->mu);
-	if (want_seen)
+	if (want_seen) {
 		seen_decide(r, e, it->digest, true, &it->tagged, &it->known_files);
-	/* A file larger than the queue budget still goes through, alone. */
-	while (r->q_items && (r->q_bytes + e->len > Q_MAX_BYTES || r->q_items >= Q_MAX_ITEMS))
-		pthread_cond_wait(&r->nonfull, &r->mu);
-	if (r->tail)
-		r->tail->next = it;
-	else
-		r->head = it;
-	r->tail = it;
-	if (!r->next_scan)
-		r->next_scan = it;
-	r->q_bytes += e->len;
-	r->q_items++;
-	pthread_cond_signal(&r->nonempty);
+		r->tag_open = it->tagged;
+	}
+	enqueue_locked(r, it);
 	pthread_mutex_unlock(&r->mu);
 }
 
-/* Reader side: the walk of an archive opened at depth 0 ended; a marker in
- * the queue closes its verdict in commit order. */
+/* Reader side: the walk of an archive opened at depth 0 ended; when it was
+ * tagged, its end marker goes into the queue and closes its verdict in commit
+ * order. */
 static void on_opened_done_async(void *user, const char *path, int depth, int errors)
 {
+	(void)path;
 	struct run *r = user;
-	if (depth != 0 || !r->seen)
+	if (depth != 0 || !r->tag_open)
 		return;
-	struct qitem *it = calloc(1, sizeof(*it));
-	if (!it || !(it->path = strdup(path))) {
-		/* no marker: the verdict stays pending, so copies are opened */
-		free(it);
-		return;
-	}
+	struct qitem *it = r->marker;
+	r->marker = NULL;
+	r->tag_open = false;
 	it->marker = true;
 	it->marker_errors = errors;
-	it->e.path = it->path;
+	it->e.path = "";
 	it->e.type = HH_WALK_OTHER; /* taken by a scanner like an entry (nothing to scan) */
 	pthread_mutex_lock(&r->mu);
-	if (r->tail)
-		r->tail->next = it;
-	else
-		r->head = it;
-	r->tail = it;
-	if (!r->next_scan)
-		r->next_scan = it;
-	r->q_items++;
-	pthread_cond_signal(&r->nonempty);
+	enqueue_locked(r, it);
 	pthread_mutex_unlock(&r->mu);
 }
 
@@ -1009,5 +1012,6 @@ int hh_scan_target(const char *target, struct hh_content *content, const struct 
 	pthread_cond_destroy(&r.nonfull);
 	pthread_cond_destroy(&r.verdict);
 	hh_seen_free(r.seen);
+	free(r.marker);
 	return 0;
 }

@@ -227,6 +227,25 @@ static bool listed(const char *list, const char *id)
 	return false;
 }
 
+/* The rule's meta prefilter: the strings of which one must occur, or NULL. */
+static const char *prefilter_meta(YR_RULE *rule)
+{
+	YR_META *m;
+	yr_rule_metas_foreach(rule, m)
+	{
+		if (m->type == META_TYPE_STRING && !strcmp(m->identifier, "prefilter"))
+			return m->string;
+	}
+	return NULL;
+}
+
+/* A string a multi-pattern prefilter can stand for: a plain literal. */
+static bool plain_literal(const YR_STRING *s)
+{
+	return STRING_IS_LITERAL(s) && !STRING_IS_WIDE(s) && !STRING_IS_XOR(s) && !STRING_IS_BASE64(s) &&
+	       !STRING_IS_BASE64_WIDE(s);
+}
+
 /* Collects the text rules' strings (only those named by a rule's meta
  * prefilter, when it has one); gives up (no prefilter) on anything
  * that is not a plain ASCII literal of 2+ bytes, or a rule without strings. */
@@ -236,21 +255,15 @@ static void build_prefilter(struct hh_yara_pack *p)
 	yr_rules_foreach(p->text_rules, rule)
 	{
 		size_t strings = 0;
-		const char *only = NULL; /* meta prefilter: the strings of which one must occur */
-		YR_META *m;
-		yr_rule_metas_foreach(rule, m)
-		{
-			if (m->type == META_TYPE_STRING && !strcmp(m->identifier, "prefilter"))
-				only = m->string;
-		}
+		const char *only; /* meta prefilter: the strings of which one must occur */
+		only = prefilter_meta(rule);
 		YR_STRING *s;
 		yr_rule_strings_foreach(rule, s)
 		{
 			if (only && !listed(only, s->identifier))
 				continue;
 			strings++;
-			if (!STRING_IS_LITERAL(s) || STRING_IS_WIDE(s) || STRING_IS_XOR(s) || STRING_IS_BASE64(s) ||
-			    STRING_IS_BASE64_WIDE(s) || s->length < 2 || memchr(s->string, 0, (size_t)s->length) ||
+			if (!plain_literal(s) || s->length < 2 || memchr(s->string, 0, (size_t)s->length) ||
 			    p->n_pre >= HH_MM_MAX_PATTERNS) {
 				free_prefilter(p);
 				return;
@@ -325,13 +338,8 @@ static void build_exe_prefilter(struct hh_yara_pack *p)
 	{
 		if (!strcmp(rule->identifier, TRAITS_RULE))
 			continue;
-		const char *only = NULL;
-		YR_META *m;
-		yr_rule_metas_foreach(rule, m)
-		{
-			if (m->type == META_TYPE_STRING && !strcmp(m->identifier, "prefilter"))
-				only = m->string;
-		}
+		const char *only;
+		only = prefilter_meta(rule);
 		size_t strings = 0;
 		YR_STRING *str;
 		yr_rule_strings_foreach(rule, str)
@@ -339,8 +347,7 @@ static void build_exe_prefilter(struct hh_yara_pack *p)
 			if (only && !listed(only, str->identifier))
 				continue;
 			strings++;
-			if (!STRING_IS_LITERAL(str) || STRING_IS_WIDE(str) || STRING_IS_XOR(str) || STRING_IS_BASE64(str) ||
-			    STRING_IS_BASE64_WIDE(str) ||
+			if (!plain_literal(str) ||
 			    !add_exe_atom(p, str->string, (size_t)str->length, STRING_IS_NO_CASE(str) != 0))
 				return;
 		}
