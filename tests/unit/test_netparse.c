@@ -325,6 +325,55 @@ static void flow_features_periodic(void **state)
 	assert_true(s.duration > 113 && s.duration < 114);
 	assert_true(s.ratio > 2.2 && s.ratio < 2.4);
 
+	assert_int_equal(s.pushes_by_size, 0);
+
+	/* A miner on a low share difficulty: it submits 200 bytes about every
+	 * 0.85 s (gaps 0.3-1.5 s) and gets a 60-byte answer 20 ms later; the pool
+	 * sends a 400-byte job every 5 s, which mostly lands within a second of a
+	 * submit (some merge into an answer). */
+	hh_flowfeat_init(&f, 0, 0.25, 1.0);
+	static const double gaps[] = { 0.4, 1.5, 0.7, 0.5, 1.2, 0.8, 0.3, 1.4 };
+	double next_submit = 0.3, next_job = 0;
+	int jobs = 0;
+	while (next_submit < 100 || next_job < 100) {
+		if (next_job <= next_submit) {
+			hh_flowfeat_packet(&f, 1, next_job, 466, 400);
+			jobs++;
+			next_job += 5.0;
+		} else {
+			hh_flowfeat_packet(&f, 0, next_submit, 266, 200);
+			hh_flowfeat_packet(&f, 1, next_submit + 0.02, 126, 60);
+			next_submit += gaps[f.n_bursts[0] % 8];
+		}
+	}
+	hh_flowfeat_summarize(&f, &s);
+	assert_int_equal(jobs, 20);
+	assert_true(s.pushes - s.pushes_by_size >= 2);  /* by timing: too few on their own */
+	assert_true(s.pushes - s.pushes_by_size <= 8);
+	assert_true(s.pushes >= 18 && s.pushes <= 20);  /* a job merged into a burst with another is one */
+	assert_true(s.push_median >= 400 && s.push_median <= 460);
+	assert_true(s.period_median > 4.5 && s.period_median < 5.5);
+	assert_true(s.responses * 2 >= s.client_bursts);
+
+	/* An API client polling every 2 s: answers of any size 100-1500 bytes, and
+	 * the server's 40-byte keepalive every 15 s. Keepalives are pushes; no
+	 * answer is, however large. */
+	hh_flowfeat_init(&f, 0, 0.25, 1.0);
+	uint32_t r = 7;
+	for (int i = 0; i < 60; i++) {
+		double t = i * 2.0;
+		r = r * 1103515245u + 12345u;
+		hh_flowfeat_packet(&f, 0, t, 216, 150);
+		hh_flowfeat_packet(&f, 1, t + 0.05, 1566, 100 + (r >> 16) % 1401);
+		if (i % 8 == 7)
+			hh_flowfeat_packet(&f, 1, t + 1.5, 106, 40);
+	}
+	hh_flowfeat_summarize(&f, &s);
+	assert_int_equal(s.pushes, 7);
+	assert_int_equal(s.pushes_by_size, 0);
+	assert_int_equal(s.responses, 60);
+	assert_int_equal(s.push_median, 40);
+
 	/* A bulk download: one long burst, no pushes. */
 	hh_flowfeat_init(&f, 0, 0.25, 1.0);
 	hh_flowfeat_packet(&f, 0, 0, 400, 300);

@@ -429,10 +429,15 @@ static void message(uint8_t *b, size_t n, enum framing fr, int dir, bool first)
 	}
 }
 
-/* A 300 s session in the framing. answered: the client submits and the
- * server answers (a miner); else the client speaks once and the server only
- * pushes (server-sent events). Returns mining-behavior findings. */
-static int run_session(enum framing fr, bool answered, char *rule)
+enum session { S_MINER, S_FAST_MINER, S_EVENTS };
+
+/* A 300 s session in the framing. S_MINER: the pool pushes a job every 5 s,
+ * the client submits every 10 s and the server answers; S_FAST_MINER: the
+ * same jobs, but the client submits about every 0.8 s (a low share
+ * difficulty), so nearly every job lands within a second of a submit; S_EVENTS: the client speaks once and
+ * the server only pushes (server-sent events). Returns mining-behavior
+ * findings. */
+static int run_session(enum framing fr, enum session kind, char *rule)
 {
 	struct hh_netdetect_opts o;
 	hh_netdetect_opts_load(&o, NULL);
@@ -454,13 +459,28 @@ static int run_session(enum framing fr, bool answered, char *rule)
 	} while (0)
 	SEND(0, 300, 0.0);
 	SEND(1, 400, 0.1);
-	for (int i = 1; i <= 60; i++) {
+	if (kind == S_FAST_MINER) {
+		/* one gap in ten over a second: two jobs in 300 s land clear of a submit */
+		static const double gaps[] = { 0.9, 0.6, 0.8, 0.7, 0.9, 0.5, 0.8, 0.6, 0.9, 1.45 };
+		double next_submit = 0.3, next_job = 5.0;
+		for (int k = 0; next_submit < 300 || next_job < 300;) {
+			if (next_job <= next_submit) {
+				SEND(1, 220, next_job); /* a new job */
+				next_job += 5.0;
+			} else {
+				SEND(0, 160, next_submit);       /* a share */
+				SEND(1, 80, next_submit + 0.02); /* accepted */
+				next_submit += gaps[k++ % 10];
+			}
+		}
+	}
+	for (int i = 1; i <= 60 && kind != S_FAST_MINER; i++) {
 		double t = i * 5.0;
 		SEND(1, 220, t); /* a new job, unprompted */
-		if (answered && i % 2 == 0) {
+		if (kind == S_MINER && i % 2 == 0) {
 			SEND(0, 160, t + 2.0); /* a share */
 			SEND(1, 80, t + 2.1);  /* accepted */
-		} else if (!answered && i % 10 == 0) {
+		} else if (kind == S_EVENTS && i % 10 == 0) {
 			SEND(0, 40, t + 0.3); /* a window update: not answered */
 		}
 	}
@@ -477,19 +497,24 @@ static void encrypted_flow_behavior(void **state)
 	(void)state;
 	char rule[96];
 	/* the miner over encrypted framing, and over TLS: found */
-	assert_int_equal(run_session(F_RANDOM, true, rule), 1);
+	assert_int_equal(run_session(F_RANDOM, S_MINER, rule), 1);
 	assert_string_equal(rule, "net.encrypted-mining-behavior");
-	assert_int_equal(run_session(F_TLS, true, rule), 1);
+	assert_int_equal(run_session(F_TLS, S_MINER, rule), 1);
 	assert_string_equal(rule, "net.tls-mining-behavior");
+	/* a miner submitting about every 0.8 s: its jobs are told from answers by size */
+	assert_int_equal(run_session(F_TLS, S_FAST_MINER, rule), 1);
+	assert_string_equal(rule, "net.tls-mining-behavior");
+	assert_int_equal(run_session(F_RANDOM, S_FAST_MINER, rule), 1);
 	/* the same timing in plaintext or recognised protocols: not encrypted mining */
-	assert_int_equal(run_session(F_DNP3, true, NULL), 0);
-	assert_int_equal(run_session(F_HISLIP, true, NULL), 0);
-	assert_int_equal(run_session(F_OPENVPN, true, NULL), 0);
-	assert_int_equal(run_session(F_WHATSAPP, true, NULL), 0);
-	assert_int_equal(run_session(F_LOWENTROPY, true, NULL), 0);
+	assert_int_equal(run_session(F_DNP3, S_MINER, NULL), 0);
+	assert_int_equal(run_session(F_HISLIP, S_MINER, NULL), 0);
+	assert_int_equal(run_session(F_OPENVPN, S_MINER, NULL), 0);
+	assert_int_equal(run_session(F_WHATSAPP, S_MINER, NULL), 0);
+	assert_int_equal(run_session(F_LOWENTROPY, S_MINER, NULL), 0);
+	assert_int_equal(run_session(F_DNP3, S_FAST_MINER, NULL), 0);
 	/* a server-sent-events style stream: pushes nobody asked for, unanswered client bursts */
-	assert_int_equal(run_session(F_TLS, false, NULL), 0);
-	assert_int_equal(run_session(F_RANDOM, false, NULL), 0);
+	assert_int_equal(run_session(F_TLS, S_EVENTS, NULL), 0);
+	assert_int_equal(run_session(F_RANDOM, S_EVENTS, NULL), 0);
 	/* the recogniser and the entropy test on their own */
 	assert_string_equal(hh_known_binary_protocol((const uint8_t *)"\x05\x64\x05\xc0\x01\x00\x00\x04\xe9\x21", 10), "dnp3");
 	assert_null(hh_known_binary_protocol((const uint8_t *)"\x16\x03\x01\x00\x40", 5));

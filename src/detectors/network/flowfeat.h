@@ -5,8 +5,15 @@
  *
  * A burst is a run of payload packets in one direction separated by less
  * than burst_gap seconds. A server burst that starts within response_window
- * seconds after a client burst is a response, else a push. Memory is fixed:
- * the first HH_FEAT_SAMPLES pushes and client bursts are kept for medians. */
+ * seconds after a client burst is a response, else a push. A client that
+ * speaks every second (a miner on a low share difficulty) leaves few pushes
+ * by timing alone: the jobs land next to its submits. So when the pushes
+ * seen by timing are clearly larger than the responses (a job is several
+ * times a share's acknowledgement), a response burst of the pushes' size is
+ * a push too (a job, or a job merged with an acknowledgement).
+ *
+ * Memory is fixed: the first HH_FEAT_SAMPLES pushes, responses and client
+ * bursts are kept for medians and periods. */
 #ifndef HH_NET_FLOWFEAT_H
 #define HH_NET_FLOWFEAT_H
 
@@ -30,10 +37,11 @@ struct hh_flowfeat {
 	double last_client_burst_end;
 	/* Closed bursts. */
 	uint32_t n_bursts[2], n_pushes;
-	double last_push_start;
-	float push_interval[HH_FEAT_SAMPLES];
-	uint32_t n_push_interval;
-	uint32_t push_size[HH_FEAT_SAMPLES], n_push_size;
+	/* Start (seconds after first_ts) and size of pushes and responses. */
+	float push_start[HH_FEAT_SAMPLES];
+	uint32_t push_size[HH_FEAT_SAMPLES], n_push_start, n_push_size;
+	float resp_start[HH_FEAT_SAMPLES];
+	uint32_t resp_size[HH_FEAT_SAMPLES], n_resp;
 	uint32_t client_size[HH_FEAT_SAMPLES], n_client_size;
 	double burst_gap, response_window;
 };
@@ -42,7 +50,8 @@ struct hh_flowfeat_summary {
 	double duration;
 	uint64_t bytes_c2s, bytes_s2c;
 	uint32_t pkts_c2s, pkts_s2c;
-	uint32_t pushes;              /* unsolicited server bursts */
+	uint32_t pushes;              /* unsolicited server bursts (by timing, or by size: see above) */
+	uint32_t pushes_by_size;      /* of which: response-timed bursts of the pushes' size */
 	double period_median;         /* median seconds between pushes (0 when < 2 pushes) */
 	double period_cv;             /* coefficient of variation of push intervals */
 	uint32_t push_median, push_max; /* push sizes (payload bytes) */

@@ -751,16 +751,26 @@ static bool eval_behavior(struct hh_netdetect *d, struct hh_net_flow *f, bool fi
 	/* A miner's submits are answered (share accepted): most client bursts get
 	 * a server response. A server-sent-events stream pushes without being
 	 * asked, and the client's rare bursts (acks, window updates) go unanswered. */
+	const char *unlike = NULL;
 	if (s.client_bursts < 2 || s.responses * 2 < s.client_bursts)
+		unlike = "client bursts mostly unanswered";
+	else if (s.duration < o->min_duration_s || s.pushes < o->min_pushes)
+		unlike = "too short or too few server pushes";
+	else if (s.period_median < o->min_period_s || s.period_median > o->max_period_s)
+		unlike = "push period out of range";
+	else if (s.push_median > o->max_push_bytes || s.client_median > o->max_client_bytes)
+		unlike = "pushes or client bursts too large";
+	else if (s.rate_bps > o->max_rate_bps || s.ratio > o->max_ratio || s.ratio < o->min_ratio)
+		unlike = "rate or server/client ratio out of range";
+	if (unlike) {
+		/* Said once, at the flow's end: why a long encrypted flow was not called mining. */
+		if (final && s.duration >= o->min_duration_s && hh_log_get_level() >= HH_LOG_DEBUG)
+			hh_debug("flow port %u: not mining-shaped (%s): %.0f s, %u pushes, period %.1f s, "
+				 "client bursts %u answered %u, push %u B, client %u B, %.0f B/s, ratio %.2f",
+				 f->key.sport, unlike, s.duration, s.pushes, s.period_median, s.client_bursts,
+				 s.responses, s.push_median, s.client_median, s.rate_bps, s.ratio);
 		return false;
-	if (s.duration < o->min_duration_s || s.pushes < o->min_pushes)
-		return false;
-	if (s.period_median < o->min_period_s || s.period_median > o->max_period_s)
-		return false;
-	if (s.push_median > o->max_push_bytes || s.client_bursts == 0 || s.client_median > o->max_client_bytes)
-		return false;
-	if (s.rate_bps > o->max_rate_bps || s.ratio > o->max_ratio || s.ratio < o->min_ratio)
-		return false;
+	}
 	f->reported_behavior = true;
 	bool intel_name = f->intel_domain || f->intel_ip;
 	enum hh_severity sev = intel_name ? HH_SEV_HIGH : HH_SEV_MEDIUM;
@@ -789,6 +799,9 @@ static bool eval_behavior(struct hh_netdetect *d, struct hh_net_flow *f, bool fi
 	hh_finding_set_str(x, "net.dialect", tls ? "tls (behavior)" : "encrypted (behavior)");
 	hh_finding_evidence_num(x, "duration_s", s.duration);
 	hh_finding_evidence_num(x, "server pushes", s.pushes);
+	if (s.pushes_by_size)
+		hh_finding_evidencef(x, "pushes next to client bursts",
+				     "%u (server bursts of the pushes' size right after a client burst)", s.pushes_by_size);
 	hh_finding_evidence_num(x, "push period median_s", s.period_median);
 	hh_finding_evidence_num(x, "push period cv", s.period_cv);
 	hh_finding_evidencef(x, "push size bytes", "median %u, max %u", s.push_median, s.push_max);
@@ -830,7 +843,6 @@ static bool eval_behavior(struct hh_netdetect *d, struct hh_net_flow *f, bool fi
 		hh_finding_evidence_str(x, "ja4", f->hello.ja4);
 	}
 	intel_evidence(f, x);
-	(void)final;
 	emit(d, x);
 	return true;
 }
