@@ -71,7 +71,7 @@ static int store_export(enum store s, const char *root, const char *name, const 
 		return hh_cstorage_export(root, name, lim->max_total_bytes, l, e, where, wlen, err, errlen);
 	if (s == CONTAINERD) {
 		struct hh_containerd_opts co = { o->containerd_ns, o->platform, lim->max_total_bytes,
-						 lim->max_json_bytes };
+						 lim->max_json_bytes, lim->max_entries, lim->max_dir_depth };
 		return hh_containerd_export(root, name, &co, l, e, where, wlen, err, errlen);
 	}
 	return hh_docker_export(root, name, lim->max_total_bytes, lim->max_json_bytes, l, e, where, wlen, err,

@@ -145,11 +145,17 @@ done
 [ -n "$found" ] || { tail -5 "$out/agent.jsonl"; cat "$out/drill.err"; fail "the agent in its container did not detect the drill's miner"; }
 ok "agent in its container detected the drill's miner: $(cat "$out/match.txt") (incident, container named with its image, node from NODE_NAME)"
 
-m=$(curl -sf -H "Authorization: Bearer agent-image-test-token-0123456789" "http://127.0.0.1:$port/metrics") ||
-	fail "/metrics with the token"
+# Metrics are exported after each sweep; a finding from the sensor can come
+# between two sweeps, so the gauge may follow a sweep (1 s here) later.
+gauge="^hashhound_flagged_container_cpu_cores{container_id=\"[0-9a-f]\{12\}\",container_name=\"$drill\""
+for _ in $(seq 1 10); do
+	m=$(curl -sf -H "Authorization: Bearer agent-image-test-token-0123456789" "http://127.0.0.1:$port/metrics") ||
+		fail "/metrics with the token"
+	grep -q "$gauge" <<<"$m" && break
+	sleep 1
+done
 grep -q '^hashhound_sensor_up{kind="ebpf"} 1$' <<<"$m" || fail "sensor_up"
-grep -q "^hashhound_flagged_container_cpu_cores{container_id=\"[0-9a-f]\{12\}\",container_name=\"$drill\"" <<<"$m" ||
-	{ grep flagged <<<"$m"; fail "no CPU gauge for the flagged drill container"; }
+grep -q "$gauge" <<<"$m" || { grep flagged <<<"$m"; fail "no CPU gauge for the flagged drill container (10 s after its incident)"; }
 grep -Eq '^hashhound_events_total\{source="sensor"\} [1-9]' <<<"$m" || fail "no sensor events counted"
 ok "/metrics with the token: sensor up, events counted, flagged container's CPU exported"
 

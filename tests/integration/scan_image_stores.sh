@@ -10,6 +10,9 @@
 #    (OCI archive from buildah, imported with --all-platforms) followed to
 #    this host's platform or --platform; one byte of a layer blob changed:
 #    digest mismatch, exit 2; a layer blob removed: an error naming it;
+#    a two-layer image unpacked into overlayfs snapshots whose layer blobs
+#    are all removed (discard_unpacked_layers): read from the snapshots,
+#    miner high; a snapshot directory removed too: an error naming it;
 #  - a private dockerd (no networking), once with the overlay2 driver and once
 #    with vfs, loads both and stops; the scan reads repositories.json,
 #    imagedb, layerdb and overlay2/ID/diff or vfs/dir/ID under
@@ -28,6 +31,7 @@ docker=/usr/bin/docker
 
 tag=hh-stores-$$
 miner=localhost/$tag-miner:test clean=localhost/$tag-clean:test multi=localhost/$tag-multi:test
+snap=localhost/$tag-snap:test
 list=$tag-list
 work=$(mktemp -d /tmp/hh-stores.XXXXXX)
 cd_pid="" dk_pid=""
@@ -48,7 +52,7 @@ cleanup() {
 	# anything dockerd or containerd mounted under the work directory
 	grep -o " ${work}[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
 	buildah manifest rm "$list" >/dev/null 2>&1
-	podman rmi -f "$miner" "$clean" >/dev/null 2>&1
+	podman rmi -f "$snap" "$miner" "$clean" >/dev/null 2>&1
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -60,6 +64,11 @@ cp /bin/busybox "$work/miner/bin/busybox"
 cp "$rxsim" "$work/miner/usr/bin/kswapd" && strip --strip-all "$work/miner/usr/bin/kswapd"
 mk_image "$clean" "$work/clean"
 mk_image "$miner" "$work/miner"
+# two layers: the clean image, then the miner added on top
+c=$(buildah from "$clean") || fail "buildah from $clean"
+buildah copy --quiet "$c" "$work/miner/usr/bin/kswapd" /usr/bin/kswapd >/dev/null || fail "buildah copy"
+buildah commit --quiet --rm "$c" "$snap" >/dev/null || fail "buildah commit $snap"
+podman save --quiet --format docker-archive -o "$work/snap.tar" "$snap" || fail "podman save $snap"
 podman save --quiet --format docker-archive -o "$work/miner.tar" "$miner" || fail "podman save $miner"
 podman save --quiet --format docker-archive -o "$work/clean.tar" "$clean" || fail "podman save $clean"
 # a two-platform index (miner as linux/amd64, clean as linux/arm64) in an OCI archive
@@ -69,7 +78,7 @@ buildah manifest add --os linux --arch arm64 "$list" "containers-storage:$clean"
 buildah manifest push --quiet --all "$list" "oci-archive:$work/multi.tar:$multi" >"$work/mpush.log" 2>&1 ||
 	{ cat "$work/mpush.log"; fail "manifest push to oci-archive"; }
 buildah manifest rm "$list" >/dev/null 2>&1
-podman rmi -f "$miner" "$clean" >/dev/null 2>&1  # from here on only the daemons' stores hold them
+podman rmi -f "$snap" "$miner" "$clean" >/dev/null 2>&1  # from here on only the daemons' stores hold them
 
 cfg() { # FILE KEY VALUE: a hashhound config naming one store root
 	printf 'scan:\n  %s: "%s"\n' "$2" "$3" >"$1"
@@ -109,6 +118,9 @@ for t in miner clean; do
 		timeout 120 ctr -a "$work/cd/sock" -n k8s.io images import "$work/$t.tar" >"$work/cd/import-$t" 2>&1 ||
 		{ cat "$work/cd/import-$t"; fail "ctr images import $t"; }
 done
+# unpacked into overlayfs snapshots, as on a Kubernetes node
+timeout 120 ctr -a "$work/cd/sock" -n k8s.io images import "$work/snap.tar" >"$work/cd/import-snap" 2>&1 ||
+	{ cat "$work/cd/import-snap"; fail "ctr images import (unpacked) $snap"; }
 timeout 120 ctr -a "$work/cd/sock" -n k8s.io images import --all-platforms --no-unpack "$work/multi.tar" \
 	>"$work/cd/import-multi" 2>&1 || { cat "$work/cd/import-multi"; fail "ctr images import (index)"; }
 ctr -a "$work/cd/sock" -n k8s.io images ls >"$work/cd/images" 2>&1
@@ -154,11 +166,43 @@ mdg=$(awk -v n="$clean" '$1 == n { print $3 }' "$work/cd/images")
 layer=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][-1]["digest"].split(":")[1])' "$blobs/${mdg#sha256:}") ||
 	fail "containerd: manifest $mdg of $clean not readable"
 tamper containerd "$work/cd.yaml" "$blobs/$layer"
+# the clean layer is also the first of the unpacked two-layer image: with its
+# blob gone, its snapshot is read (the tampered bytes went with the blob)
 rm -f "$blobs/$layer"
-scan "$work/cd.yaml" "$clean" "$work/containerd-gone"; rc=$?
-[ "$rc" = 2 ] && grep -q "layer 1/1 sha256:$layer is not in the content store" "$work/containerd-gone.err" ||
+scan "$work/cd.yaml" "$clean" "$work/containerd-clean-snap"; rc=$?
+[ "$rc" = 0 ] && grep -q "layer 1/1 sha256:$layer: blob discarded .* reading its unpacked snapshot" "$work/containerd-clean-snap.err" ||
+	{ cat "$work/containerd-clean-snap.err"; fail "containerd: clean layer from its snapshot: exit $rc, want 0 and the snapshot named"; }
+ok "containerd: a layer blob gone, its unpacked snapshot read instead"
+# the miner was imported without unpacking: no blob, no snapshot
+mmdg=$(awk -v n="$miner" '$1 == n { print $3 }' "$work/cd/images")
+mlayer=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][-1]["digest"].split(":")[1])' "$blobs/${mmdg#sha256:}") ||
+	fail "containerd: manifest $mmdg of $miner not readable"
+rm -f "$blobs/$mlayer"
+scan "$work/cd.yaml" "$miner" "$work/containerd-gone"; rc=$?
+[ "$rc" = 2 ] && grep -q "layer 1/1 sha256:$mlayer: its blob is not in the content store and no snapshot" "$work/containerd-gone.err" ||
 	{ cat "$work/containerd-gone.err"; fail "containerd: missing layer blob: exit $rc, want 2 naming the layer"; }
-ok "containerd: a missing layer blob is an error naming the layer"
+ok "containerd: a missing layer blob without a snapshot is an error naming the layer"
+# discard_unpacked_layers: every layer blob of the unpacked image is gone,
+# its snapshots stay (its first layer is the clean image's, removed above)
+sdg=$(awk -v n="$snap" '$1 == n { print $3 }' "$work/cd/images")
+python3 -c 'import json,sys; [print(l["digest"].split(":")[1]) for l in json.load(open(sys.argv[1]))["layers"]]' \
+	"$blobs/${sdg#sha256:}" >"$work/snap-layers" || fail "containerd: manifest $sdg of $snap not readable"
+[ "$(wc -l <"$work/snap-layers")" = 2 ] || fail "containerd: $snap has $(wc -l <"$work/snap-layers") layers, want 2"
+while read -r l; do rm -f "$blobs/$l"; done <"$work/snap-layers"
+scan "$work/cd.yaml" "$snap" "$work/cd-snap"; rc=$?
+[ "$rc" = 1 ] || { cat "$work/cd-snap.err"; fail "containerd: $snap from its snapshots: exit $rc (want 1)"; }
+grep '"rule":"miner.algo.randomx"' "$work/cd-snap.jsonl" | grep -q '"severity":"\(high\|critical\)"' ||
+	{ cat "$work/cd-snap.err"; fail "containerd: RandomX kernel in the snapshot not reported high"; }
+[ "$(grep -c 'blob discarded (discard_unpacked_layers); reading its unpacked snapshot .*/io.containerd.snapshotter.v1.overlayfs/snapshots/[0-9]*/fs' "$work/cd-snap.err")" = 2 ] ||
+	{ cat "$work/cd-snap.err"; fail "containerd: not both layers read from their snapshots"; }
+ok "containerd: layer blobs discarded, both layers read from their overlayfs snapshots, miner high"
+# a snapshot directory gone too: an error naming the layer and the directory
+sdir=$(grep -o '/[^ ]*/io.containerd.snapshotter.v1.overlayfs/snapshots/[0-9]*/fs' "$work/cd-snap.err" | tail -1)
+rm -rf "$sdir"
+scan "$work/cd.yaml" "$snap" "$work/cd-snap-gone"; rc=$?
+[ "$rc" = 2 ] && grep -q "layer 2/2 .*$sdir: No such file" "$work/cd-snap-gone.err" ||
+	{ cat "$work/cd-snap-gone.err"; fail "containerd: snapshot directory gone: exit $rc, want 2 naming layer and directory"; }
+ok "containerd: a snapshot directory gone is an error naming the layer and the directory"
 
 # ---- Docker: a private dockerd (no networking) fills the store, then stops;
 # overlay2 (Docker's default) and vfs, each in its own data root

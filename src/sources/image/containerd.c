@@ -12,15 +12,17 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "core/fileio.h"
 #include "core/log.h"
 #include "sources/image/boltdb.h"
 #include "sources/image/registry.h"
+#include "sources/image/snapshot_tar.h"
 
 #define META_DB "io.containerd.metadata.v1.bolt/meta.db"
 #define BLOBS "io.containerd.content.v1.content/blobs/sha256"
+#define OVERLAY_SNAP "io.containerd.snapshotter.v1.overlayfs"
+#define SNAP_COMMITTED 3    /* snapshots.KindCommitted in the snapshotter's kind key */
 #define MAX_NAMESPACES 64   /* namespaces tried when none is configured */
 #define MAX_NESTING 4       /* index inside index */
 #define MAX_LAYERS 512
@@ -31,7 +33,7 @@ void hh_containerd_root(const char *cfg_root, char *out, size_t n)
 }
 
 struct cd {
-	const char *root, *name;
+	const char *root, *name, *ns;
 	const struct hh_containerd_opts *o;
 	const struct hh_layout *l;
 	size_t *errors;
@@ -62,10 +64,8 @@ static void mismatch(const struct cd *c, const char *what, const char *want, con
 
 static int missing(const struct cd *c, const char *what, const char *digest, const char *path)
 {
-	snprintf(c->err, c->errlen, "%s %s is not in the content store (%.600s: %s)%s", what, digest, path,
-		 strerror(errno),
-		 !strncmp(what, "layer", 5) ? "; containerd with discard_unpacked_layers keeps only the unpacked "
-					      "snapshot, and snapshots are not read" : "");
+	snprintf(c->err, c->errlen, "%s %s is not in the content store (%.600s: %s)", what, digest, path,
+		 strerror(errno));
 	return -1;
 }
 
@@ -130,16 +130,12 @@ static json_t *read_json_blob(const struct cd *c, const char *what, const char *
 		return NULL;
 	char *b = buf.data;
 	size_t got = buf.len;
-	uint8_t md[32];
-	unsigned mdl = 0;
-	char hex[72] = "sha256:";
-	if (!EVP_Digest(b, got, md, &mdl, EVP_sha256(), NULL) || mdl != 32) {
+	char hex[72];
+	if (hh_sha256_digest(b, got, hex) < 0) {
 		snprintf(c->err, c->errlen, "sha256 unavailable");
 		free(b);
 		return NULL;
 	}
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(hex + 7 + 2 * i, 3, "%02x", md[i]);
 	if (strcmp(hex, digest))
 		mismatch(c, what, digest, hex);
 	json_error_t je;
@@ -167,6 +163,167 @@ static void host_platform(char *out, size_t n)
 	snprintf(out, n, "linux/%.40s", arch);
 }
 
+/* bbolt keeps snapshot ids as Go uvarints. Returns 0, or -1 when malformed. */
+static int uvarint(const uint8_t *v, size_t n, uint64_t *out)
+{
+	uint64_t x = 0;
+	for (size_t i = 0; i < n && i < 10; i++) {
+		x |= (uint64_t)(v[i] & 0x7f) << (7 * i);
+		if (!(v[i] & 0x80)) {
+			*out = x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+struct snap_hit {
+	const struct hh_bolt *db;
+	const char *chain;
+	char snapshotter[128];
+	char key[512];        /* the snapshot's name in the snapshotter */
+	int found;
+};
+
+/* meta.db: v1 / NS / snapshots / SNAPSHOTTER / CHAIN / name, for each
+ * snapshotter until overlayfs has it. A damaged subtree only means no match. */
+static int find_in_snapshotter(void *user, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl, bool isb)
+{
+	struct snap_hit *h = user;
+	struct hh_bolt_bucket sb, cb;
+	char err[600];
+	if (!isb || kl >= sizeof(h->snapshotter) || hh_bolt_bucket_of(h->db, v, vl, &sb, err, sizeof(err)) < 0)
+		return 0;
+	const char *path[] = { h->chain };
+	if (hh_bolt_bucket_path(h->db, &sb, path, 1, &cb, err, sizeof(err)) != 1)
+		return 0;
+	const uint8_t *nv;
+	size_t nl;
+	bool nb;
+	if (hh_bolt_get(h->db, &cb, "name", 4, &nv, &nl, &nb, err, sizeof(err)) != 1 || nb ||
+	    nl == 0 || nl >= sizeof(h->key))
+		return 0;
+	bool overlay = kl == 9 && !memcmp(k, "overlayfs", 9);
+	if (h->found && !overlay)
+		return 0;
+	memcpy(h->snapshotter, k, kl);
+	h->snapshotter[kl] = 0;
+	memcpy(h->key, nv, nl);
+	h->key[nl] = 0;
+	h->found = 1;
+	return overlay; /* overlayfs wins; another one found is kept to name it */
+}
+
+/* The overlayfs snapshot directory of chain id chain. Returns 0 with dir, or -1 (err). */
+static int snapshot_dir(const struct cd *c, const char *what, const char *chain, char *dir, size_t dlen)
+{
+	char p[1200];
+	snprintf(p, sizeof(p), "%s/" META_DB, c->root);
+	struct hh_bolt db;
+	if (hh_bolt_open(&db, p, c->err, c->errlen) < 0)
+		return -1;
+	struct snap_hit h = { .db = &db, .chain = chain };
+	struct hh_bolt_bucket root, snaps;
+	hh_bolt_root(&db, &root);
+	const char *path[] = { "v1", c->ns, "snapshots" };
+	int rc = hh_bolt_bucket_path(&db, &root, path, 3, &snaps, c->err, c->errlen);
+	if (rc == 1)
+		rc = hh_bolt_foreach(&db, &snaps, find_in_snapshotter, &h, c->err, c->errlen);
+	hh_bolt_close(&db);
+	if (rc < 0)
+		return -1;
+	if (!h.found) {
+		snprintf(c->err, c->errlen, "%s: its blob is not in the content store and no snapshot in namespace %s "
+			 "has its chain id %s", what, c->ns, chain);
+		return -1;
+	}
+	if (strcmp(h.snapshotter, "overlayfs")) {
+		snprintf(c->err, c->errlen, "%s: its blob is not in the content store and its snapshot is kept by the "
+			 "%s snapshotter (only overlayfs snapshots are read)", what, h.snapshotter);
+		return -1;
+	}
+	snprintf(p, sizeof(p), "%s/" OVERLAY_SNAP "/metadata.db", c->root);
+	if (hh_bolt_open(&db, p, c->err, c->errlen) < 0)
+		return -1;
+	struct hh_bolt_bucket sb;
+	hh_bolt_root(&db, &root);
+	const char *spath[] = { "v1", "snapshots", h.key };
+	rc = hh_bolt_bucket_path(&db, &root, spath, 3, &sb, c->err, c->errlen);
+	const uint8_t *v = NULL;
+	size_t vl = 0;
+	bool isb = false;
+	uint64_t id = 0, kind = 0;
+	if (rc == 1 && (rc = hh_bolt_get(&db, &sb, "id", 2, &v, &vl, &isb, c->err, c->errlen)) == 1 &&
+	    (isb || uvarint(v, vl, &id) < 0))
+		rc = 0;
+	if (rc == 1 && hh_bolt_get(&db, &sb, "kind", 4, &v, &vl, &isb, c->err, c->errlen) == 1 && !isb)
+		uvarint(v, vl, &kind);
+	hh_bolt_close(&db);
+	if (rc < 0)
+		return -1;
+	if (rc == 0 || id == 0) {
+		snprintf(c->err, c->errlen, "%.700s: snapshot %.300s (%s): no usable id", p, h.key, what);
+		return -1;
+	}
+	if (kind != SNAP_COMMITTED) {
+		snprintf(c->err, c->errlen, "%.700s: snapshot %.300s (%s) is not committed (kind %llu)", p, h.key, what,
+			 (unsigned long long)kind);
+		return -1;
+	}
+	snprintf(dir, dlen, "%s/" OVERLAY_SNAP "/snapshots/%llu/fs", c->root, (unsigned long long)id);
+	return 0;
+}
+
+/* Layer i of the config's diff_ids, written from its snapshot. */
+static int snapshot_layer(const struct cd *c, json_t *config, size_t i, const char *what, char *got, size_t glen,
+			  uint64_t *size)
+{
+	json_t *diffs = json_object_get(json_object_get(config, "rootfs"), "diff_ids");
+	if (i >= json_array_size(diffs)) {
+		snprintf(c->err, c->errlen, "%s: its blob is not in the content store, and the image config has no "
+			 "diff_id for it to find its snapshot", what);
+		return -1;
+	}
+	char chain[80] = "";
+	for (size_t k = 0; k <= i; k++) {
+		const char *d = json_string_value(json_array_get(diffs, k));
+		char parent[80];
+		snprintf(parent, sizeof(parent), "%s", chain);
+		if (!d || strncmp(d, "sha256:", 7) || hh_chain_id(parent, d, chain) < 0) {
+			snprintf(c->err, c->errlen, "%s: image config rootfs.diff_ids[%zu] is not a sha256 digest", what, k);
+			return -1;
+		}
+	}
+	char dir[1400];
+	if (snapshot_dir(c, what, chain, dir, sizeof(dir)) < 0)
+		return -1;
+	hh_info("scan: %s: %s: blob discarded (discard_unpacked_layers); reading its unpacked snapshot %s (its "
+		"digest cannot be checked against the image)", c->name, what, dir);
+	struct hh_snapshot_limits lim = { c->o->max_bytes, c->o->max_entries ? c->o->max_entries : UINT64_MAX,
+					  c->o->max_dir_depth > 0 ? c->o->max_dir_depth : 64 };
+	char inner[2400];
+	if (hh_snapshot_tar(dir, &lim, c->l, got, glen, size, inner, sizeof(inner)) < 0) {
+		snprintf(c->err, c->errlen, "%s: %.2200s", what, inner);
+		return -1;
+	}
+	return 0;
+}
+
+/* The config blob's JSON (already copied and checked), for diff_ids. */
+static json_t *config_doc(const struct cd *c, const char *digest)
+{
+	char p[1400];
+	struct hh_buf b;
+	if (blob_path(c, digest, p, sizeof(p)) < 0 || hh_read_file(p, c->o->max_json, &b, c->err, c->errlen) < 0)
+		return NULL;
+	json_error_t je;
+	json_t *j = json_loadb(b.data, b.len, 0, &je);
+	free(b.data);
+	if (!j)
+		snprintf(c->err, c->errlen, "%.1000s: image config: %s", p, je.text);
+	return j;
+}
+
 /* Copies the manifest's config and layers and writes the layout's index. */
 static int put_manifest(const struct cd *c, json_t *m, const char *raw, size_t rawlen, const char *mdigest,
 			const char *mt)
@@ -188,14 +345,26 @@ static int put_manifest(const struct cd *c, json_t *m, const char *raw, size_t r
 		snprintf(c->err, c->errlen, "manifest %s: %zu layers, more than %d", mdigest, n, MAX_LAYERS);
 		return -1;
 	}
+	json_t *config = NULL;
+	int rc = -1;
 	for (size_t i = 0; i < n; i++) {
 		json_t *ly = json_array_get(layers, i);
 		const char *dg = json_string_value(json_object_get(ly, "digest"));
-		char what[64];
-		snprintf(what, sizeof(what), "layer %zu/%zu", i + 1, n);
-		hh_info("scan: %s: reading %s %.19s from %s", c->name, what, dg ? dg : "?", c->root);
-		if (copy_blob(c, what, dg, c->o->max_bytes, got, sizeof(got), &sz) < 0)
-			return -1;
+		char what[120], p[1400];
+		snprintf(what, sizeof(what), "layer %zu/%zu %.71s", i + 1, n, dg ? dg : "?");
+		if (blob_path(c, dg, p, sizeof(p)) < 0)
+			goto out;
+		if (access(p, F_OK) != 0 && errno == ENOENT) {
+			if (!config && !(config = config_doc(c, cdg)))
+				goto out;
+			if (snapshot_layer(c, config, i, what, got, sizeof(got), &sz) < 0)
+				goto out;
+			json_object_set_new(ly, "mediaType", json_string("application/vnd.oci.image.layer.v1.tar"));
+		} else {
+			hh_info("scan: %s: reading %s from %s", c->name, what, c->root);
+			if (copy_blob(c, what, dg, c->o->max_bytes, got, sizeof(got), &sz) < 0)
+				goto out;
+		}
 		if (strcmp(got, dg)) {
 			json_object_set_new(ly, "digest", json_string(got));
 			json_object_set_new(ly, "size", json_integer((json_int_t)sz));
@@ -207,13 +376,14 @@ static int put_manifest(const struct cd *c, json_t *m, const char *raw, size_t r
 	const char *body = changed ? text : raw;
 	size_t blen = changed && text ? strlen(text) : rawlen;
 	char dg[80];
-	int rc = -1;
 	if (body && hh_layout_put(c->l, body, blen, NULL, dg, sizeof(dg), c->err, c->errlen) == 0 &&
 	    hh_layout_write_index(c->l, dg, blen, mt, c->name, c->err, c->errlen) == 0)
 		rc = 0;
 	else if (!body)
 		snprintf(c->err, c->errlen, "out of memory");
 	free(text);
+out:
+	json_decref(config);
 	return rc;
 }
 
@@ -293,7 +463,8 @@ static int add_ns(void *user, const uint8_t *k, size_t kl, const uint8_t *v, siz
 
 /* The image's target digest and media type from meta.db. Returns 1 found, 0, -1. */
 static int lookup(const struct hh_bolt *db, const char *name, const char *cfg_ns, char *ns_out, size_t nslen,
-		  char *digest, size_t dlen, char *mt, size_t mtlen, char *err, size_t errlen)
+		  char *ns_found, size_t nflen, char *digest, size_t dlen, char *mt, size_t mtlen, char *err,
+		  size_t errlen)
 {
 	struct hh_bolt_bucket root, v1;
 	hh_bolt_root(db, &root);
@@ -339,6 +510,7 @@ static int lookup(const struct hh_bolt *db, const char *name, const char *cfg_ns
 			mt[vl] = 0;
 		}
 		snprintf(ns_out, nslen, "%.400s in namespace %s", name, L.names[i]);
+		snprintf(ns_found, nflen, "%s", L.names[i]);
 		return 1;
 	}
 	return 0;
@@ -356,14 +528,15 @@ int hh_containerd_export(const char *root, const char *name, const struct hh_con
 	struct hh_bolt db;
 	if (hh_bolt_open(&db, p, err, errlen) < 0)
 		return -1;
-	char digest[128], mt[160];
-	int rc = lookup(&db, name, o->ns, where, wlen, digest, sizeof(digest), mt, sizeof(mt), err, errlen);
+	char digest[128], mt[160], ns[256];
+	int rc = lookup(&db, name, o->ns, where, wlen, ns, sizeof(ns), digest, sizeof(digest), mt, sizeof(mt), err,
+			errlen);
 	hh_bolt_close(&db);
 	if (rc <= 0)
 		return rc < 0 ? -1 : 1;
 	if (hh_layout_create(out, err, errlen) < 0)
 		return -1;
-	struct cd c = { root, name, o, out, errors, err, errlen };
+	struct cd c = { root, name, ns, o, out, errors, err, errlen };
 	if (follow(&c, digest, mt, 0) < 0) {
 		hh_layout_remove(out);
 		return -1;

@@ -8,9 +8,18 @@
  * the manifest to its config and layers, each copied into a temporary OCI
  * layout (layout_writer.h) with its SHA-256 checked while copied. A mismatch
  * is an input error (counted and logged; the blob is scanned as it is on
- * disk, like cstorage.h). A layer blob that is absent (containerd's
- * discard_unpacked_layers keeps only the unpacked snapshot) is an error
- * naming the layer: snapshots are not read. */
+ * disk, like cstorage.h).
+ *
+ * A layer blob that is absent (containerd's discard_unpacked_layers keeps
+ * only the unpacked snapshot) is read from its overlayfs snapshot instead:
+ * the layer's chain id (from the config's rootfs.diff_ids) names the snapshot
+ * in meta.db (v1 / NS / snapshots / overlayfs / CHAINID / name), the
+ * snapshotter's own BoltDB (io.containerd.snapshotter.v1.overlayfs/metadata.db:
+ * v1 / snapshots / NAME / id, a uvarint, and kind, committed) gives its
+ * directory (snapshots/ID/fs), and snapshot_tar.h writes it as a tar layer.
+ * Its digest cannot be checked (the original stream is gone): said on stderr
+ * at info level. A layer found neither way, or kept by another snapshotter,
+ * is an error naming the layer. */
 #ifndef HH_CONTAINERD_H
 #define HH_CONTAINERD_H
 
@@ -27,6 +36,8 @@ struct hh_containerd_opts {
 	const char *platform;  /* --platform "os/arch[/variant]", NULL: this host's */
 	uint64_t max_bytes;    /* each layer */
 	uint64_t max_json;     /* index, manifest */
+	uint64_t max_entries;  /* entries of a layer read from a snapshot */
+	int max_dir_depth;     /* and its directory nesting */
 };
 
 /* Finds the image named name (as containerd records it, e.g.

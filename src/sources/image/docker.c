@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "core/fileio.h"
 #include "core/log.h"
@@ -44,18 +43,6 @@ static char *slurp(const char *path, uint64_t max, size_t *len, char *err, size_
 		return NULL;
 	*len = b.len;
 	return b.data;
-}
-
-static int sha256_hex(const void *buf, size_t n, char out[72])
-{
-	uint8_t md[32];
-	unsigned ml = 0;
-	if (!EVP_Digest(buf, n, md, &ml, EVP_sha256(), NULL) || ml != 32)
-		return -1;
-	memcpy(out, "sha256:", 7);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
-	return 0;
 }
 
 /* Docker keeps names in their short form: "busybox:latest" for
@@ -213,16 +200,11 @@ static int put_image(const struct dk *k, const char *id, uint64_t max_json)
 			snprintf(k->err, k->errlen, "%.900s: rootfs.diff_ids[%zu] is not a sha256 digest", p, i);
 			goto out;
 		}
-		/* chain id: the first diff_id, then sha256("PARENT_CHAIN DIFF_ID") */
-		if (i == 0) {
-			snprintf(chain, sizeof(chain), "%s", diff);
-		} else {
-			char pair[160];
-			int pn = snprintf(pair, sizeof(pair), "%s %s", chain, diff);
-			if (sha256_hex(pair, (size_t)pn, chain) < 0) {
-				snprintf(k->err, k->errlen, "sha256 unavailable");
-				goto out;
-			}
+		char parent[80];
+		snprintf(parent, sizeof(parent), "%s", chain);
+		if (hh_chain_id(parent, diff, chain) < 0) {
+			snprintf(k->err, k->errlen, "sha256 unavailable");
+			goto out;
 		}
 		if (put_layer(k, i, n, chain, diff, &ll[i]) < 0)
 			goto out;

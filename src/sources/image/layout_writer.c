@@ -119,6 +119,33 @@ int hh_blob_write(struct hh_blob_writer *w, const void *buf, size_t n, char *err
 	return 0;
 }
 
+int hh_sha256_digest(const void *buf, size_t n, char out[72])
+{
+	uint8_t md[32];
+	unsigned ml = 0;
+	if (!EVP_Digest(buf, n, md, &ml, EVP_sha256(), NULL) || ml != 32)
+		return -1;
+	memcpy(out, "sha256:", 7);
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+int hh_chain_id(const char *parent, const char *diff_id, char out[72])
+{
+	if (!parent || !*parent) {
+		if (strlen(diff_id) > 71)
+			return -1;
+		snprintf(out, 72, "%s", diff_id);
+		return 0;
+	}
+	char pair[160];
+	int n = snprintf(pair, sizeof(pair), "%s %s", parent, diff_id);
+	if (n < 0 || (size_t)n >= sizeof(pair))
+		return -1;
+	return hh_sha256_digest(pair, (size_t)n, out);
+}
+
 void hh_blob_abort(struct hh_blob_writer *w)
 {
 	if (w->fd >= 0) {

@@ -39,6 +39,13 @@ int hh_blob_finish(struct hh_blob_writer *w, const char *expect, char *digest_ou
 		   char *err, size_t errlen);
 void hh_blob_abort(struct hh_blob_writer *w);
 
+/* "sha256:<hex>" of n bytes of buf into out. Returns 0, or -1 when OpenSSL fails. */
+int hh_sha256_digest(const void *buf, size_t n, char out[72]);
+/* The layer chain id (OCI image spec): the first layer's is its diff_id;
+ * each next one is sha256 of "PARENT_CHAIN_ID DIFF_ID". parent NULL or "" for
+ * the first layer. Returns 0, or -1 when a digest is too long or OpenSSL fails. */
+int hh_chain_id(const char *parent, const char *diff_id, char out[72]);
+
 /* Whole buffer at once. */
 int hh_layout_put(const struct hh_layout *l, const void *buf, size_t n, const char *expect, char *digest_out,
 		  size_t dlen, char *err, size_t errlen);
