@@ -13,13 +13,13 @@
 #    a two-layer image unpacked into overlayfs snapshots whose layer blobs
 #    are all removed (discard_unpacked_layers): read from the snapshots,
 #    miner high; a snapshot directory removed too: an error naming it;
-#  - a private dockerd (no networking), once with the overlay2 driver and once
-#    with vfs, loads both and stops; the scan reads repositories.json,
-#    imagedb, layerdb and overlay2/ID/diff or vfs/dir/ID under
+#  - a private dockerd (no networking), with the overlay2, fuse-overlayfs and
+#    vfs drivers in turn, loads both and stops; the scan reads repositories.json,
+#    imagedb, layerdb and overlay2/ID/diff, fuse-overlayfs/ID/diff or vfs/dir/ID under
 #    scan.docker_root: the same three assertions.
 . "$(dirname "$0")/../lib.sh"
 need_root
-need_cmd buildah podman containerd ctr dockerd python3 timeout
+need_cmd buildah podman containerd ctr dockerd fuse-overlayfs python3 timeout
 [ -x /bin/busybox ] || skip "needs busybox-static (/bin/busybox)"
 [ -x "$HH_BIN" ] || fail "$HH_BIN not built"
 rxsim=$HH_ROOT/build/hh-rxsim
@@ -205,7 +205,8 @@ scan "$work/cd.yaml" "$snap" "$work/cd-snap-gone"; rc=$?
 ok "containerd: a snapshot directory gone is an error naming the layer and the directory"
 
 # ---- Docker: a private dockerd (no networking) fills the store, then stops;
-# overlay2 (Docker's default) and vfs, each in its own data root
+# overlay2 (Docker's default), fuse-overlayfs (rootless and nested setups) and
+# vfs, each in its own data root
 echo '{}' >"$work/daemon.json"
 D() { timeout 120 "$docker" -H "unix://$work/dk.sock" "$@"; }
 docker_store() { # DRIVER
@@ -231,11 +232,12 @@ docker_store() { # DRIVER
 		"$dk/image/$drv/imagedb/content/sha256/${clean_id#sha256:}") || fail "docker: config of $clean not readable"
 	cache=$(cat "$dk/image/$drv/layerdb/sha256/$diff/cache-id") || fail "docker: cache-id of layer $diff missing"
 	case $drv in
-	overlay2) files=$dk/overlay2/$cache/diff ;;
+	overlay2 | fuse-overlayfs) files=$dk/$drv/$cache/diff ;;
 	vfs) files=$dk/vfs/dir/$cache ;;
 	esac
 	tamper Docker "$work/dk.yaml" "$files/bin/busybox"
 	ok "Docker: $drv store"
 }
 docker_store overlay2
+docker_store fuse-overlayfs
 docker_store vfs
