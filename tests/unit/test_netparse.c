@@ -12,8 +12,10 @@
 #include <openssl/ssl.h>
 #include <pcap/pcap.h>
 
+#include "core/log.h"
 #include "detectors/network/dns.h"
 #include "detectors/network/flowfeat.h"
+#include "detectors/network/netdetect.h"
 #include "detectors/network/p2p.h"
 #include "detectors/network/stratum.h"
 #include "detectors/network/tls.h"
@@ -388,8 +390,54 @@ static void flow_features_periodic(void **state)
 
 /* Real mining sessions (../shared/fixtures/pcap, recorded from real miners
  * and pools): their plaintext says which server bursts carry a new job, so
- * the flow features, which see only times and sizes as they would under TLS,
- * can be checked against it. */
+ * the flow features and the encrypted-flow detector, which see only times
+ * and sizes as they would under TLS, can be checked against it. */
+static const struct real_session {
+	const char *file;
+	uint16_t server_port, client_port;
+} real_sessions[] = {
+	{ "stratum-monero-xmrstak.pcap", 9050, 55190 },  /* xmr-stak, CryptoNote */
+	{ "stratum-bitcoin.pcap", 3333, 46838 },         /* stratum v1 (EWBF, Zcash: 2.9 KB Equihash shares) */
+	{ "stratum-bitcoin.pcap", 3333, 53846 },
+	{ "mining-mixed.pcapng", 9999, 49307 },          /* ethproxy: jobs pushed and polled */
+};
+
+/* One TCP payload-or-ack packet of the session: dir 0 client -> server. */
+typedef void (*real_packet_fn)(void *user, int dir, double ts, uint32_t wire_len, const uint8_t *payload,
+			       uint32_t len);
+
+/* Feeds the session's packets to fn. Returns false (after a skip line) when
+ * the capture is absent: the caller skips. */
+static bool real_session_read(const struct real_session *rs, real_packet_fn fn, void *user)
+{
+	const char *root = getenv("HH_FIXTURES") ? getenv("HH_FIXTURES") : "../shared/fixtures";
+	char path[512], err[PCAP_ERRBUF_SIZE];
+	snprintf(path, sizeof(path), "%s/pcap/%s", root, rs->file);
+	pcap_t *p = pcap_open_offline(path, err);
+	if (!p) {
+		print_message("SKIP part: %s not present (%s)\n", path, err);
+		return false;
+	}
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	while (pcap_next_ex(p, &h, &data) == 1) {
+		struct hh_pkt k;
+		const char *why;
+		if (hh_decode_packet(pcap_datalink(p), data, h->caplen, &k, &why) != HH_DECODE_OK || k.proto != 6)
+			continue;
+		int dir;
+		if (k.dport == rs->server_port && k.sport == rs->client_port)
+			dir = 0;
+		else if (k.sport == rs->server_port && k.dport == rs->client_port)
+			dir = 1;
+		else
+			continue;
+		fn(user, dir, (double)h->ts.tv_sec + h->ts.tv_usec / 1e6, k.ip_len + 14, k.payload, k.payload_len);
+	}
+	pcap_close(p);
+	return true;
+}
+
 struct real_flow {
 	struct hh_flowfeat f;
 	bool started;
@@ -408,81 +456,119 @@ static void real_flow_close(struct real_flow *r)
 		r->other_bursts++;
 }
 
-static bool real_flow_read(const char *path, uint16_t server_port, uint16_t client_port, struct real_flow *r)
+static void real_flow_packet(void *user, int dir, double ts, uint32_t wire_len, const uint8_t *pl, uint32_t len)
 {
-	char err[PCAP_ERRBUF_SIZE];
-	pcap_t *p = pcap_open_offline(path, err);
-	if (!p)
-		return false;
-	memset(r, 0, sizeof(*r));
-	r->last_server = -1;
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	while (pcap_next_ex(p, &h, &data) == 1) {
-		struct hh_pkt k;
-		const char *why;
-		if (hh_decode_packet(pcap_datalink(p), data, h->caplen, &k, &why) != HH_DECODE_OK || k.proto != 6)
-			continue;
-		int dir;
-		if (k.dport == server_port && k.sport == client_port)
-			dir = 0;
-		else if (k.sport == server_port && k.dport == client_port)
-			dir = 1;
-		else
-			continue;
-		double ts = (double)h->ts.tv_sec + h->ts.tv_usec / 1e6;
-		if (!r->started) {
-			hh_flowfeat_init(&r->f, ts, 0.25, 1.0);
-			r->started = true;
-		}
-		hh_flowfeat_packet(&r->f, dir, ts, k.ip_len + 14, k.payload_len);
-		if (dir == 1 && k.payload_len) {
-			if (r->last_server < 0 || ts - r->last_server > 0.25) {
-				real_flow_close(r);
-				r->burst_has_job = false;
-			}
-			r->last_server = ts;
-			/* CryptoNote jobs carry a blob; stratum v1 jobs are mining.notify */
-			if (memmem(k.payload, k.payload_len, "\"blob\"", 6) ||
-			    memmem(k.payload, k.payload_len, "mining.notify", 13))
-				r->burst_has_job = true;
-		}
+	struct real_flow *r = user;
+	if (!r->started) {
+		hh_flowfeat_init(&r->f, ts, 0.25, 1.0);
+		r->started = true;
 	}
-	real_flow_close(r);
-	pcap_close(p);
-	return r->started;
+	hh_flowfeat_packet(&r->f, dir, ts, wire_len, len);
+	if (dir == 1 && len) {
+		if (r->last_server < 0 || ts - r->last_server > 0.25) {
+			real_flow_close(r);
+			r->burst_has_job = false;
+		}
+		r->last_server = ts;
+		/* CryptoNote jobs carry a blob; stratum v1 jobs are mining.notify */
+		if (memmem(pl, len, "\"blob\"", 6) || memmem(pl, len, "mining.notify", 13))
+			r->burst_has_job = true;
+	}
 }
 
 static void flow_features_real_sessions(void **state)
 {
 	(void)state;
-	const char *root = getenv("HH_FIXTURES") ? getenv("HH_FIXTURES") : "../shared/fixtures";
-	static const struct {
-		const char *file;
-		uint16_t server_port, client_port;
-	} sessions[] = {
-		{ "stratum-monero-xmrstak.pcap", 9050, 55190 },
-		{ "stratum-bitcoin.pcap", 3333, 46838 },
-		{ "stratum-bitcoin.pcap", 3333, 53846 },
-	};
-	for (size_t i = 0; i < sizeof(sessions) / sizeof(sessions[0]); i++) {
-		char path[512];
-		snprintf(path, sizeof(path), "%s/pcap/%s", root, sessions[i].file);
-		struct real_flow r;
-		if (!real_flow_read(path, sessions[i].server_port, sessions[i].client_port, &r)) {
-			print_message("SKIP part: %s not present\n", path);
+	for (size_t i = 0; i < 3; i++) { /* ethproxy polls for work: its jobs are mostly answers */
+		const struct real_session *rs = &real_sessions[i];
+		struct real_flow r = { .last_server = -1 };
+		if (!real_session_read(rs, real_flow_packet, &r))
 			skip();
-		}
+		real_flow_close(&r);
+		assert_true(r.started);
 		struct hh_flowfeat_summary s;
 		hh_flowfeat_summarize(&r.f, &s);
 		print_message("%s port %u: %u job bursts, %u others; pushes %u (%u by size), responses %u, "
-			      "period %.1f s, push %u B\n", sessions[i].file, sessions[i].client_port, r.job_bursts,
-			      r.other_bursts, s.pushes, s.pushes_by_size, s.responses, s.period_median, s.push_median);
+			      "period %.1f s, push %u B\n", rs->file, rs->client_port, r.job_bursts, r.other_bursts,
+			      s.pushes, s.pushes_by_size, s.responses, s.period_median, s.push_median);
 		/* within one burst of the truth each way (timing alone misses two
 		 * of the first bitcoin session's jobs) */
 		assert_true(s.pushes + 1 >= r.job_bursts && s.pushes <= r.job_bursts + 1);
 		assert_true(s.responses + 1 >= r.other_bursts && s.responses <= r.other_bursts + 1);
 		assert_true(s.period_median >= 30 && s.period_median <= 120);
+	}
+}
+
+/* The same sessions as if under TLS 1.3: each payload becomes one
+ * application-data record of random bytes, 22 bytes longer (header, tag,
+ * content type); the client's first is a ClientHello-like handshake record. */
+struct as_tls {
+	struct hh_netdetect *d;
+	struct hh_net_flow *f;
+	bool first[2];
+	uint32_t rng;
+	int found;
+	char title[200];
+};
+
+static void as_tls_collect(void *arg, struct hh_finding *x)
+{
+	struct as_tls *t = arg;
+	if (!strcmp(x->rule, "net.tls-mining-behavior")) {
+		t->found++;
+		snprintf(t->title, sizeof(t->title), "%s", x->title);
+	}
+	hh_finding_free(x);
+}
+
+static void as_tls_packet(void *user, int dir, double ts, uint32_t wire_len, const uint8_t *pl, uint32_t len)
+{
+	(void)pl;
+	struct as_tls *t = user;
+	if (!t->f) {
+		struct hh_net_flow_key k = { .family = 4, .proto = 6, .cip = { 10, 0, 0, 2 },
+					     .sip = { 203, 0, 113, 9 }, .cport = 40000, .sport = 443 };
+		t->f = hh_netdetect_flow_new(t->d, &k, ts);
+		assert_non_null(t->f);
+	}
+	uint32_t n = len ? len + 22 : 0;
+	hh_netdetect_packet(t->d, t->f, dir, ts, wire_len + (n - len), n);
+	if (!n)
+		return;
+	static uint8_t b[70000];
+	assert_true(n <= sizeof(b));
+	for (uint32_t i = 0; i < n; i++) {
+		t->rng = t->rng * 1103515245u + 12345u;
+		b[i] = (uint8_t)(t->rng >> 16);
+	}
+	memcpy(b, t->first[dir] && dir == 0 ? "\x16\x03\x01" : "\x17\x03\x03", 3);
+	if (t->first[dir] && dir == 0)
+		b[5] = 1;
+	b[3] = (uint8_t)((n - 5) >> 8);
+	b[4] = (uint8_t)(n - 5);
+	t->first[dir] = false;
+	hh_netdetect_stream(t->d, t->f, dir, b, n, false, ts);
+}
+
+static void real_sessions_as_tls(void **state)
+{
+	(void)state;
+	hh_log_set_level(HH_LOG_DEBUG); /* a session not flagged says which test it failed */
+	for (size_t i = 0; i < sizeof(real_sessions) / sizeof(real_sessions[0]); i++) {
+		struct hh_netdetect_opts o;
+		hh_netdetect_opts_load(&o, NULL);
+		struct as_tls t = { .first = { true, true }, .rng = 7 };
+		t.d = hh_netdetect_new(&o, NULL, "pcap", as_tls_collect, &t);
+		assert_non_null(t.d);
+		bool read = real_session_read(&real_sessions[i], as_tls_packet, &t);
+		if (t.f)
+			hh_netdetect_flow_end(t.d, t.f);
+		hh_netdetect_free(t.d);
+		if (!read)
+			skip();
+		print_message("%s port %u as TLS: %s\n", real_sessions[i].file, real_sessions[i].client_port,
+			      t.found ? t.title : "not found");
+		assert_int_equal(t.found, 1);
 	}
 }
 
@@ -497,6 +583,7 @@ int main(void)
 		cmocka_unit_test(p2p_shapes),
 		cmocka_unit_test(flow_features_periodic),
 		cmocka_unit_test(flow_features_real_sessions),
+		cmocka_unit_test(real_sessions_as_tls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

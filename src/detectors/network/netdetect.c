@@ -125,10 +125,10 @@ void hh_netdetect_opts_load(struct hh_netdetect_opts *o, const struct hh_config 
 	o->min_period_s = NUM("tls_behavior.min_period_s", 1);
 	o->max_period_s = NUM("tls_behavior.max_period_s", 600);
 	o->max_push_bytes = (unsigned)NUM("tls_behavior.max_push_bytes", 4096);
-	o->max_client_bytes = (unsigned)NUM("tls_behavior.max_client_bytes", 2048);
+	o->max_client_bytes = (unsigned)NUM("tls_behavior.max_client_bytes", 4096);
 	o->max_rate_bps = NUM("tls_behavior.max_rate_bps", 20000);
 	o->max_ratio = NUM("tls_behavior.max_ratio", 50);
-	o->min_ratio = NUM("tls_behavior.min_ratio", 0.2);
+	o->min_ratio = NUM("tls_behavior.min_ratio", 0.02);
 	o->burst_gap_s = NUM("tls_behavior.burst_gap_s", 0.25);
 	o->response_window_s = NUM("tls_behavior.response_window_s", 1.0);
 	o->sv2_client_act = (unsigned)NUM("stratum_v2.client_act_bytes", 64);
