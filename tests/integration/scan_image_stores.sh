@@ -239,5 +239,9 @@ docker_store() { # DRIVER
 	ok "Docker: $drv store"
 }
 docker_store overlay2
+# fuse-overlayfs needs /dev/fuse (fuse is built into Debian's kernel; a
+# minimal /dev may lack the node)
+[ -e /dev/fuse ] || { grep -qw fuse /proc/filesystems && mknod -m 666 /dev/fuse c 10 229; } ||
+	fail "no /dev/fuse and no fuse in this kernel: the fuse-overlayfs driver cannot run"
 docker_store fuse-overlayfs
 docker_store vfs
